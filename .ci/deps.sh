@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what building and testing Kura needs on Debian/Ubuntu, skipping
+# what is already there. Safe to run repeatedly; `make run` and `make test`
+# call it. Needs root (or sudo) only when something is missing.
+set -euo pipefail
+
+pkgs=(
+  build-essential pkg-config      # cgo (Ollama's CPU backend, Wails)
+  nlohmann-json3-dev libstb-dev   # headers the Ollama module zip leaves out
+  libgtk-3-dev libwebkit2gtk-4.1-dev  # Wails v2 on Linux (webkit2_41)
+  xvfb xauth                      # a display for the desktop smoke test
+  chromium                        # end-to-end UI tests (headless)
+  nodejs npm                      # the frontend build (Vite)
+)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# Node and npm may come from elsewhere than Debian (nvm, nodesource).
+if command -v node >/dev/null && command -v npm >/dev/null; then
+  tmp=(); for p in "${missing[@]}"; do [[ $p == nodejs || $p == npm ]] || tmp+=("$p"); done; missing=("${tmp[@]}")
+fi
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}"
+  SUDO=""; [[ $(id -u) -eq 0 ]] || SUDO=sudo
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi

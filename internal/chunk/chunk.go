@@ -1,0 +1,219 @@
+// Package chunk cuts page text into passages for retrieval. A passage is a
+// contiguous span of the original page text, so its offsets point exactly at
+// what a user sees and its text is never rewritten.
+//
+// Cuts are made at the largest boundary that keeps passages within Size:
+// paragraphs (blank lines) first, then sentences (。！？ as well as . ! ?
+// followed by a space, and line ends), then a hard cut. Neighbouring passages
+// share up to Overlap characters of whole sentences or paragraphs so that a
+// fact straddling a cut is still found whole in one of them.
+package chunk
+
+import (
+	"unicode"
+	"unicode/utf8"
+)
+
+// Options size the passages, in characters (Unicode code points).
+type Options struct {
+	Size    int // target maximum length; default 800
+	Overlap int // characters shared by neighbours; default 120, at most Size/2
+}
+
+// DefaultOptions suit small multilingual embedding models: 800 characters is
+// about 300 to 800 tokens depending on the script.
+var DefaultOptions = Options{Size: 800, Overlap: 120}
+
+func (o Options) normalized() Options {
+	if o.Size <= 0 && o.Overlap <= 0 {
+		return DefaultOptions
+	}
+	if o.Size <= 0 {
+		o.Size = DefaultOptions.Size
+	}
+	if o.Size < 4 {
+		o.Size = 4
+	}
+	if o.Overlap < 0 {
+		o.Overlap = 0
+	}
+	if o.Overlap > o.Size/2 {
+		o.Overlap = o.Size / 2
+	}
+	return o
+}
+
+// Chunk is one passage. Start and End are code-point offsets into the page
+// text (End exclusive); Text equals that span of the page text.
+type Chunk struct {
+	Start, End int
+	Text       string
+}
+
+// span is a piece of the text in rune offsets.
+type span struct{ start, end int }
+
+// Split cuts text into passages. Whitespace-only input gives none. Every
+// passage is at most Size characters long (hard cuts make sure of it), no
+// passage starts or ends with whitespace, and together they cover all of the
+// non-whitespace text.
+func Split(text string, opts Options) []Chunk {
+	o := opts.normalized()
+	runes := []rune(text)
+	units := segment(runes, o.Size)
+	if len(units) == 0 {
+		return nil
+	}
+	var out []Chunk
+	i := 0
+	for i < len(units) {
+		// Pack units greedily from i.
+		j := i
+		for j+1 < len(units) && units[j+1].end-units[i].start <= o.Size {
+			j++
+		}
+		out = append(out, makeChunk(runes, units[i].start, units[j].end))
+		if j == len(units)-1 {
+			break
+		}
+		// Step back over trailing units that fit in the overlap, but always
+		// move forward by at least one unit.
+		next := j + 1
+		for k := j; k > i; k-- {
+			if units[j].end-units[k].start > o.Overlap {
+				break
+			}
+			next = k
+		}
+		i = next
+	}
+	return out
+}
+
+func makeChunk(runes []rune, start, end int) Chunk {
+	for start < end && unicode.IsSpace(runes[start]) {
+		start++
+	}
+	for end > start && unicode.IsSpace(runes[end-1]) {
+		end--
+	}
+	return Chunk{Start: start, End: end, Text: string(runes[start:end])}
+}
+
+// segment returns the units to pack: paragraphs no longer than size, else
+// their sentences, else hard cuts of size characters. Units are trimmed of
+// surrounding whitespace and in order.
+func segment(runes []rune, size int) []span {
+	var units []span
+	for _, p := range paragraphs(runes) {
+		if p.end-p.start <= size {
+			units = append(units, p)
+			continue
+		}
+		for _, s := range sentences(runes, p) {
+			if s.end-s.start <= size {
+				units = append(units, s)
+				continue
+			}
+			for st := s.start; st < s.end; st += size {
+				units = append(units, trim(runes, span{st, min(st+size, s.end)}))
+			}
+		}
+	}
+	// Drop units that were whitespace only after trimming.
+	out := units[:0]
+	for _, u := range units {
+		if u.end > u.start {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+func trim(runes []rune, s span) span {
+	for s.start < s.end && unicode.IsSpace(runes[s.start]) {
+		s.start++
+	}
+	for s.end > s.start && unicode.IsSpace(runes[s.end-1]) {
+		s.end--
+	}
+	return s
+}
+
+// paragraphs splits at blank lines (a line break, optional spaces, another
+// line break).
+func paragraphs(runes []rune) []span {
+	var out []span
+	start := 0
+	for i := 0; i < len(runes); i++ {
+		if runes[i] != '\n' {
+			continue
+		}
+		j := i + 1
+		for j < len(runes) && runes[j] != '\n' && unicode.IsSpace(runes[j]) {
+			j++
+		}
+		if j < len(runes) && runes[j] == '\n' {
+			if p := trim(runes, span{start, i}); p.end > p.start {
+				out = append(out, p)
+			}
+			for j < len(runes) && unicode.IsSpace(runes[j]) {
+				j++
+			}
+			start = j
+			i = j - 1
+		}
+	}
+	if p := trim(runes, span{start, len(runes)}); p.end > p.start {
+		out = append(out, p)
+	}
+	return out
+}
+
+// sentences splits a paragraph after sentence-ending punctuation (CJK full
+// stops end a sentence anywhere; Western ones only before a space or the
+// end), after closing quotes or brackets that follow it, and at line breaks.
+func sentences(runes []rune, p span) []span {
+	var out []span
+	start := p.start
+	for i := p.start; i < p.end; i++ {
+		r := runes[i]
+		end := -1
+		switch {
+		case r == '\n':
+			end = i
+		case r == '。' || r == '！' || r == '？' || r == '｡':
+			end = i + 1
+		case r == '.' || r == '!' || r == '?':
+			if i+1 == p.end || unicode.IsSpace(runes[i+1]) || isCloser(runes[i+1]) {
+				end = i + 1
+			}
+		}
+		if end < 0 {
+			continue
+		}
+		for end < p.end && isCloser(runes[end]) {
+			end++
+		}
+		if s := trim(runes, span{start, end}); s.end > s.start {
+			out = append(out, s)
+		}
+		start = end
+		i = max(i, end-1)
+	}
+	if s := trim(runes, span{start, p.end}); s.end > s.start {
+		out = append(out, s)
+	}
+	return out
+}
+
+func isCloser(r rune) bool {
+	switch r {
+	case '」', '』', '）', ')', '"', '\'', '”', '’', '】', ']':
+		return true
+	}
+	return false
+}
+
+// RuneLen is the length of s in the unit Options and offsets use.
+func RuneLen(s string) int { return utf8.RuneCountInString(s) }

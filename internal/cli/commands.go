@@ -1,0 +1,438 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/kura-app/kura/internal/answer"
+	"github.com/kura-app/kura/internal/ingest"
+	"github.com/kura-app/kura/internal/library"
+	"github.com/kura-app/kura/internal/retrieve"
+)
+
+func (a *App) ingest(ctx context.Context, args []string) int {
+	var c Common
+	var force, lexical bool
+	fs := a.flags("ingest", "PATH...", &c)
+	fs.BoolVar(&force, "force", false, "re-read files even when unchanged")
+	fs.BoolVar(&lexical, "no-embed", false, "index for keyword search only")
+	paths, err := parse(fs, args)
+	if err != nil {
+		return ExitUsage
+	}
+	if len(paths) == 0 {
+		fs.Usage()
+		return ExitUsage
+	}
+	lib, closeFn, ok := a.open(ctx, c)
+	if !ok {
+		return ExitFailure
+	}
+	defer closeFn()
+	pr := newProgressPrinter(a.Stderr)
+	sum, err := lib.Ingest(ctx, c.Collection, paths, library.IngestOptions{Force: force, NoEmbedding: lexical}, pr.print)
+	pr.done()
+	return a.summary(c, sum, err)
+}
+
+func (a *App) reindex(ctx context.Context, args []string) int {
+	var c Common
+	var force bool
+	fs := a.flags("reindex", "", &c)
+	fs.BoolVar(&force, "force", false, "re-read every document (after a chunk size change)")
+	if _, err := parse(fs, args); err != nil {
+		return ExitUsage
+	}
+	lib, closeFn, ok := a.open(ctx, c)
+	if !ok {
+		return ExitFailure
+	}
+	defer closeFn()
+	pr := newProgressPrinter(a.Stderr)
+	sum, err := lib.Reindex(ctx, c.Collection, force, pr.print)
+	pr.done()
+	return a.summary(c, sum, err)
+}
+
+// summary prints an ingest summary and returns the exit status: failure
+// when the job failed or any file did.
+func (a *App) summary(c Common, sum ingest.Summary, err error) int {
+	if c.JSON {
+		type failure struct {
+			Path   string `json:"path"`
+			Reason string `json:"reason"`
+		}
+		out := struct {
+			Added     int       `json:"added"`
+			Updated   int       `json:"updated"`
+			Unchanged int       `json:"unchanged"`
+			Removed   int       `json:"removed"`
+			Failed    []failure `json:"failed"`
+			Chunks    int       `json:"chunks"`
+			Vectors   int       `json:"vectors"`
+			Lexical   bool      `json:"lexical_only"`
+			Warnings  []string  `json:"warnings"`
+			Seconds   float64   `json:"seconds"`
+			Canceled  bool      `json:"canceled"`
+			Error     string    `json:"error,omitempty"`
+		}{Added: sum.Added, Updated: sum.Updated, Unchanged: sum.Unchanged, Removed: sum.Removed, Chunks: sum.Chunks,
+			Vectors: sum.Vectors, Lexical: sum.Lexical, Warnings: sum.Warnings, Seconds: sum.Elapsed.Seconds(), Canceled: sum.Canceled,
+			Failed: []failure{}}
+		for _, f := range sum.Failed {
+			out.Failed = append(out.Failed, failure{f.Path, f.Reason})
+		}
+		if err != nil {
+			out.Error = Message(err)
+		}
+		writeJSON(a.Stdout, out)
+	} else {
+		w := a.Stderr
+		fmt.Fprintf(w, "added %d, updated %d, unchanged %d, removed %d, failed %d; %d chunks, %d vectors in %s\n",
+			sum.Added, sum.Updated, sum.Unchanged, sum.Removed, len(sum.Failed), sum.Chunks, sum.Vectors, sum.Elapsed.Round(time.Millisecond))
+		for _, f := range sum.Failed {
+			fmt.Fprintf(w, "  failed: %s: %s\n", f.Path, f.Reason)
+		}
+		for _, wn := range sum.Warnings {
+			fmt.Fprintf(w, "  note: %s\n", wn)
+		}
+	}
+	switch {
+	case err != nil:
+		return a.fail(err)
+	case len(sum.Failed) > 0:
+		return ExitFailure
+	}
+	return ExitOK
+}
+
+// SearchJSON is the shape of `kura search --json`.
+type SearchJSON struct {
+	Mode    string        `json:"mode"`
+	Warning string        `json:"warning,omitempty"`
+	Results []PassageJSON `json:"results"`
+}
+
+// PassageJSON is one search result.
+type PassageJSON struct {
+	Path  string  `json:"path"`
+	Page  *int    `json:"page"`
+	Text  string  `json:"text"`
+	Score float64 `json:"score"`
+	Start int     `json:"start"`
+	End   int     `json:"end"`
+}
+
+func passageJSON(p retrieve.Passage) PassageJSON {
+	var page *int
+	if p.Page > 0 {
+		n := p.Page
+		page = &n
+	}
+	return PassageJSON{Path: p.Path, Page: page, Text: p.Text, Score: p.Score, Start: p.Start, End: p.End}
+}
+
+func (a *App) search(ctx context.Context, args []string) int {
+	var c Common
+	var k int
+	fs := a.flags("search", "QUERY", &c)
+	fs.IntVar(&k, "k", 0, "number of passages (default from settings)")
+	rest, err := parse(fs, args)
+	if err != nil {
+		return ExitUsage
+	}
+	query := strings.TrimSpace(strings.Join(rest, " "))
+	if query == "" {
+		fs.Usage()
+		return ExitUsage
+	}
+	lib, closeFn, ok := a.open(ctx, c)
+	if !ok {
+		return ExitFailure
+	}
+	defer closeFn()
+	res, err := lib.Search(ctx, c.Collection, query, library.SearchOptions{K: k})
+	if err != nil {
+		return a.fail(err)
+	}
+	if c.JSON {
+		out := SearchJSON{Mode: res.Mode, Warning: res.Warning, Results: []PassageJSON{}}
+		for _, p := range res.Passages {
+			out.Results = append(out.Results, passageJSON(p))
+		}
+		writeJSON(a.Stdout, out)
+		return ExitOK
+	}
+	if res.Warning != "" {
+		fmt.Fprintf(a.Stderr, "note: %s\n", res.Warning)
+	}
+	if len(res.Passages) == 0 {
+		fmt.Fprintln(a.Stdout, "No matching passages.")
+		return ExitOK
+	}
+	for i, p := range res.Passages {
+		fmt.Fprintf(a.Stdout, "[%d] %s  (score %.4f, chars %d-%d, %s)\n%s\n\n", i+1, where(p.Path, p.Page), p.Score, p.Start, p.End, res.Mode, indent(p.Text))
+	}
+	return ExitOK
+}
+
+func where(path string, page int) string {
+	if page > 0 {
+		return fmt.Sprintf("%s, page %d", path, page)
+	}
+	return path
+}
+
+func indent(s string) string {
+	return "    " + strings.ReplaceAll(strings.TrimSpace(s), "\n", "\n    ")
+}
+
+func (a *App) ask(ctx context.Context, args []string) int {
+	var c Common
+	fs := a.flags("ask", "QUESTION", &c)
+	rest, err := parse(fs, args)
+	if err != nil {
+		return ExitUsage
+	}
+	q := strings.TrimSpace(strings.Join(rest, " "))
+	if q == "" {
+		fs.Usage()
+		return ExitUsage
+	}
+	lib, closeFn, ok := a.open(ctx, c)
+	if !ok {
+		return ExitFailure
+	}
+	defer closeFn()
+	_, code := a.answer(ctx, lib, c, q, nil)
+	return code
+}
+
+// AnswerJSON is the shape of `kura ask --json`.
+type AnswerJSON struct {
+	Answer   string       `json:"answer"`
+	Language string       `json:"language"`
+	Mode     string       `json:"mode"`
+	Model    string       `json:"model"`
+	NumCtx   int          `json:"num_ctx"`
+	Dropped  int          `json:"dropped_passages"`
+	Sources  []SourceJSON `json:"sources"`
+}
+
+// SourceJSON is a numbered passage given to the model.
+type SourceJSON struct {
+	N     int  `json:"n"`
+	Cited bool `json:"cited"`
+	PassageJSON
+}
+
+func (a *App) answer(ctx context.Context, lib *library.Library, c Common, q string, history []answer.Turn) (library.AskResult, int) {
+	onToken := func(t string) error { _, err := io.WriteString(a.Stdout, t); return err }
+	if c.JSON {
+		onToken = func(string) error { return nil }
+	}
+	res, err := lib.Ask(ctx, c.Collection, q, history, onToken)
+	if c.JSON && err == nil {
+		out := AnswerJSON{Answer: res.Text, Language: res.Language, Mode: res.Search.Mode, Model: res.Model, NumCtx: res.NumCtx, Dropped: res.Dropped, Sources: []SourceJSON{}}
+		for _, s := range res.Sources {
+			out.Sources = append(out.Sources, SourceJSON{N: s.N, Cited: s.Cited, PassageJSON: passageJSON(s.Passage)})
+		}
+		writeJSON(a.Stdout, out)
+		return res, ExitOK
+	}
+	fmt.Fprintln(a.Stdout)
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			fmt.Fprintln(a.Stderr, "(stopped)")
+			return res, ExitInterrupted
+		}
+		return res, a.fail(err)
+	}
+	if res.Search.Warning != "" {
+		fmt.Fprintf(a.Stderr, "note: %s\n", res.Search.Warning)
+	}
+	if len(res.Sources) > 0 {
+		fmt.Fprintln(a.Stdout, "\nSources:")
+		for _, s := range res.Sources {
+			mark := " "
+			if s.Cited {
+				mark = "*"
+			}
+			fmt.Fprintf(a.Stdout, " %s[%d] %s (chars %d-%d)\n", mark, s.N, where(s.Path, s.Page), s.Start, s.End)
+		}
+		if res.Dropped > 0 {
+			fmt.Fprintf(a.Stdout, "  (%d more passages did not fit in the model's context of %d tokens)\n", res.Dropped, res.NumCtx)
+		}
+	}
+	return res, ExitOK
+}
+
+func (a *App) chat(ctx context.Context, args []string) int {
+	var c Common
+	fs := a.flags("chat", "", &c)
+	if _, err := parse(fs, args); err != nil {
+		return ExitUsage
+	}
+	c.JSON = false
+	lib, closeFn, ok := a.open(ctx, c)
+	if !ok {
+		return ExitFailure
+	}
+	defer closeFn()
+	fmt.Fprintf(a.Stdout, "Kura chat over collection %q. Ask a question; /exit or Ctrl-D to leave, Ctrl-C stops an answer.\n", c.Collection)
+	var history []answer.Turn
+	in := bufio.NewScanner(a.Stdin)
+	in.Buffer(make([]byte, 64<<10), 1<<20)
+	for {
+		fmt.Fprint(a.Stdout, "\n> ")
+		if !in.Scan() {
+			fmt.Fprintln(a.Stdout)
+			return ExitOK
+		}
+		q := strings.TrimSpace(in.Text())
+		switch q {
+		case "":
+			continue
+		case "/exit", "/quit":
+			return ExitOK
+		case "/clear":
+			history = nil
+			fmt.Fprintln(a.Stdout, "(history cleared)")
+			continue
+		}
+		actx, stop := interruptible(ctx)
+		res, code := a.answer(actx, lib, c, q, history)
+		stop()
+		if ctx.Err() != nil {
+			return ExitInterrupted
+		}
+		if code == ExitOK && res.Text != "" && !res.NoPassages {
+			history = append(history, answer.Turn{Question: q, Answer: res.Text})
+		}
+	}
+}
+
+func (a *App) collections(ctx context.Context, args []string) int {
+	var c Common
+	c.NoRuntime = true
+	fs := a.flags("collections", "", &c)
+	if _, err := parse(fs, args); err != nil {
+		return ExitUsage
+	}
+	lib, closeFn, ok := a.open(ctx, c)
+	if !ok {
+		return ExitFailure
+	}
+	defer closeFn()
+	cols, err := lib.Collections(ctx)
+	if err != nil {
+		return a.fail(err)
+	}
+	if c.JSON {
+		type col struct {
+			Name       string `json:"name"`
+			Documents  int    `json:"documents"`
+			Chunks     int    `json:"chunks"`
+			Vectors    int    `json:"vectors"`
+			EmbedModel string `json:"embed_model"`
+		}
+		out := []col{}
+		for _, x := range cols {
+			out = append(out, col{x.Name, x.Documents, x.Chunks, x.Vectors, x.EmbedModel})
+		}
+		writeJSON(a.Stdout, out)
+		return ExitOK
+	}
+	if len(cols) == 0 {
+		fmt.Fprintln(a.Stdout, "No collections yet: add documents with `kura ingest PATH`.")
+	}
+	for _, x := range cols {
+		model := x.EmbedModel
+		if model == "" {
+			model = "no vectors"
+		}
+		fmt.Fprintf(a.Stdout, "%-20s %5d documents %7d chunks %7d vectors (%s)\n", x.Name, x.Documents, x.Chunks, x.Vectors, model)
+	}
+	return ExitOK
+}
+
+func (a *App) docs(ctx context.Context, args []string) int {
+	var c Common
+	c.NoRuntime = true
+	fs := a.flags("docs", "", &c)
+	if _, err := parse(fs, args); err != nil {
+		return ExitUsage
+	}
+	lib, closeFn, ok := a.open(ctx, c)
+	if !ok {
+		return ExitFailure
+	}
+	defer closeFn()
+	docs, err := lib.Documents(ctx, c.Collection)
+	if err != nil {
+		return a.fail(err)
+	}
+	if c.JSON {
+		type doc struct {
+			Path   string `json:"path"`
+			Status string `json:"status"`
+			Chunks int    `json:"chunks"`
+			Pages  int    `json:"pages"`
+			Error  string `json:"error,omitempty"`
+		}
+		out := []doc{}
+		for _, d := range docs {
+			out = append(out, doc{d.Path, d.Status, d.Chunks, d.Pages, d.Error})
+		}
+		writeJSON(a.Stdout, out)
+		return ExitOK
+	}
+	for _, d := range docs {
+		line := fmt.Sprintf("%-8s %5d chunks  %s", d.Status, d.Chunks, d.Path)
+		if d.Error != "" {
+			line += "  (" + d.Error + ")"
+		}
+		fmt.Fprintln(a.Stdout, line)
+	}
+	return ExitOK
+}
+
+func (a *App) rm(ctx context.Context, args []string) int {
+	var c Common
+	c.NoRuntime = true
+	fs := a.flags("rm", "PATH...", &c)
+	paths, err := parse(fs, args)
+	if err != nil {
+		return ExitUsage
+	}
+	if len(paths) == 0 {
+		fs.Usage()
+		return ExitUsage
+	}
+	lib, closeFn, ok := a.open(ctx, c)
+	if !ok {
+		return ExitFailure
+	}
+	defer closeFn()
+	code := ExitOK
+	for _, p := range paths {
+		if err := lib.Remove(ctx, c.Collection, p); err != nil {
+			code = a.fail(err)
+			continue
+		}
+		fmt.Fprintf(a.Stderr, "removed %s\n", p)
+	}
+	return code
+}
+
+func writeJSON(w io.Writer, v any) {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}

@@ -1,0 +1,508 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/kura-app/kura/internal/llm"
+)
+
+// RuntimeInfo describes the model runtime a subcommand talks to, as the
+// Opener settled on it.
+type RuntimeInfo struct {
+	URL string
+	// Bundled is true when Kura started the runtime it ships and stops it
+	// when the command ends; false for an Ollama that was already running
+	// or a URL the user configured.
+	Bundled bool
+	// Version is what the server reported when Kura looked; "" when it did
+	// not answer.
+	Version string
+	// ModelsDir is the bundled runtime's model store; "" for an external
+	// runtime, which keeps its models where its own settings say.
+	ModelsDir string
+	Pid       int // the bundled runtime's process id; 0 for an external one
+}
+
+// Model kinds as `kura models` prints them.
+const (
+	kindChat      = "chat"
+	kindEmbedding = "embedding"
+)
+
+func (a *App) models(ctx context.Context, args []string) int {
+	sub := "list"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		sub, args = args[0], args[1:]
+	}
+	switch sub {
+	case "list", "ls":
+		return a.modelsList(ctx, args)
+	case "pull":
+		return a.modelsPull(ctx, args)
+	case "import":
+		return a.modelsImport(ctx, args)
+	case "rm":
+		return a.modelsRemove(ctx, args)
+	}
+	fmt.Fprintf(a.Stderr, "kura models: unknown subcommand %q\n\nUsage:\n"+
+		"  kura models [list] [--json]                 installed models; the configured ones are marked\n"+
+		"  kura models pull NAME                       download a model (needs a network)\n"+
+		"  kura models import FILE.gguf --name NAME    install a model from a GGUF file, offline\n"+
+		"  kura models rm NAME...                      remove models\n", sub)
+	return ExitUsage
+}
+
+// ModelsJSON is the shape of `kura models --json`.
+type ModelsJSON struct {
+	ChatModel  string             `json:"chat_model"`  // configured for answers
+	EmbedModel string             `json:"embed_model"` // configured for search vectors
+	Models     []ModelJSON        `json:"models"`
+	Missing    []MissingModelJSON `json:"missing"` // configured models that are not installed
+}
+
+// ModelJSON is one installed model.
+type ModelJSON struct {
+	Name          string `json:"name"`
+	Kind          string `json:"kind"` // "chat" or "embedding"
+	Size          int64  `json:"size"` // bytes on disk
+	ContextLength int    `json:"context_length"`
+	Family        string `json:"family"`
+	ParameterSize string `json:"parameter_size"`
+	Quantization  string `json:"quantization"`
+	// Default is "chat" or "embedding" when the configuration uses this
+	// model for that role, "" otherwise.
+	Default string `json:"default,omitempty"`
+}
+
+// MissingModelJSON is a configured model that is not installed, with the
+// commands that install it.
+type MissingModelJSON struct {
+	Name   string `json:"name"`
+	Role   string `json:"role"`   // "chat" or "embedding"
+	Pull   string `json:"pull"`   // with a network
+	Import string `json:"import"` // from a GGUF file, without one
+}
+
+func (a *App) modelsList(ctx context.Context, args []string) int {
+	var c Common
+	fs := a.flags("models list", "", &c)
+	if _, err := parse(fs, args); err != nil {
+		return ExitUsage
+	}
+	lib, closeFn, ok := a.open(ctx, c)
+	if !ok {
+		return ExitFailure
+	}
+	defer closeFn()
+	installed, err := lib.LLM().Models(ctx)
+	if err != nil {
+		return a.fail(err)
+	}
+	cfg := lib.Config()
+	out := ModelsJSON{ChatModel: cfg.ChatModel, EmbedModel: cfg.EmbedModel, Models: []ModelJSON{}, Missing: []MissingModelJSON{}}
+	for _, m := range installed {
+		mj := ModelJSON{Name: m.Name, Kind: kindChat, Size: m.Size, ContextLength: m.ContextLength,
+			Family: m.Family, ParameterSize: m.ParameterSize, Quantization: m.Quantization}
+		if m.Embedding {
+			mj.Kind = kindEmbedding
+		}
+		switch {
+		case sameModel(m.Name, cfg.ChatModel):
+			mj.Default = kindChat
+		case sameModel(m.Name, cfg.EmbedModel):
+			mj.Default = kindEmbedding
+		}
+		out.Models = append(out.Models, mj)
+	}
+	var wrongKind []string
+	for _, want := range []struct{ name, role string }{{cfg.ChatModel, kindChat}, {cfg.EmbedModel, kindEmbedding}} {
+		i := indexModel(out.Models, want.name)
+		if i < 0 {
+			out.Missing = append(out.Missing, MissingModelJSON{Name: want.name, Role: want.role,
+				Pull: "kura models pull " + want.name, Import: "kura models import FILE.gguf --name " + want.name})
+			continue
+		}
+		if out.Models[i].Kind != want.role {
+			wrongKind = append(wrongKind, fmt.Sprintf("the configured %s model %s is an %s model", want.role, want.name, out.Models[i].Kind))
+		}
+	}
+	if c.JSON {
+		writeJSON(a.Stdout, out)
+		return ExitOK
+	}
+	w := a.Stdout
+	if len(out.Models) == 0 {
+		fmt.Fprintln(w, "No models installed.")
+	} else {
+		fmt.Fprintf(w, "%-32s %-9s %9s %8s\n", "NAME", "KIND", "SIZE", "CONTEXT")
+		for _, m := range out.Models {
+			line := fmt.Sprintf("%-32s %-9s %9s %8s", m.Name, m.Kind, byteSize(m.Size), contextText(m.ContextLength))
+			if m.Default != "" {
+				line += "  (default " + m.Default + " model)"
+			}
+			fmt.Fprintln(w, strings.TrimRight(line, " "))
+		}
+	}
+	for _, m := range out.Missing {
+		consequence := "answers need it"
+		if m.Role == kindEmbedding {
+			consequence = "search works by keywords only until it is there"
+		}
+		fmt.Fprintf(w, "\nThe %s model %s is not installed (%s). Install it with:\n  %s\nor, without a network, from a GGUF file:\n  %s\n",
+			m.Role, m.Name, consequence, m.Pull, m.Import)
+	}
+	for _, s := range wrongKind {
+		fmt.Fprintf(w, "\nnote: %s; choose another in the settings\n", s)
+	}
+	return ExitOK
+}
+
+// sameModel reports whether two model names name the same model; a name
+// without a tag means ":latest", as in Ollama.
+func sameModel(a, b string) bool { return strings.EqualFold(withTag(a), withTag(b)) }
+
+func withTag(name string) string {
+	if strings.Contains(name[strings.LastIndexByte(name, '/')+1:], ":") {
+		return name
+	}
+	return name + ":latest"
+}
+
+func indexModel(models []ModelJSON, name string) int {
+	for i, m := range models {
+		if sameModel(m.Name, name) {
+			return i
+		}
+	}
+	return -1
+}
+
+func (a *App) modelsPull(ctx context.Context, args []string) int {
+	var c Common
+	fs := a.flags("models pull", "NAME", &c)
+	names, err := parse(fs, args)
+	if err != nil {
+		return ExitUsage
+	}
+	if len(names) != 1 {
+		fs.Usage()
+		return ExitUsage
+	}
+	name := names[0]
+	lib, closeFn, ok := a.open(ctx, c)
+	if !ok {
+		return ExitFailure
+	}
+	defer closeFn()
+	pp := newPullPrinter(a.Stderr)
+	err = lib.LLM().Pull(ctx, name, pp.print)
+	pp.done()
+	switch {
+	case err == nil:
+		fmt.Fprintf(a.Stderr, "pulled %s\n", name)
+		return ExitOK
+	case errors.Is(err, context.Canceled), errors.Is(err, llm.ErrUnreachable):
+		return a.fail(err)
+	}
+	// The registry is out of reach (or does not know the name): one line
+	// that also names the way in that needs no network.
+	fmt.Fprintf(a.Stderr, "kura: %s; to install it from a GGUF file instead: kura models import FILE.gguf --name %s\n", Message(err), name)
+	return ExitFailure
+}
+
+func (a *App) modelsImport(ctx context.Context, args []string) int {
+	var c Common
+	var name string
+	fs := a.flags("models import", "FILE.gguf --name NAME", &c)
+	fs.StringVar(&name, "name", "", "name to install the model under, e.g. qwen2.5:3b (required)")
+	files, err := parse(fs, args)
+	if err != nil {
+		return ExitUsage
+	}
+	if len(files) != 1 || strings.TrimSpace(name) == "" {
+		fs.Usage()
+		return ExitUsage
+	}
+	lib, closeFn, ok := a.open(ctx, c)
+	if !ok {
+		return ExitFailure
+	}
+	defer closeFn()
+	last := ""
+	err = lib.LLM().Import(ctx, files[0], name, func(step string) error {
+		if step != last && step != "success" {
+			fmt.Fprintln(a.Stderr, step)
+		}
+		last = step
+		return nil
+	})
+	if err != nil {
+		return a.fail(err)
+	}
+	info, err := lib.LLM().Show(ctx, name)
+	if err != nil {
+		return a.fail(err)
+	}
+	kind := kindChat
+	if info.Embedding {
+		kind = kindEmbedding
+	}
+	fmt.Fprintf(a.Stdout, "installed %s (%s model, context %s tokens)\n", name, kind, contextText(info.ContextLength))
+	return ExitOK
+}
+
+func (a *App) modelsRemove(ctx context.Context, args []string) int {
+	var c Common
+	fs := a.flags("models rm", "NAME...", &c)
+	names, err := parse(fs, args)
+	if err != nil {
+		return ExitUsage
+	}
+	if len(names) == 0 {
+		fs.Usage()
+		return ExitUsage
+	}
+	lib, closeFn, ok := a.open(ctx, c)
+	if !ok {
+		return ExitFailure
+	}
+	defer closeFn()
+	cfg := lib.Config()
+	code := ExitOK
+	for _, n := range names {
+		if err := lib.LLM().Delete(ctx, n); err != nil {
+			code = a.fail(err)
+			continue
+		}
+		fmt.Fprintf(a.Stderr, "removed %s\n", n)
+		switch {
+		case sameModel(n, cfg.ChatModel):
+			fmt.Fprintf(a.Stderr, "note: %s is the configured chat model: answers need it back (kura models pull %s)\n", n, n)
+		case sameModel(n, cfg.EmbedModel):
+			fmt.Fprintf(a.Stderr, "note: %s is the configured embedding model: search works by keywords only until it is back (kura models pull %s)\n", n, n)
+		}
+	}
+	return code
+}
+
+// RuntimeJSON is the shape of `kura runtime --json`.
+type RuntimeJSON struct {
+	Kind      string `json:"kind"` // "bundled" or "external"
+	Bundled   bool   `json:"bundled"`
+	URL       string `json:"url"`
+	Version   string `json:"version"`
+	ModelsDir string `json:"models_dir"` // "" for an external runtime
+	Pid       int    `json:"pid,omitempty"`
+	Reachable bool   `json:"reachable"`
+	Error     string `json:"error,omitempty"`
+	// Loaded are the models in memory now. A bundled runtime is started
+	// for the command, so it has none loaded.
+	Loaded []LoadedModelJSON `json:"loaded"`
+}
+
+// LoadedModelJSON is a model the runtime holds in memory.
+type LoadedModelJSON struct {
+	Name          string    `json:"name"`
+	Size          int64     `json:"size"`      // bytes of memory
+	SizeVRAM      int64     `json:"size_vram"` // the part on a GPU
+	ContextLength int       `json:"context_length"`
+	ExpiresAt     time.Time `json:"expires_at"` // when it will be unloaded if unused
+}
+
+func (a *App) runtime(ctx context.Context, args []string) int {
+	var c Common
+	fs := a.flags("runtime", "", &c)
+	if _, err := parse(fs, args); err != nil {
+		return ExitUsage
+	}
+	lib, closeFn, ok := a.open(ctx, c)
+	if !ok {
+		return ExitFailure
+	}
+	defer closeFn()
+	var info RuntimeInfo
+	if a.Runtime != nil {
+		info = a.Runtime()
+	}
+	client := lib.LLM()
+	out := RuntimeJSON{Kind: "external", Bundled: info.Bundled, URL: client.URL(), Version: info.Version,
+		ModelsDir: info.ModelsDir, Pid: info.Pid, Loaded: []LoadedModelJSON{}}
+	if info.Bundled {
+		out.Kind = "bundled"
+	}
+	version, err := client.Version(ctx)
+	var running []llm.RunningModel
+	if err == nil {
+		out.Version, out.Reachable = version, true
+		running, err = client.Running(ctx)
+	}
+	for _, m := range running {
+		out.Loaded = append(out.Loaded, LoadedModelJSON{Name: m.Name, Size: m.Size, SizeVRAM: m.SizeVRAM, ContextLength: m.ContextLength, ExpiresAt: m.ExpiresAt})
+	}
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return a.fail(err)
+		}
+		out.Error = Message(err)
+	}
+	if c.JSON {
+		writeJSON(a.Stdout, out)
+	} else {
+		a.printRuntime(out)
+	}
+	if err != nil {
+		if !c.JSON {
+			fmt.Fprintf(a.Stderr, "kura: %s\n", out.Error)
+		}
+		return ExitFailure
+	}
+	return ExitOK
+}
+
+func (a *App) printRuntime(r RuntimeJSON) {
+	w := a.Stdout
+	kind := "external: an Ollama that was already running (Kura leaves it running)"
+	modelsDir := "kept by that Ollama (its OLLAMA_MODELS, by default ~/.ollama/models)"
+	if r.Bundled {
+		kind = fmt.Sprintf("bundled: started by Kura (pid %d) and stopped when Kura exits", r.Pid)
+		modelsDir = r.ModelsDir
+	}
+	version := r.Version
+	if !r.Reachable {
+		version = "not reachable"
+	}
+	fmt.Fprintf(w, "runtime:    %s\nversion:    %s\nurl:        %s\nmodels dir: %s\n", kind, version, r.URL, modelsDir)
+	switch {
+	case !r.Reachable:
+		fmt.Fprintln(w, "loaded:     unknown")
+	case len(r.Loaded) == 0:
+		fmt.Fprintln(w, "loaded:     none")
+	default:
+		fmt.Fprintln(w, "loaded:")
+		for _, m := range r.Loaded {
+			fmt.Fprintf(w, "  %-32s %9s  context %s  until %s\n", m.Name, byteSize(m.Size), contextText(m.ContextLength), m.ExpiresAt.Local().Format("15:04:05"))
+		}
+	}
+}
+
+// pullPrinter draws a download on stderr: on a terminal one bar per step
+// redrawn in place (bytes done and total, rate, time left), otherwise a line
+// per step and at most one every few seconds while bytes move.
+type pullPrinter struct {
+	w   io.Writer
+	tty bool
+	now func() time.Time
+
+	status string    // the step shown
+	from   int64     // bytes the step had when first seen (a resumed download)
+	since  time.Time // when the step was first seen
+	last   time.Time // last line drawn for the step
+	shown  int64     // bytes in that line
+	drawn  bool      // a terminal line is open
+}
+
+// Redraw intervals of a download's progress.
+const (
+	pullRedrawTTY   = 100 * time.Millisecond
+	pullRedrawLines = 5 * time.Second
+)
+
+func newPullPrinter(w io.Writer) *pullPrinter {
+	return &pullPrinter{w: w, tty: isTerminal(w), now: time.Now}
+}
+
+func (p *pullPrinter) print(pr llm.PullProgress) error {
+	now := p.now()
+	if pr.Status != p.status {
+		p.done()
+		p.status, p.from, p.since, p.last, p.shown = pr.Status, pr.Completed, now, time.Time{}, -1
+		if pr.Total <= 0 {
+			p.draw(pr.Status)
+			return nil
+		}
+	}
+	if pr.Total <= 0 || pr.Completed == p.shown {
+		return nil
+	}
+	every := pullRedrawLines
+	if p.tty {
+		every = pullRedrawTTY
+	}
+	if pr.Completed < pr.Total && !p.last.IsZero() && now.Sub(p.last) < every {
+		return nil
+	}
+	p.last, p.shown = now, pr.Completed
+	p.draw(p.line(pr, now))
+	return nil
+}
+
+// line formats a step with a size: "pulling 3f8a1b  45% [=====>    ]
+// 1.2 GB/2.6 GB  11 MB/s  ETA 2m3s".
+func (p *pullPrinter) line(pr llm.PullProgress, now time.Time) string {
+	done, total := min(pr.Completed, pr.Total), pr.Total
+	pct := int(done * 100 / total)
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %3d%% ", p.status, pct)
+	if p.tty {
+		const width = 24
+		fill := int(done * width / total)
+		bar := strings.Repeat("=", fill)
+		if fill < width {
+			bar += ">" + strings.Repeat(" ", width-fill-1)
+		}
+		fmt.Fprintf(&b, "[%s] ", bar)
+	}
+	fmt.Fprintf(&b, "%s/%s", byteSize(done), byteSize(total))
+	elapsed := now.Sub(p.since)
+	if moved := done - p.from; moved > 0 && elapsed >= 200*time.Millisecond {
+		rate := float64(moved) / elapsed.Seconds()
+		fmt.Fprintf(&b, "  %s/s", byteSize(int64(rate)))
+		if done < total {
+			fmt.Fprintf(&b, "  ETA %s", time.Duration(float64(total-done)/rate*float64(time.Second)).Round(time.Second))
+		}
+	}
+	return b.String()
+}
+
+func (p *pullPrinter) draw(line string) {
+	if p.tty {
+		fmt.Fprintf(p.w, "\r\033[K%s", truncate(line, 120))
+		p.drawn = true
+		return
+	}
+	fmt.Fprintln(p.w, line)
+}
+
+// done ends the line of the step shown on a terminal.
+func (p *pullPrinter) done() {
+	if p.drawn {
+		fmt.Fprintln(p.w)
+		p.drawn = false
+	}
+}
+
+// byteSize formats n bytes in decimal units, as Ollama prints sizes.
+func byteSize(n int64) string {
+	const unit = 1000
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	v, exp := float64(n), 0
+	for v >= unit && exp < 4 {
+		v /= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %cB", v, " kMGT"[exp])
+}
+
+func contextText(n int) string {
+	if n <= 0 {
+		return "?"
+	}
+	return fmt.Sprint(n)
+}

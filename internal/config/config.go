@@ -1,0 +1,204 @@
+// Package config is Kura's user configuration: a typed struct with
+// defaults, stored as JSON in the data folder, written atomically (temporary
+// file, fsync, rename) and versioned. A file that fails to parse is never
+// silently replaced: loading fails and names the file, so the user's
+// settings are not lost.
+package config
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+)
+
+// Version is the config format this build writes.
+const Version = 1
+
+// FileName is the config file's name inside the data folder.
+const FileName = "config.json"
+
+// Default models: small, multilingual (Japanese, Korean, English) and
+// available from the Ollama library. See the README for why.
+const (
+	DefaultChatModel  = "qwen2.5:3b"
+	DefaultEmbedModel = "bge-m3"
+)
+
+// Config is everything a user can set. Zero fields take defaults (see
+// Default and Normalize).
+type Config struct {
+	Version int `json:"version"`
+	// OllamaURL is the one server Kura talks to. Empty: $OLLAMA_HOST, else
+	// http://127.0.0.1:11434 (where Kura starts its bundled runtime if
+	// nothing answers).
+	OllamaURL  string `json:"ollama_url,omitempty"`
+	ChatModel  string `json:"chat_model"`
+	EmbedModel string `json:"embed_model"`
+	// TopK is the number of passages retrieved per question.
+	TopK int `json:"top_k"`
+	// LexicalWeight is the lexical share of hybrid ranking, 0..1.
+	LexicalWeight float64 `json:"lexical_weight"`
+	ChunkSize     int     `json:"chunk_size"`
+	ChunkOverlap  int     `json:"chunk_overlap"`
+	// MaxContext caps the context window (tokens) requested from the model.
+	MaxContext int    `json:"max_context"`
+	Theme      string `json:"theme"`    // light, dark, system
+	Language   string `json:"language"` // UI language: "", en, ja, ko ("" follows the system)
+}
+
+// Default returns the defaults.
+func Default() Config {
+	return Config{
+		Version: Version, ChatModel: DefaultChatModel, EmbedModel: DefaultEmbedModel,
+		TopK: 6, LexicalWeight: 0.5, ChunkSize: 800, ChunkOverlap: 120, MaxContext: 8192, Theme: "system",
+	}
+}
+
+// Normalize fills zero and out-of-range fields with defaults.
+func (c Config) Normalize() Config {
+	d := Default()
+	c.Version = Version
+	if strings.TrimSpace(c.ChatModel) == "" {
+		c.ChatModel = d.ChatModel
+	}
+	if strings.TrimSpace(c.EmbedModel) == "" {
+		c.EmbedModel = d.EmbedModel
+	}
+	if c.TopK <= 0 || c.TopK > 50 {
+		c.TopK = d.TopK
+	}
+	if c.LexicalWeight <= 0 || c.LexicalWeight > 1 {
+		c.LexicalWeight = d.LexicalWeight
+	}
+	if c.ChunkSize < 100 || c.ChunkSize > 8000 {
+		c.ChunkSize = d.ChunkSize
+	}
+	if c.ChunkOverlap < 0 || c.ChunkOverlap > c.ChunkSize/2 {
+		c.ChunkOverlap = min(d.ChunkOverlap, c.ChunkSize/2)
+	}
+	if c.MaxContext < 1024 {
+		c.MaxContext = d.MaxContext
+	}
+	switch c.Theme {
+	case "light", "dark", "system":
+	default:
+		c.Theme = "system"
+	}
+	switch c.Language {
+	case "", "en", "ja", "ko":
+	default:
+		c.Language = ""
+	}
+	return c
+}
+
+// ResolvedOllamaURL is the URL to use: the configured one, else
+// $OLLAMA_HOST, else the local default.
+func (c Config) ResolvedOllamaURL() string {
+	if c.OllamaURL != "" {
+		return c.OllamaURL
+	}
+	if h := os.Getenv("OLLAMA_HOST"); h != "" {
+		return h
+	}
+	return "http://127.0.0.1:11434"
+}
+
+// Load reads the config from dir. A missing file gives the defaults. A file
+// that cannot be parsed is an error naming the file; it is left untouched.
+// A file from a newer Kura is read as far as this build understands it.
+func Load(dir string) (Config, error) {
+	path := filepath.Join(dir, FileName)
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return Default(), nil
+	}
+	if err != nil {
+		return Config{}, fmt.Errorf("read settings %s: %w", path, err)
+	}
+	c := Default()
+	if err := json.Unmarshal(b, &c); err != nil {
+		return Config{}, fmt.Errorf("settings file %s is damaged (%v); it was left as it is: fix or remove it", path, err)
+	}
+	return c.Normalize(), nil
+}
+
+// Save writes c to dir atomically: readers see the old or the new file,
+// never a partial one, also after a crash.
+func Save(dir string, c Config) error {
+	c = c.Normalize()
+	b, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("save settings: %w", err)
+	}
+	return WriteFileAtomic(filepath.Join(dir, FileName), append(b, '\n'), 0o600)
+}
+
+// WriteFileAtomic writes data to path through a temporary file in the same
+// folder, synced and renamed over the target.
+func WriteFileAtomic(path string, data []byte, perm fs.FileMode) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(perm); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	if runtime.GOOS != "windows" {
+		if d, err := os.Open(filepath.Dir(path)); err == nil {
+			d.Sync()
+			d.Close()
+		}
+	}
+	return nil
+}
+
+// DataDir returns the data folder: $KURA_DATA, else the per-user data
+// folder (~/.local/share/kura on Linux, ~/Library/Application Support/Kura
+// on macOS, %AppData%\Kura on Windows).
+func DataDir() (string, error) {
+	if d := os.Getenv("KURA_DATA"); d != "" {
+		return filepath.Abs(d)
+	}
+	switch runtime.GOOS {
+	case "linux", "freebsd", "openbsd", "netbsd":
+		if x := os.Getenv("XDG_DATA_HOME"); x != "" {
+			return filepath.Join(x, "kura"), nil
+		}
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", err
+		}
+		return filepath.Join(home, ".local", "share", "kura"), nil
+	default:
+		d, err := os.UserConfigDir()
+		if err != nil {
+			return "", err
+		}
+		return filepath.Join(d, "Kura"), nil
+	}
+}

@@ -1,0 +1,4 @@
+package ollamarun
+
+// GroupMembers exposes groupMembers to the tests.
+var GroupMembers = groupMembers

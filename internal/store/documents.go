@@ -1,0 +1,225 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Document statuses.
+const (
+	StatusIndexed = "indexed" // chunks and vectors stored
+	StatusLexical = "lexical" // chunks stored, vectors missing (no embedding model yet)
+	StatusFailed  = "failed"  // extraction failed; Error says why; no chunks
+	StatusNoText  = "no_text" // the file has no text layer (e.g. a scanned PDF)
+)
+
+// Document is one indexed file.
+type Document struct {
+	ID           int64
+	CollectionID int64
+	Path         string // absolute
+	Root         string // the folder it was added through ("" for a file added by name)
+	Hash         string // sha256 of the content
+	Size         int64
+	ModTime      int64 // unix seconds
+	Status       string
+	Error        string
+	Title        string
+	Pages        int
+	Chunks       int
+	IndexedAt    int64
+}
+
+// NewChunk is a chunk to store; Vector may be nil.
+type NewChunk struct {
+	Page       int
+	Start, End int
+	Text       string
+	Terms      string // the full-text terms (tokenize.IndexText)
+	Vector     []float32
+}
+
+// Page is the text of one page of a document.
+type Page struct {
+	Number int
+	Text   string
+}
+
+// PutDocument stores doc with its pages and chunks, replacing any earlier
+// version of the same path in the collection, in one transaction: after a
+// crash either the old or the new version is there, never both or a mix. It
+// returns the new document id and the ids of the chunks it replaced and
+// created (so the caller can update the vector index).
+func (s *Store) PutDocument(ctx context.Context, doc Document, pages []Page, chunks []NewChunk) (id int64, removed, added []int64, err error) {
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		var oldID int64
+		err := tx.QueryRowContext(ctx, `SELECT id FROM documents WHERE collection_id = ? AND path = ?`, doc.CollectionID, doc.Path).Scan(&oldID)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return err
+		default:
+			if removed, err = deleteDocument(ctx, tx, doc.CollectionID, oldID); err != nil {
+				return err
+			}
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO documents(collection_id, path, root, hash, size, mtime, status, error, title, pages, indexed_at)
+			VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			doc.CollectionID, doc.Path, doc.Root, doc.Hash, doc.Size, doc.ModTime, doc.Status, doc.Error, doc.Title, doc.Pages, now())
+		if err != nil {
+			return err
+		}
+		if id, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		pst, err := tx.PrepareContext(ctx, `INSERT INTO pages(doc_id, page, text) VALUES(?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer pst.Close()
+		for _, p := range pages {
+			if _, err := pst.ExecContext(ctx, id, p.Number, p.Text); err != nil {
+				return err
+			}
+		}
+		cst, err := tx.PrepareContext(ctx, `INSERT INTO chunks(doc_id, page, start, end, text, vector) VALUES(?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer cst.Close()
+		fst, err := tx.PrepareContext(ctx, `INSERT INTO `+ftsTable(doc.CollectionID)+`(rowid, terms) VALUES(?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer fst.Close()
+		for _, c := range chunks {
+			res, err := cst.ExecContext(ctx, id, c.Page, c.Start, c.End, c.Text, encodeVector(c.Vector))
+			if err != nil {
+				return err
+			}
+			cid, err := res.LastInsertId()
+			if err != nil {
+				return err
+			}
+			if _, err := fst.ExecContext(ctx, cid, c.Terms); err != nil {
+				return err
+			}
+			added = append(added, cid)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, nil, nil, fmt.Errorf("store %s: %w", doc.Path, err)
+	}
+	return id, removed, added, nil
+}
+
+func deleteDocument(ctx context.Context, tx *sql.Tx, collectionID, docID int64) ([]int64, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM chunks WHERE doc_id = ?`, docID)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if _, err := tx.ExecContext(ctx, `DELETE FROM `+ftsTable(collectionID)+` WHERE rowid IN (SELECT id FROM chunks WHERE doc_id = ?)`, docID); err != nil {
+		return nil, err
+	}
+	// chunks and pages go by ON DELETE CASCADE.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM documents WHERE id = ?`, docID); err != nil {
+		return nil, err
+	}
+	return ids, nil
+}
+
+// RemoveDocument removes the document at path from the collection, with its
+// chunks. It returns the removed chunk ids, or ErrNotFound.
+func (s *Store) RemoveDocument(ctx context.Context, collectionID int64, path string) ([]int64, error) {
+	var removed []int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var id int64
+		err := tx.QueryRowContext(ctx, `SELECT id FROM documents WHERE collection_id = ? AND path = ?`, collectionID, path).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("document %s: %w", path, ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		removed, err = deleteDocument(ctx, tx, collectionID, id)
+		return err
+	})
+	return removed, err
+}
+
+const docColumns = `d.id, d.collection_id, d.path, d.root, d.hash, d.size, d.mtime, d.status, d.error, d.title, d.pages, d.indexed_at,
+	(SELECT count(*) FROM chunks k WHERE k.doc_id = d.id)`
+
+func scanDoc(sc interface{ Scan(...any) error }) (Document, error) {
+	var d Document
+	err := sc.Scan(&d.ID, &d.CollectionID, &d.Path, &d.Root, &d.Hash, &d.Size, &d.ModTime, &d.Status, &d.Error, &d.Title, &d.Pages, &d.IndexedAt, &d.Chunks)
+	return d, err
+}
+
+// DocumentByPath returns the document at path in the collection, or
+// ErrNotFound.
+func (s *Store) DocumentByPath(ctx context.Context, collectionID int64, path string) (Document, error) {
+	d, err := scanDoc(s.db.QueryRowContext(ctx, `SELECT `+docColumns+` FROM documents d WHERE d.collection_id = ? AND d.path = ?`, collectionID, path))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Document{}, fmt.Errorf("document %s: %w", path, ErrNotFound)
+	}
+	return d, err
+}
+
+// Documents lists the collection's documents by path. With under set, only
+// documents whose path is under that folder are listed.
+func (s *Store) Documents(ctx context.Context, collectionID int64, under string) ([]Document, error) {
+	q := `SELECT ` + docColumns + ` FROM documents d WHERE d.collection_id = ?`
+	args := []any{collectionID}
+	if under != "" {
+		prefix := strings.TrimSuffix(under, "/") + "/"
+		q += ` AND substr(d.path, 1, ?) = ?`
+		args = append(args, len(prefix), prefix)
+	}
+	rows, err := s.db.QueryContext(ctx, q+` ORDER BY d.path`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list documents: %w", err)
+	}
+	defer rows.Close()
+	var out []Document
+	for rows.Next() {
+		d, err := scanDoc(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// Pages returns the stored page texts of a document, in page order.
+func (s *Store) Pages(ctx context.Context, docID int64) ([]Page, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT page, text FROM pages WHERE doc_id = ? ORDER BY page`, docID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Page
+	for rows.Next() {
+		var p Page
+		if err := rows.Scan(&p.Number, &p.Text); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,176 @@
+// Package store is Kura's durable index: one SQLite file (pure Go, through
+// modernc.org/sqlite) that holds collections, documents, page texts, chunks
+// with their offsets and embedding vectors, and a full-text (FTS5) index of
+// the chunks per collection.
+//
+// Why one SQLite file: every change a document makes (its row, pages, chunks,
+// lexical terms and vectors) commits in one transaction, so a crash or a
+// kill -9 at any moment leaves either the old or the new version of that
+// document, never a mix. WAL journaling keeps readers unblocked while an
+// ingest writes. The in-memory vector index (package vector) is rebuilt from
+// the vectors stored here when a library is opened.
+//
+// A Store is safe for concurrent use; writes are serialised by SQLite.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// SchemaVersion is the version of the tables this code reads and writes.
+// Opening a file written by a newer Kura fails instead of damaging it.
+const SchemaVersion = 1
+
+// ErrNotFound is returned when a named collection or document does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrNewerSchema means the index was written by a newer version of Kura.
+var ErrNewerSchema = errors.New("the index was written by a newer version of Kura")
+
+// Store is an open index file.
+type Store struct {
+	db   *sql.DB
+	path string
+}
+
+// Open opens or creates the index at path (its folder is created). It
+// migrates older schemas forward and refuses newer ones.
+func Open(path string) (*Store, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("open index: %w", err)
+	}
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=busy_timeout(10000)&_txlock=immediate"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open index %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(4)
+	s := &Store{db: db, path: path}
+	if err := s.migrate(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open index %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// Path is the file the store lives in.
+func (s *Store) Path() string { return s.path }
+
+// Close closes the file. Pending transactions are rolled back.
+func (s *Store) Close() error { return s.db.Close() }
+
+func (s *Store) migrate() error {
+	if _, err := s.db.Exec(`CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)`); err != nil {
+		return err
+	}
+	var v string
+	err := s.db.QueryRow(`SELECT value FROM meta WHERE key='schema_version'`).Scan(&v)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	have, _ := strconv.Atoi(v)
+	if have > SchemaVersion {
+		return fmt.Errorf("%w (schema %d, this build reads %d): upgrade Kura", ErrNewerSchema, have, SchemaVersion)
+	}
+	if have == SchemaVersion {
+		return nil
+	}
+	tx, err := s.db.Begin()
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, q := range schemaV1 {
+		if _, err := tx.Exec(q); err != nil {
+			return fmt.Errorf("create schema: %w", err)
+		}
+	}
+	if _, err := tx.Exec(`INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', ?)`, strconv.Itoa(SchemaVersion)); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+var schemaV1 = []string{
+	`CREATE TABLE collections(
+		id INTEGER PRIMARY KEY,
+		name TEXT NOT NULL UNIQUE,
+		embed_model TEXT NOT NULL DEFAULT '',
+		embed_dim INTEGER NOT NULL DEFAULT 0,
+		created_at INTEGER NOT NULL)`,
+	`CREATE TABLE documents(
+		id INTEGER PRIMARY KEY,
+		collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+		path TEXT NOT NULL,
+		root TEXT NOT NULL DEFAULT '',
+		hash TEXT NOT NULL DEFAULT '',
+		size INTEGER NOT NULL DEFAULT 0,
+		mtime INTEGER NOT NULL DEFAULT 0,
+		status TEXT NOT NULL,
+		error TEXT NOT NULL DEFAULT '',
+		title TEXT NOT NULL DEFAULT '',
+		pages INTEGER NOT NULL DEFAULT 0,
+		indexed_at INTEGER NOT NULL DEFAULT 0,
+		UNIQUE(collection_id, path))`,
+	`CREATE TABLE pages(
+		doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+		page INTEGER NOT NULL,
+		text TEXT NOT NULL,
+		PRIMARY KEY(doc_id, page)) WITHOUT ROWID`,
+	`CREATE TABLE chunks(
+		id INTEGER PRIMARY KEY,
+		doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+		page INTEGER NOT NULL,
+		start INTEGER NOT NULL,
+		end INTEGER NOT NULL,
+		text TEXT NOT NULL,
+		vector BLOB)`,
+	`CREATE INDEX chunks_doc ON chunks(doc_id)`,
+	`CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+}
+
+// ftsTable names the full-text table of a collection. One table per
+// collection keeps BM25 statistics and LIMIT per collection.
+func ftsTable(collectionID int64) string { return "fts_" + strconv.FormatInt(collectionID, 10) }
+
+func now() int64 { return time.Now().Unix() }
+
+// inTx runs fn in one write transaction and commits it; any error rolls
+// everything back.
+func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// Setting returns a stored key/value setting ("" when unset). Settings are
+// small facts the engine learns, such as a model's tokens-per-byte ratio.
+func (s *Store) Setting(ctx context.Context, key string) (string, error) {
+	var v string
+	err := s.db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key=?`, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return v, err
+}
+
+// SetSetting stores a key/value setting.
+func (s *Store) SetSetting(ctx context.Context, key, value string) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO settings(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value`, key, value)
+	return err
+}

@@ -1,0 +1,181 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+
+	"github.com/kura-app/kura/internal/tokenize"
+)
+
+func openTest(t *testing.T) (*Store, Collection) {
+	t.Helper()
+	s, err := Open(filepath.Join(t.TempDir(), "index.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	c, err := s.EnsureCollection(context.Background(), "default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, c
+}
+
+func chunk(text string, vec []float32) NewChunk {
+	return NewChunk{Page: 1, Start: 0, End: len([]rune(text)), Text: text, Terms: tokenize.IndexText(text), Vector: vec}
+}
+
+func TestPutDocumentReplacesTheEarlierVersion(t *testing.T) {
+	ctx := context.Background()
+	s, c := openTest(t)
+	doc := Document{CollectionID: c.ID, Path: "/docs/a.txt", Hash: "h1", Status: StatusIndexed}
+	_, _, added1, err := s.PutDocument(ctx, doc, []Page{{1, "古い文書"}}, []NewChunk{chunk("古い文書", []float32{1, 0})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc.Hash = "h2"
+	_, removed, added2, err := s.PutDocument(ctx, doc, []Page{{1, "新しい文書です"}}, []NewChunk{chunk("新しい文書です", []float32{0, 1}), chunk("二つ目", nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(removed) != 1 || removed[0] != added1[0] || len(added2) != 2 {
+		t.Fatalf("removed %v added %v, want the first version's chunk removed and two added", removed, added2)
+	}
+	docs, _ := s.Documents(ctx, c.ID, "")
+	if len(docs) != 1 || docs[0].Hash != "h2" || docs[0].Chunks != 2 {
+		t.Fatalf("documents = %+v, want one with hash h2 and 2 chunks", docs)
+	}
+	if hits, _ := s.SearchLexical(ctx, c.ID, tokenize.MatchQuery("古い"), 10); len(hits) != 0 {
+		t.Fatalf("old text still matches: %v", hits)
+	}
+	hits, err := s.SearchLexical(ctx, c.ID, tokenize.MatchQuery("新しい"), 10)
+	if err != nil || len(hits) != 1 || hits[0].ChunkID != added2[0] {
+		t.Fatalf("hits = %v, %v; want the new chunk", hits, err)
+	}
+}
+
+func TestLexicalSearchFindsJapaneseKoreanAndIDs(t *testing.T) {
+	ctx := context.Background()
+	s, c := openTest(t)
+	texts := []string{"生成AIの誤差について説明する。", "오픈소스 모델은 공개되어 있다.", "Ticket ABC-1234 was closed.", "Unrelated English text."}
+	var chunks []NewChunk
+	for _, tx := range texts {
+		chunks = append(chunks, chunk(tx, nil))
+	}
+	_, _, ids, err := s.PutDocument(ctx, Document{CollectionID: c.ID, Path: "/d", Status: StatusLexical}, nil, chunks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, query string
+		want        int64
+	}{
+		{"a Japanese word inside a sentence", "誤差", ids[0]},
+		{"a Korean word with a particle attached in the text", "모델", ids[1]},
+		{"an exact ID with a dash", "abc-1234", ids[2]},
+		{"full-width query for ASCII text", "ＡＢＣ－１２３４", ids[2]},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hits, err := s.SearchLexical(ctx, c.ID, tokenize.MatchQuery(tt.query), 5)
+			if err != nil || len(hits) == 0 || hits[0].ChunkID != tt.want {
+				t.Fatalf("hits = %v, %v; want chunk %d first", hits, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestChangingTheEmbeddingModelDropsVectors(t *testing.T) {
+	ctx := context.Background()
+	s, c := openTest(t)
+	if _, err := s.SetEmbedModel(ctx, c.ID, "m1", 2); err != nil {
+		t.Fatal(err)
+	}
+	s.PutDocument(ctx, Document{CollectionID: c.ID, Path: "/a", Status: StatusIndexed}, nil, []NewChunk{chunk("x", []float32{1, 2})})
+	if dropped, _ := s.SetEmbedModel(ctx, c.ID, "m1", 2); dropped {
+		t.Fatal("same model dropped vectors")
+	}
+	dropped, err := s.SetEmbedModel(ctx, c.ID, "m2", 3)
+	if err != nil || !dropped {
+		t.Fatalf("dropped = %v, %v; want vectors dropped", dropped, err)
+	}
+	n := 0
+	s.EachVector(ctx, c.ID, func(Vector) error { n++; return nil })
+	missing, _ := s.MissingVectors(ctx, c.ID, 10)
+	d, _ := s.DocumentByPath(ctx, c.ID, "/a")
+	if n != 0 || len(missing) != 1 || d.Status != StatusLexical {
+		t.Fatalf("vectors %d, missing %d, status %s; want 0, 1, lexical", n, len(missing), d.Status)
+	}
+	if err := s.SetVectors(ctx, []Vector{{missing[0].ID, []float32{1, 2, 3}}}); err != nil {
+		t.Fatal(err)
+	}
+	var got []float32
+	s.EachVector(ctx, c.ID, func(v Vector) error { got = v.Vec; return nil })
+	d, _ = s.DocumentByPath(ctx, c.ID, "/a")
+	if len(got) != 3 || got[2] != 3 || d.Status != StatusIndexed {
+		t.Fatalf("vector %v status %s; want [1 2 3] indexed", got, d.Status)
+	}
+}
+
+func TestRemoveDocumentClearsItsTerms(t *testing.T) {
+	ctx := context.Background()
+	s, c := openTest(t)
+	s.PutDocument(ctx, Document{CollectionID: c.ID, Path: "/a", Status: StatusLexical}, nil, []NewChunk{chunk("needle", nil)})
+	if _, err := s.RemoveDocument(ctx, c.ID, "/a"); err != nil {
+		t.Fatal(err)
+	}
+	if hits, _ := s.SearchLexical(ctx, c.ID, tokenize.MatchQuery("needle"), 5); len(hits) != 0 {
+		t.Fatalf("removed document still matches")
+	}
+	if _, err := s.RemoveDocument(ctx, c.ID, "/a"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("second remove: %v, want ErrNotFound", err)
+	}
+}
+
+func TestDocumentsUnderAFolderExcludeSiblingPrefixes(t *testing.T) {
+	ctx := context.Background()
+	s, c := openTest(t)
+	for _, p := range []string{"/a/x.txt", "/a/b/y.txt", "/ab/z.txt"} {
+		s.PutDocument(ctx, Document{CollectionID: c.ID, Path: p, Status: StatusLexical}, nil, nil)
+	}
+	docs, _ := s.Documents(ctx, c.ID, "/a")
+	if len(docs) != 2 {
+		t.Fatalf("got %d documents under /a, want 2", len(docs))
+	}
+}
+
+func TestOpeningANewerSchemaFails(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "index.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.db.Exec(`UPDATE meta SET value = '99' WHERE key = 'schema_version'`)
+	s.Close()
+	if _, err := Open(path); !errors.Is(err, ErrNewerSchema) {
+		t.Fatalf("Open = %v, want ErrNewerSchema", err)
+	}
+}
+
+func TestCollectionNames(t *testing.T) {
+	for name, ok := range map[string]bool{"default": true, "社内文書": true, "my docs-2": true, "": false, "../x": false, "a;drop": false} {
+		if ValidName(name) != ok {
+			t.Errorf("ValidName(%q) = %v, want %v", name, !ok, ok)
+		}
+	}
+}
+
+func TestCheckFindsAFullTextIndexOutOfStep(t *testing.T) {
+	ctx := context.Background()
+	s, c := openTest(t)
+	s.PutDocument(ctx, Document{CollectionID: c.ID, Path: "/a", Status: StatusLexical}, nil, []NewChunk{chunk("one", nil), chunk("three", nil)})
+	if err := s.Check(ctx); err != nil {
+		t.Fatalf("consistent index: %v", err)
+	}
+	s.db.Exec(`DELETE FROM ` + ftsTable(c.ID) + ` WHERE rowid = (SELECT min(id) FROM chunks)`)
+	if err := s.Check(ctx); err == nil {
+		t.Fatal("Check missed a chunk with no full-text row")
+	}
+}

@@ -1,0 +1,82 @@
+package vector
+
+import (
+	"context"
+	"math/rand"
+	"testing"
+)
+
+func TestQueryReturnsNearestFirstAndClampsK(t *testing.T) {
+	ctx := context.Background()
+	x := New()
+	err := x.Add(ctx, "c", []Item{{1, []float32{1, 0, 0}}, {2, []float32{0.9, 0.1, 0}}, {3, []float32{0, 0, 1}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hits, err := x.Query(ctx, "c", []float32{1, 0, 0}, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) != 3 || hits[0].ChunkID != 1 || hits[1].ChunkID != 2 || hits[2].ChunkID != 3 {
+		t.Fatalf("hits = %+v, want 1, 2, 3", hits)
+	}
+}
+
+func TestRemoveWithNoIDsRemovesNothing(t *testing.T) {
+	ctx := context.Background()
+	x := New()
+	x.Add(ctx, "c", []Item{{1, []float32{1, 0}}, {2, []float32{0, 1}}})
+	if err := x.Remove(ctx, "c", nil); err != nil {
+		t.Fatal(err)
+	}
+	if x.Count("c") != 2 {
+		t.Fatalf("count = %d after an empty remove, want 2", x.Count("c"))
+	}
+	x.Remove(ctx, "c", []int64{1, 99})
+	if x.Count("c") != 1 {
+		t.Fatalf("count = %d, want 1", x.Count("c"))
+	}
+}
+
+func TestMismatchedDimensionsAreRefused(t *testing.T) {
+	ctx := context.Background()
+	x := New()
+	x.Add(ctx, "c", []Item{{1, []float32{1, 0}}})
+	if err := x.Add(ctx, "c", []Item{{2, []float32{1, 0, 0}}}); err == nil {
+		t.Fatal("adding a 3-d vector to a 2-d collection succeeded")
+	}
+	if _, err := x.Query(ctx, "c", []float32{1, 0, 0}, 1); err == nil {
+		t.Fatal("querying with a 3-d vector succeeded")
+	}
+	if hits, err := x.Query(ctx, "empty", []float32{1}, 3); err != nil || hits != nil {
+		t.Fatalf("unknown collection: %v, %v", hits, err)
+	}
+}
+
+func TestConcurrentQueriesAndRemovals(t *testing.T) {
+	ctx := context.Background()
+	x := New()
+	rng := rand.New(rand.NewSource(1))
+	var items []Item
+	for i := range 200 {
+		items = append(items, Item{int64(i), []float32{rng.Float32(), rng.Float32()}})
+	}
+	x.Add(ctx, "c", items)
+	done := make(chan struct{})
+	go func() {
+		for i := range 200 {
+			x.Remove(ctx, "c", []int64{int64(i)})
+		}
+		close(done)
+	}()
+	for {
+		select {
+		case <-done:
+			return
+		default:
+			if _, err := x.Query(ctx, "c", []float32{1, 1}, 50); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}

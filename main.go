@@ -1,0 +1,161 @@
+// Command kura is Kura's composition root: it reads the settings, builds the
+// engine and runs a CLI subcommand.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sync"
+	"syscall"
+
+	"github.com/kura-app/kura/internal/cli"
+	"github.com/kura-app/kura/internal/config"
+	"github.com/kura-app/kura/internal/library"
+	"github.com/kura-app/kura/internal/llm"
+	"github.com/kura-app/kura/internal/ollamarun"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	e := &engine{defaultURL: defaultOllamaURL()}
+	app := &cli.App{Open: e.open, Runtime: e.runtime, Stdin: &stdinUntil{ctx: ctx, r: os.Stdin}, Stdout: os.Stdout, Stderr: os.Stderr}
+	code := app.Run(ctx, os.Args[1:])
+	stop()
+	os.Exit(code)
+}
+
+// engine builds the engine for a subcommand and remembers which model
+// runtime it settled on, for `kura runtime`. A kura process runs one
+// subcommand, so "the runtime" is the one its last open chose.
+type engine struct {
+	defaultURL string // where Kura looks for Ollama when nobody configured a URL
+
+	mu sync.Mutex
+	rt cli.RuntimeInfo
+}
+
+func (e *engine) runtime() cli.RuntimeInfo {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.rt
+}
+
+// open wires the engine for a subcommand: settings from the data folder,
+// the model runtime client, and the library.
+func (e *engine) open(ctx context.Context, c cli.Common, stderr io.Writer) (*library.Library, func(), error) {
+	dir := c.Data
+	if dir == "" {
+		d, err := config.DataDir()
+		if err != nil {
+			return nil, nil, fmt.Errorf("find the data folder: %w (set --data or KURA_DATA)", err)
+		}
+		dir = d
+	}
+	cfg, err := config.Load(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	url := c.Ollama
+	if url == "" {
+		url = cfg.ResolvedOllamaURL()
+		if url == llm.DefaultURL {
+			url = e.defaultURL
+		}
+	}
+	info := cli.RuntimeInfo{URL: url}
+	stopRuntime := func() {}
+	if !c.NoRuntime {
+		// An Ollama the user runs takes precedence; otherwise start the
+		// bundled one. Without either, Kura still works lexically.
+		rt, err := e.ensureRuntime(ctx, ollamarun.Options{URL: url, DataDir: dir, Log: runtimeLog(dir)})
+		if err != nil {
+			fmt.Fprintf(stderr, "note: no model runtime: %v; keyword search still works\n", err)
+		} else {
+			url, stopRuntime = rt.URL, rt.Stop
+			info = cli.RuntimeInfo{URL: rt.URL, Bundled: rt.Bundled, Version: rt.Version, ModelsDir: rt.ModelsDir, Pid: rt.Pid()}
+		}
+	}
+	client, err := llm.New(url)
+	if err != nil {
+		stopRuntime()
+		return nil, nil, err
+	}
+	lib, err := library.Open(ctx, dir, cfg, client)
+	if err != nil {
+		stopRuntime()
+		return nil, nil, err
+	}
+	e.mu.Lock()
+	e.rt = info
+	e.mu.Unlock()
+	return lib, func() { lib.Close(); stopRuntime() }, nil
+}
+
+// ensureRuntime is ollamarun.Ensure with e.defaultURL as the local default.
+// Ensure only knows llm.DefaultURL; under the tests' substitute default it
+// returns an address that did not answer as is (Version ""), and the
+// bundled runtime is started here instead, as Ensure would have.
+func (e *engine) ensureRuntime(ctx context.Context, opts ollamarun.Options) (*ollamarun.Runtime, error) {
+	rt, err := ollamarun.Ensure(ctx, opts)
+	if err != nil || e.defaultURL == llm.DefaultURL || opts.URL != e.defaultURL || rt.Version != "" {
+		return rt, err
+	}
+	return ollamarun.Start(ctx, opts)
+}
+
+// defaultOllamaURL is llm.DefaultURL, or $KURA_OLLAMA_DEFAULT_URL when set.
+// The variable exists for tests only (internal/integration): it stands in
+// for the local default address, so a test can have Kura find "nothing
+// running at the default" or "an Ollama already there" without ever
+// touching port 11434, which may hold the developer's own Ollama. It is not
+// a user setting; users set --ollama, the config's ollama_url or
+// $OLLAMA_HOST.
+func defaultOllamaURL() string {
+	if u := os.Getenv("KURA_OLLAMA_DEFAULT_URL"); u != "" {
+		return u
+	}
+	return llm.DefaultURL
+}
+
+// stdinUntil reads r until ctx ends, then fails with ctx's error, so that a
+// command waiting for input (`kura chat` at its prompt) ends on Ctrl-C or
+// SIGTERM as on Ctrl-D, and the bundled runtime stops with it. A read from
+// a terminal cannot be interrupted, so r is read in a goroutine, started on
+// the first Read (commands that never read stdin do not consume it); the
+// goroutine may stay blocked in that read until the process exits.
+type stdinUntil struct {
+	ctx  context.Context
+	r    io.Reader
+	once sync.Once
+	pipe *io.PipeReader
+}
+
+func (s *stdinUntil) Read(p []byte) (int, error) {
+	s.once.Do(func() {
+		pr, pw := io.Pipe()
+		go func() {
+			_, err := io.Copy(pw, s.r)
+			pw.CloseWithError(err) // nil: the reader sees io.EOF
+		}()
+		context.AfterFunc(s.ctx, func() { pw.CloseWithError(s.ctx.Err()) })
+		s.pipe = pr
+	})
+	return s.pipe.Read(p)
+}
+
+// runtimeLog is where the bundled Ollama's output goes: a file in the data
+// folder, truncated at each start (nil if it cannot be created).
+func runtimeLog(dir string) io.Writer {
+	if err := os.MkdirAll(filepath.Join(dir, "logs"), 0o700); err != nil {
+		return nil
+	}
+	f, err := os.Create(filepath.Join(dir, "logs", "ollama.log"))
+	if err != nil {
+		return nil
+	}
+	return f
+}
