@@ -233,8 +233,11 @@ func PromptBytes(msgs []llm.Message) int {
 }
 
 // Calibrate returns a new tokens-per-byte estimate after the server counted
-// promptTokens for promptBytes: the observed ratio with a 25% margin, never
-// lower than 90% of the previous estimate in one step, within (0, 1].
+// promptTokens for promptBytes: the observed ratio with a 25% margin. The
+// first reading replaces the safe bound of 1; later ones raise the estimate
+// at once but lower it by at most 10% a step, since the mix of scripts (and
+// so the ratio) varies between questions. A prompt that still overruns is
+// rejected by the server and retried at the bound (see Ask).
 func Calibrate(prev float64, promptTokens, promptBytes int) float64 {
 	if promptTokens <= 0 || promptBytes <= 0 {
 		return prev
@@ -243,7 +246,10 @@ func Calibrate(prev float64, promptTokens, promptBytes int) float64 {
 		prev = 1
 	}
 	obs := float64(promptTokens) / float64(promptBytes) * 1.25
-	next := max(obs, prev*0.9)
+	next := obs
+	if prev < 1 {
+		next = max(obs, prev*0.9)
+	}
 	return min(max(next, 0.05), 1)
 }
 
@@ -297,7 +303,7 @@ func Language(q string) string {
 	switch {
 	case hangul > 0 && hangul >= kana:
 		return "Korean"
-	case kana > 0 || han > latin:
+	case kana > 0 || han*3 >= latin && han > 0:
 		return "Japanese"
 	}
 	return "English"

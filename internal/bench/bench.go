@@ -215,7 +215,7 @@ func Measure(ctx context.Context, dataDir string, queries int, seed int64) (Repo
 	var lex, vec, hyb []time.Duration
 	for _, q := range qs {
 		t0 := time.Now()
-		if _, err := st.SearchLexical(ctx, c.ID, tokenize.MatchQuery(q), 50); err != nil {
+		if _, err := searcher.Lexical(ctx, c, q, 50); err != nil {
 			return r, err
 		}
 		lex = append(lex, time.Since(t0))

@@ -93,6 +93,40 @@ func (s *Store) SearchLexical(ctx context.Context, collectionID int64, match str
 	return out, rows.Err()
 }
 
+// DocFreq returns how many chunks of the collection contain each term
+// (terms in no chunk are absent from the map).
+func (s *Store) DocFreq(ctx context.Context, collectionID int64, terms []string) (map[string]int, error) {
+	out := make(map[string]int, len(terms))
+	if len(terms) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(terms))
+	for i, t := range terms {
+		args[i] = t
+	}
+	q := `SELECT term, doc FROM ` + vocabTable(collectionID) + ` WHERE term IN (?` + strings.Repeat(",?", len(terms)-1) + `)`
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil && strings.Contains(err.Error(), "no such table") {
+		// An index written before the vocabulary view existed.
+		if _, cerr := s.db.ExecContext(ctx, `CREATE VIRTUAL TABLE IF NOT EXISTS `+vocabTable(collectionID)+` USING fts5vocab(`+ftsTable(collectionID)+`, 'row')`); cerr == nil {
+			rows, err = s.db.QueryContext(ctx, q, args...)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("term frequencies: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var t string
+		var n int
+		if err := rows.Scan(&t, &n); err != nil {
+			return nil, err
+		}
+		out[t] = n
+	}
+	return out, rows.Err()
+}
+
 // Vector is a stored embedding with its chunk id.
 type Vector struct {
 	ChunkID int64
@@ -103,8 +137,10 @@ type Vector struct {
 // order, streaming from disk. Each Vector holds a fresh slice that fn may
 // keep.
 func (s *Store) EachVector(ctx context.Context, collectionID int64, fn func(Vector) error) error {
-	rows, err := s.db.QueryContext(ctx, `SELECT k.id, k.vector FROM chunks k
-		WHERE k.vector IS NOT NULL AND k.doc_id IN (SELECT id FROM documents WHERE collection_id = ?) ORDER BY k.id`, collectionID)
+	// A plain scan in rowid (chunk id) order: through the doc_id index
+	// SQLite would sort every vector in a temporary file first.
+	rows, err := s.db.QueryContext(ctx, `SELECT k.id, k.vector FROM chunks k NOT INDEXED
+		WHERE k.vector IS NOT NULL AND k.doc_id IN (SELECT id FROM documents WHERE collection_id = ?)`, collectionID)
 	if err != nil {
 		return fmt.Errorf("read vectors: %w", err)
 	}

@@ -21,6 +21,10 @@ type Collection struct {
 	Vectors    int // chunks that have a vector
 }
 
+// vocabTable names the fts5vocab view of a collection's full-text table:
+// document frequencies per term, for query planning.
+func vocabTable(collectionID int64) string { return ftsTable(collectionID) + "_vocab" }
+
 var validName = regexp.MustCompile(`^[\p{L}\p{N}][\p{L}\p{N} _.\-]{0,63}$`)
 
 // ValidName reports whether name can name a collection: 1 to 64 letters,
@@ -50,7 +54,10 @@ func (s *Store) EnsureCollection(ctx context.Context, name string) (Collection, 
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `CREATE VIRTUAL TABLE `+ftsTable(id)+` USING fts5(terms, content='', contentless_delete=1, tokenize='ascii')`)
+		if _, err = tx.ExecContext(ctx, `CREATE VIRTUAL TABLE `+ftsTable(id)+` USING fts5(terms, content='', contentless_delete=1, tokenize='ascii')`); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `CREATE VIRTUAL TABLE `+vocabTable(id)+` USING fts5vocab(`+ftsTable(id)+`, 'row')`)
 		return err
 	})
 	if err != nil {
@@ -104,6 +111,9 @@ func (s *Store) DeleteCollection(ctx context.Context, name string) error {
 		return err
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DROP TABLE IF EXISTS `+vocabTable(c.ID)); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `DROP TABLE IF EXISTS `+ftsTable(c.ID)); err != nil {
 			return err
 		}

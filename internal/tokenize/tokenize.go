@@ -127,29 +127,60 @@ func IndexText(s string) string {
 // "16403v1"). Pieces are OR-ed and BM25 ranks passages that match more of
 // them higher. It returns "" when the query has no searchable terms.
 func MatchQuery(q string) string {
-	var parts, hira []string
+	return Expr(ParseQuery(q))
+}
+
+// Phrase is one piece of a query: terms that must appear adjacent, in
+// order. With Prefix set the last term also matches as a prefix.
+type Phrase struct {
+	Terms  []string
+	Prefix bool
+}
+
+// Expr renders phrases as an FTS5 MATCH expression, OR-ed.
+func Expr(ps []Phrase) string {
+	parts := make([]string, len(ps))
+	for i, p := range ps {
+		parts[i] = quote(strings.Join(p.Terms, " "))
+		if p.Prefix {
+			parts[i] += "*"
+		}
+	}
+	return strings.Join(parts, " OR ")
+}
+
+// ParseQuery cuts a query into phrases as MatchQuery describes, without
+// duplicates, in order of appearance.
+func ParseQuery(q string) []Phrase {
+	var parts, hira []Phrase
 	seen := map[string]bool{}
-	add := func(list *[]string, p string) {
-		if !seen[p] {
-			seen[p] = true
+	add := func(list *[]Phrase, p Phrase) {
+		key := strings.Join(p.Terms, " ")
+		if p.Prefix {
+			key += "*"
+		}
+		if !seen[key] {
+			seen[key] = true
 			*list = append(*list, p)
 		}
 	}
 	for _, field := range strings.Fields(Normalize(q)) {
-		var words []Term // non-CJK words of the current symbol-joined run
+		var words []string // non-CJK words of the current symbol-joined run
 		flush := func() {
 			if len(words) > 0 {
-				add(&parts, quote(joinTerms(words))+"*")
+				add(&parts, Phrase{Terms: words, Prefix: true})
 				words = nil
 			}
 		}
 		for _, seg := range splitScript(field) {
 			if seg.class == classOther {
 				ws := Terms(seg.text)
-				if len(ws) == 0 || strings.ContainsFunc(seg.text, unicode.IsSpace) {
+				if len(ws) == 0 {
 					flush()
 				}
-				words = append(words, ws...)
+				for _, w := range ws {
+					words = append(words, w.Text)
+				}
 				continue
 			}
 			flush()
@@ -161,12 +192,11 @@ func MatchQuery(q string) string {
 			if len(terms) == 0 {
 				continue
 			}
-			var p string
-			if len(terms) == 1 && terms[0].Kind == Unigram {
-				p = quote(terms[0].Text) + "*"
-			} else {
-				p = quote(joinTerms(terms))
+			p := Phrase{Terms: make([]string, len(terms))}
+			for i, t := range terms {
+				p.Terms[i] = t.Text
 			}
+			p.Prefix = len(terms) == 1 && terms[0].Kind == Unigram
 			if seg.class == classHiragana {
 				add(&hira, p)
 			} else {
@@ -178,7 +208,7 @@ func MatchQuery(q string) string {
 	if len(parts) == 0 {
 		parts = hira
 	}
-	return strings.Join(parts, " OR ")
+	return parts
 }
 
 // Korean particles that attach to the end of a word; a query word keeps

@@ -1,0 +1,154 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kura-app/kura/internal/config"
+	"github.com/kura-app/kura/internal/library"
+	"github.com/kura-app/kura/internal/llm"
+)
+
+// testOpener wires the engine as main.go does, minus the model runtime:
+// the Ollama URL points at a closed port, so everything runs lexically.
+func testOpener(ctx context.Context, c Common, _ io.Writer) (*library.Library, func(), error) {
+	cfg, err := config.Load(c.Data)
+	if err != nil {
+		return nil, nil, err
+	}
+	url := c.Ollama
+	if url == "" {
+		url = "http://127.0.0.1:1"
+	}
+	client, err := llm.New(url)
+	if err != nil {
+		return nil, nil, err
+	}
+	lib, err := library.Open(ctx, c.Data, cfg, client)
+	if err != nil {
+		return nil, nil, err
+	}
+	return lib, func() { lib.Close() }, nil
+}
+
+func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	a := &App{Open: testOpener, Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb}
+	code = a.Run(context.Background(), args)
+	return code, out.String(), errb.String()
+}
+
+func corpus(t *testing.T) (data, docs string) {
+	t.Helper()
+	data, docs = t.TempDir(), t.TempDir()
+	os.WriteFile(filepath.Join(docs, "ja.txt"), []byte("生成AIの誤差範囲は±4.7%でした。\n\n回答者は316人です。"), 0o644)
+	os.WriteFile(filepath.Join(docs, "en.md"), []byte("# Tickets\n\nTicket ABC-1234 was closed on Monday."), 0o644)
+	return data, docs
+}
+
+func TestIngestThenSearchPrintsTheDocumentedJSON(t *testing.T) {
+	data, docs := corpus(t)
+	if code, _, errs := run(t, "ingest", docs, "--data", data); code != ExitOK {
+		t.Fatalf("ingest exit %d: %s", code, errs)
+	}
+	code, out, errs := run(t, "search", "--data", data, "--json", "abc-1234")
+	if code != ExitOK {
+		t.Fatalf("search exit %d: %s", code, errs)
+	}
+	var got struct {
+		Mode    string `json:"mode"`
+		Results []struct {
+			Path  string   `json:"path"`
+			Page  *int     `json:"page"`
+			Text  string   `json:"text"`
+			Score *float64 `json:"score"`
+			Start *int     `json:"start"`
+			End   *int     `json:"end"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("search --json is not one JSON object: %v\n%s", err, out)
+	}
+	if got.Mode != "lexical" || len(got.Results) == 0 {
+		t.Fatalf("got %+v", got)
+	}
+	r := got.Results[0]
+	if r.Path != filepath.Join(docs, "en.md") || r.Page != nil || r.Score == nil || r.Start == nil || r.End == nil || !strings.Contains(r.Text, "ABC-1234") {
+		t.Fatalf("first result %+v", r)
+	}
+	if !strings.Contains(out, `"page": null`) {
+		t.Fatal("page must be null for formats without pages")
+	}
+}
+
+func TestIngestExitsNonZeroWhenAFileFails(t *testing.T) {
+	data, docs := corpus(t)
+	os.WriteFile(filepath.Join(docs, "broken.pdf"), []byte("not a pdf"), 0o644)
+	code, out, errs := run(t, "ingest", docs, "--data", data, "--json")
+	if code != ExitFailure {
+		t.Fatalf("exit %d, want %d", code, ExitFailure)
+	}
+	var sum struct {
+		Added  int `json:"added"`
+		Failed []struct{ Path, Reason string }
+	}
+	if err := json.Unmarshal([]byte(out), &sum); err != nil || sum.Added != 3 || len(sum.Failed) != 1 || !strings.HasSuffix(sum.Failed[0].Path, "broken.pdf") {
+		t.Fatalf("summary %s (%v), stderr %s", out, err, errs)
+	}
+}
+
+func TestRemovedDocumentsAreNoLongerFound(t *testing.T) {
+	data, docs := corpus(t)
+	run(t, "ingest", docs, "--data", data)
+	if code, _, errs := run(t, "rm", "--data", data, filepath.Join(docs, "ja.txt")); code != ExitOK {
+		t.Fatalf("rm exit %d: %s", code, errs)
+	}
+	_, out, _ := run(t, "search", "--data", data, "誤差")
+	if !strings.Contains(out, "No matching passages") {
+		t.Fatalf("search after rm: %s", out)
+	}
+	_, out, _ = run(t, "docs", "--data", data, "--json")
+	if strings.Contains(out, "ja.txt") || !strings.Contains(out, "en.md") {
+		t.Fatalf("docs after rm: %s", out)
+	}
+	if code, _, errs := run(t, "rm", "--data", data, filepath.Join(docs, "ja.txt")); code != ExitFailure || !strings.Contains(errs, "does not exist") {
+		t.Fatalf("second rm: exit %d, %s", code, errs)
+	}
+}
+
+func TestAskWithoutARuntimeSaysWhatIsWrong(t *testing.T) {
+	data, docs := corpus(t)
+	run(t, "ingest", docs, "--data", data)
+	code, _, errs := run(t, "ask", "--data", data, "誤差は？")
+	if code != ExitFailure || !strings.Contains(errs, "not reachable") || !strings.Contains(errs, "127.0.0.1:1") {
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+}
+
+func TestUsage(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"no command prints usage and fails", nil, ExitUsage},
+		{"help succeeds", []string{"help"}, ExitOK},
+		{"an unknown command is a usage error", []string{"frobnicate"}, ExitUsage},
+		{"search without a query is a usage error", []string{"search"}, ExitUsage},
+		{"an unknown flag is a usage error", []string{"docs", "--nope"}, ExitUsage},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if code, _, _ := run(t, tt.args...); code != tt.code {
+				t.Fatalf("exit %d, want %d", code, tt.code)
+			}
+		})
+	}
+}

@@ -1,0 +1,64 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestSaveThenLoadRoundTrips(t *testing.T) {
+	dir := t.TempDir()
+	c := Default()
+	c.ChatModel, c.TopK, c.Theme, c.Language = "m:1b", 9, "dark", "ja"
+	if err := Save(dir, c); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Load(dir)
+	if err != nil || got != c.Normalize() {
+		t.Fatalf("Load = %+v, %v; want %+v", got, err, c)
+	}
+}
+
+func TestAMissingFileGivesTheDefaults(t *testing.T) {
+	got, err := Load(t.TempDir())
+	if err != nil || got != Default() {
+		t.Fatalf("Load = %+v, %v", got, err)
+	}
+}
+
+func TestADamagedFileIsKeptAndReported(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, FileName)
+	os.WriteFile(path, []byte(`{"chat_model": "x",`), 0o600)
+	_, err := Load(dir)
+	if err == nil || !strings.Contains(err.Error(), path) {
+		t.Fatalf("Load = %v, want an error naming the file", err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != `{"chat_model": "x",` {
+		t.Fatal("the damaged file was changed")
+	}
+}
+
+func TestNormalizeRepairsOutOfRangeValues(t *testing.T) {
+	c := Config{TopK: -1, LexicalWeight: 7, ChunkSize: 5, ChunkOverlap: 900, MaxContext: 10, Theme: "pink", Language: "fr"}.Normalize()
+	d := Default()
+	if c.TopK != d.TopK || c.LexicalWeight != d.LexicalWeight || c.ChunkSize != d.ChunkSize || c.ChunkOverlap > c.ChunkSize/2 ||
+		c.MaxContext != d.MaxContext || c.Theme != "system" || c.Language != "" || c.ChatModel != d.ChatModel {
+		t.Fatalf("Normalize = %+v", c)
+	}
+}
+
+func TestOllamaURLPrecedence(t *testing.T) {
+	t.Setenv("OLLAMA_HOST", "10.0.0.5:11434")
+	if got := (Config{OllamaURL: "http://h:1"}).ResolvedOllamaURL(); got != "http://h:1" {
+		t.Fatalf("configured URL lost: %s", got)
+	}
+	if got := (Config{}).ResolvedOllamaURL(); got != "10.0.0.5:11434" {
+		t.Fatalf("OLLAMA_HOST ignored: %s", got)
+	}
+	t.Setenv("OLLAMA_HOST", "")
+	if got := (Config{}).ResolvedOllamaURL(); got != "http://127.0.0.1:11434" {
+		t.Fatalf("default: %s", got)
+	}
+}
