@@ -13,10 +13,55 @@ all: build
 deps:
 	@./.ci/deps.sh
 
+# build writes build/bin/kura: one binary for the desktop window (`kura`,
+# `kura app`), the browser (`kura serve`) and every CLI subcommand. In order:
+#   1. a placeholder frontend/dist/index.html if there is none, so the embed in
+#      desktop.go compiles before the frontend was ever built;
+#   2. the TypeScript bindings of app.App (frontend/wailsjs, generated, not in
+#      git), regenerated when Go code at the root or in app/ changed;
+#   3. the frontend: `npm ci` only when package-lock.json is newer than
+#      node_modules, then `npm run build` (writes frontend/dist);
+#   4. the Go build with the Wails tags (webkit2_41: Debian 12's WebKitGTK 4.1).
+# The binary links GTK and WebKitGTK (libgtk-3-dev, libwebkit2gtk-4.1-dev).
+WAILS_TAGS := desktop,production,webkit2_41
+
 build: $(BIN)/kura
 
-$(BIN)/kura: FORCE
-	$(GO) build -o $(BIN)/kura .
+$(BIN)/kura: FORCE frontend-placeholder frontend/wailsjs/go/models.ts frontend-build
+	$(GO) build -tags $(WAILS_TAGS) -o $(BIN)/kura .
+
+.PHONY: desktop frontend-placeholder frontend-build bindings
+desktop: build
+
+frontend-placeholder:
+	@if [ ! -f frontend/dist/index.html ]; then \
+		mkdir -p frontend/dist && \
+		printf '%s\n' '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Kura</title>' \
+			'<script src="/placeholder.js" defer></script></head>' \
+			'<body><h1>Kura</h1><p>The interface is not built yet: run <code>make build</code>.</p></body></html>' \
+			> frontend/dist/index.html && \
+		printf '%s\n' '// Tells the app the page mounted (the desktop smoke test waits for it).' \
+			'(function ready(n) { const a = window.go && window.go.app && window.go.app.App;' \
+			'  if (a) { a.Ready(); return; } if (n < 200) setTimeout(() => ready(n + 1), 50); })(0);' \
+			> frontend/dist/placeholder.js; \
+	fi
+
+# `go tool wails` is pinned in go.mod (tool github.com/wailsapp/wails/v2/cmd/wails).
+bindings: frontend/wailsjs/go/models.ts
+
+frontend/wailsjs/go/models.ts: $(wildcard *.go app/*.go) wails.json go.mod | frontend-placeholder
+	$(GO) tool wails generate module -tags webkit2_41
+	@touch $@
+
+frontend/node_modules/.package-lock.json: frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	@touch $@
+
+frontend-build: frontend/wailsjs/go/models.ts
+	@if [ -f frontend/package.json ]; then \
+		$(MAKE) --no-print-directory frontend/node_modules/.package-lock.json && \
+		cd frontend && npm run build; \
+	else echo "frontend/package.json missing: keeping the placeholder page"; fi
 
 # The Ollama runtime Kura bundles is built from the Go module pinned in go.mod
 # (`tool github.com/ollama/ollama`), CPU backend only, through cgo.
@@ -60,8 +105,14 @@ $(OLLAMA_INCLUDE)/miniaudio/miniaudio.h:
 	dir=$$(GOFLAGS=-mod=mod $(GO) mod download -json $(MALGO) | sed -n 's/^\t"Dir": "\(.*\)",$$/\1/p'); \
 		test -f "$$dir/miniaudio.h" && ln -sf "$$dir/miniaudio.h" $@
 
+# run opens the desktop window; without a display it says how to use the browser instead.
 run: deps build ollama
-	$(BIN)/kura chat
+	@if [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+		echo "make run: no display (\$$DISPLAY is empty), so the Kura window cannot open."; \
+		echo "Serve it to a browser instead:  $(BIN)/kura serve   (then open the address it prints)"; \
+		exit 1; \
+	fi
+	$(BIN)/kura
 
 # The whole suite: formatting and vet, unit tests with the race detector,
 # integration tests against a real Ollama (verbose, so each PASS line shows),
@@ -79,6 +130,7 @@ test-integration: build ollama
 	@if [ -d internal/integration ]; then $(GO) test -v -count=1 -timeout 15m ./internal/integration/; fi
 
 bench-smoke: build
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./internal/...
 	$(BIN)/kura bench --chunks 2000 --queries 20 --json
 
 bench: build

@@ -1,5 +1,6 @@
 // Command kura is Kura's composition root: it reads the settings, builds the
-// engine and runs a CLI subcommand.
+// engine and then runs a CLI subcommand, the desktop window (no command, or
+// `kura app`) or the same app for a browser (`kura serve`).
 package main
 
 import (
@@ -12,6 +13,7 @@ import (
 	"sync"
 	"syscall"
 
+	"github.com/kura-app/kura/app"
 	"github.com/kura-app/kura/internal/cli"
 	"github.com/kura-app/kura/internal/config"
 	"github.com/kura-app/kura/internal/library"
@@ -20,10 +22,22 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	sigs := []os.Signal{syscall.SIGTERM}
+	if !cli.HandlesInterrupt(os.Args[1:]) {
+		sigs = append(sigs, os.Interrupt)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), sigs...)
 	e := &engine{defaultURL: defaultOllamaURL()}
-	app := &cli.App{Open: e.open, Runtime: e.runtime, Stdin: &stdinUntil{ctx: ctx, r: os.Stdin}, Stdout: os.Stdout, Stderr: os.Stderr}
-	code := app.Run(ctx, os.Args[1:])
+	cmd := &cli.App{Open: e.open, Runtime: e.runtime, Stdin: &stdinUntil{ctx: ctx, r: os.Stdin}, Stdout: os.Stdout, Stderr: os.Stderr,
+		Extra: map[string]cli.Command{
+			"app":   {Summary: "open the desktop window (what `kura` alone does)", Run: e.desktop},
+			"serve": {Summary: "serve the app to a web browser at --addr (loopback by default)", Run: e.serve},
+		}}
+	args := os.Args[1:]
+	if (len(args) == 0 && desktopBuild) || generatingBindings {
+		args = []string{"app"}
+	}
+	code := cmd.Run(ctx, args)
 	stop()
 	os.Exit(code)
 }
@@ -42,6 +56,12 @@ func (e *engine) runtime() cli.RuntimeInfo {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.rt
+}
+
+// appRuntime is runtime() for the app package.
+func (e *engine) appRuntime() app.RuntimeInfo {
+	rt := e.runtime()
+	return app.RuntimeInfo{URL: rt.URL, Bundled: rt.Bundled, Version: rt.Version, ModelsDir: rt.ModelsDir}
 }
 
 // open wires the engine for a subcommand: settings from the data folder,

@@ -8,7 +8,7 @@ pkgs=(
   build-essential pkg-config      # cgo (Ollama's CPU backend, Wails)
   nlohmann-json3-dev libstb-dev   # headers the Ollama module zip leaves out
   libgtk-3-dev libwebkit2gtk-4.1-dev  # Wails v2 on Linux (webkit2_41)
-  xvfb xauth                      # a display for the desktop smoke test
+  xvfb xauth x11-utils x11-apps   # a display, xwininfo and xwd for the desktop smoke test
   chromium                        # end-to-end UI tests (headless)
   nodejs npm                      # the frontend build (Vite)
 )

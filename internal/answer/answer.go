@@ -162,6 +162,9 @@ func Build(question string, passages []retrieve.Passage, history []Turn, b Budge
 		srcs = append(srcs, s)
 	}
 	dropped := len(passages) - len(srcs)
+	if len(srcs) == 0 && len(passages) > 0 {
+		return nil, nil, 0, fmt.Errorf("not even one passage fits in the model's context of %d tokens: raise max_context in the settings or choose a model with a longer context", b.NumCtx)
+	}
 	if sys, user, err = render(srcs); err != nil {
 		return nil, nil, 0, err
 	}

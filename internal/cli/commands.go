@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
 	"strings"
 	"time"
 
@@ -272,6 +274,11 @@ func (a *App) answer(ctx context.Context, lib *library.Library, c Common, q stri
 	return res, ExitOK
 }
 
+// HandlesInterrupt reports whether the command in args handles Ctrl-C
+// itself (main then leaves SIGINT to it): in `kura chat` Ctrl-C stops the
+// answer being written, and ends the session only at the prompt.
+func HandlesInterrupt(args []string) bool { return len(args) > 0 && args[0] == "chat" }
+
 func (a *App) chat(ctx context.Context, args []string) int {
 	var c Common
 	fs := a.flags("chat", "", &c)
@@ -284,17 +291,37 @@ func (a *App) chat(ctx context.Context, args []string) int {
 		return ExitFailure
 	}
 	defer closeFn()
-	fmt.Fprintf(a.Stdout, "Kura chat over collection %q. Ask a question; /exit or Ctrl-D to leave, Ctrl-C stops an answer.\n", c.Collection)
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt)
+	defer signal.Stop(sig)
+	lines := make(chan string)
+	go func() {
+		in := bufio.NewScanner(a.Stdin)
+		in.Buffer(make([]byte, 64<<10), 1<<20)
+		for in.Scan() {
+			lines <- in.Text()
+		}
+		close(lines)
+	}()
+	fmt.Fprintf(a.Stdout, "Kura chat over collection %q. Ask a question; /exit or Ctrl-D to leave, /clear forgets the history, Ctrl-C stops an answer (at the prompt it leaves).\n", c.Collection)
 	var history []answer.Turn
-	in := bufio.NewScanner(a.Stdin)
-	in.Buffer(make([]byte, 64<<10), 1<<20)
 	for {
 		fmt.Fprint(a.Stdout, "\n> ")
-		if !in.Scan() {
+		var q string
+		select {
+		case line, ok := <-lines:
+			if !ok {
+				fmt.Fprintln(a.Stdout)
+				return ExitOK
+			}
+			q = strings.TrimSpace(line)
+		case <-sig:
 			fmt.Fprintln(a.Stdout)
-			return ExitOK
+			return ExitInterrupted
+		case <-ctx.Done():
+			fmt.Fprintln(a.Stdout)
+			return ExitInterrupted
 		}
-		q := strings.TrimSpace(in.Text())
 		switch q {
 		case "":
 			continue
@@ -305,8 +332,17 @@ func (a *App) chat(ctx context.Context, args []string) int {
 			fmt.Fprintln(a.Stdout, "(history cleared)")
 			continue
 		}
-		actx, stop := interruptible(ctx)
+		actx, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() {
+			select {
+			case <-sig:
+				stop()
+			case <-done:
+			}
+		}()
 		res, code := a.answer(actx, lib, c, q, history)
+		close(done)
 		stop()
 		if ctx.Err() != nil {
 			return ExitInterrupted

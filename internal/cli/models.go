@@ -275,7 +275,14 @@ func (a *App) modelsRemove(ctx context.Context, args []string) int {
 	cfg := lib.Config()
 	code := ExitOK
 	for _, n := range names {
-		if err := lib.LLM().Delete(ctx, n); err != nil {
+		err := lib.LLM().Delete(ctx, n)
+		var missing *llm.ModelMissingError
+		if errors.As(err, &missing) {
+			fmt.Fprintf(a.Stderr, "kura: model %q is not installed (`kura models` lists those that are)\n", n)
+			code = ExitFailure
+			continue
+		}
+		if err != nil {
 			code = a.fail(err)
 			continue
 		}
@@ -368,7 +375,10 @@ func (a *App) printRuntime(r RuntimeJSON) {
 	w := a.Stdout
 	kind := "external: an Ollama that was already running (Kura leaves it running)"
 	modelsDir := "kept by that Ollama (its OLLAMA_MODELS, by default ~/.ollama/models)"
-	if r.Bundled {
+	switch {
+	case !r.Reachable && !r.Bundled:
+		kind, modelsDir = "external: nothing answers at the configured address", "unknown"
+	case r.Bundled:
 		kind = fmt.Sprintf("bundled: started by Kura (pid %d) and stopped when Kura exits", r.Pid)
 		modelsDir = r.ModelsDir
 	}
@@ -417,6 +427,9 @@ func newPullPrinter(w io.Writer) *pullPrinter {
 }
 
 func (p *pullPrinter) print(pr llm.PullProgress) error {
+	if pr.Status == "success" {
+		return nil // the command says what succeeded
+	}
 	now := p.now()
 	if pr.Status != p.status {
 		p.done()

@@ -131,6 +131,7 @@ type Job struct {
 	start    time.Time
 	lastSent time.Time
 	embedErr error // first embedding failure; the job goes lexical after it
+	probeOK  bool  // the embedding model answered when the job started
 }
 
 // Run indexes paths (files or folders, walked recursively) into the
@@ -348,6 +349,7 @@ func (j *Job) prepareEmbedder(ctx context.Context) {
 		j.Index.Reset(j.Collection.Name)
 	}
 	j.Collection.EmbedModel, j.Collection.EmbedDim = j.Embedder.Model, dim
+	j.probeOK = true
 }
 
 func (j *Job) embedFailed(err error) {
@@ -358,6 +360,12 @@ func (j *Job) embedFailed(err error) {
 	}
 	j.embedErr = err
 	j.sum.Warnings = append(j.sum.Warnings, fmt.Sprintf("embeddings unavailable (%s): indexing for keyword search only; vectors are added by the next ingest or `kura reindex`", reason(err)))
+}
+
+func (j *Job) firstEmbedErr() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.embedErr
 }
 
 func (j *Job) embedder() *Embedder {
@@ -456,7 +464,13 @@ func (j *Job) indexFile(ctx context.Context, path string) (outcome string, nChun
 	}
 
 	status := store.StatusLexical
-	if emb := j.embedder(); emb != nil {
+	emb := j.embedder()
+	if emb == nil && j.probeOK {
+		// The model answered at the start and stopped since: each file
+		// that misses its vectors is reported, not only the first.
+		fail = "stored for keyword search only: embedding failed: " + reason(j.firstEmbedErr())
+	}
+	if emb != nil {
 		texts := make([]string, len(chunks))
 		for i, c := range chunks {
 			texts[i] = c.Text

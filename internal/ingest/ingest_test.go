@@ -225,23 +225,30 @@ func TestAChangeOfEmbeddingModelRebuildsAllVectors(t *testing.T) {
 	}
 }
 
-func TestEmbeddingFailureMidJobReportsTheFileAndKeepsItForKeywordSearch(t *testing.T) {
+func TestEmbeddingFailureMidJobReportsEachFileAndKeepsThemForKeywordSearch(t *testing.T) {
 	f := newFixture(t)
 	f.write(t, "a.txt", "alpha")
+	f.write(t, "b.txt", "beta")
+	f.write(t, "c.txt", "gamma")
 	h := &hashEmbed{dim: 4}
 	emb := &Embedder{Model: "m", Embed: func(ctx context.Context, texts []string) ([][]float32, error) {
-		if h.calls.Load() >= 1 { // the probe succeeds, the file's batch does not
+		if h.calls.Load() >= 2 { // the probe and the first file succeed, then the runtime dies
 			return nil, &llm.UnreachableError{URL: "u", Err: errors.New("killed")}
 		}
 		return h.embed(ctx, texts)
 	}}
-	s := f.run(t, emb, Options{}, f.dir)
-	if len(s.Failed) != 1 || !strings.Contains(s.Failed[0].Reason, "keyword search") {
-		t.Fatalf("failed = %+v", s.Failed)
+	s := f.run(t, emb, Options{Workers: 1}, f.dir)
+	if len(s.Failed) != 2 {
+		t.Fatalf("failed = %+v, want b.txt and c.txt", s.Failed)
 	}
-	d, _ := f.st.DocumentByPath(context.Background(), f.coll.ID, filepath.Join(f.dir, "a.txt"))
-	if d.Status != store.StatusLexical || d.Chunks != 1 {
-		t.Fatalf("document %+v, want lexical with its chunk", d)
+	for _, fl := range s.Failed {
+		if !strings.Contains(fl.Reason, "keyword search") || !strings.Contains(fl.Reason, "not reachable") {
+			t.Fatalf("reason %q", fl.Reason)
+		}
+		d, _ := f.st.DocumentByPath(context.Background(), f.coll.ID, fl.Path)
+		if d.Status != store.StatusLexical || d.Chunks != 1 {
+			t.Fatalf("document %+v, want lexical with its chunk", d)
+		}
 	}
 }
 

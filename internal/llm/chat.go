@@ -57,6 +57,11 @@ func (c *Client) Chat(ctx context.Context, req ChatRequest, onToken func(string)
 		Model: req.Model, Messages: msgs, Options: opts, Stream: &stream, Truncate: &no,
 		Think: &api.ThinkValue{Value: false},
 	}, func(r api.ChatResponse) error {
+		// The client keeps delivering what it already received after a
+		// cancel: stop at once so no text follows a Stop.
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		if r.Message.Content != "" {
 			if err := onToken(r.Message.Content); err != nil {
 				stopped = true

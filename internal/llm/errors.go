@@ -27,7 +27,7 @@ var ErrIncomplete = errors.New("the model runtime stopped answering before the e
 type ModelMissingError struct{ Model string }
 
 func (e *ModelMissingError) Error() string {
-	return fmt.Sprintf("model %q is not installed; get it with: kura models pull %s", e.Model, e.Model)
+	return fmt.Sprintf("model %q is not installed; get it with: kura models pull %s (offline: kura models import FILE.gguf --name %s)", e.Model, e.Model, e.Model)
 }
 
 // UnreachableError carries the URL that did not answer; it matches

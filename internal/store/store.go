@@ -27,8 +27,9 @@ import (
 )
 
 // SchemaVersion is the version of the tables this code reads and writes.
-// Opening a file written by a newer Kura fails instead of damaging it.
-const SchemaVersion = 1
+// Opening a file written by a newer Kura fails instead of damaging it; an
+// older file is migrated forward. Version 2 added conversations.
+const SchemaVersion = 2
 
 // ErrNotFound is returned when a named collection or document does not exist.
 var ErrNotFound = errors.New("not found")
@@ -78,6 +79,9 @@ func (s *Store) migrate() error {
 		return err
 	}
 	have, _ := strconv.Atoi(v)
+	if have < 0 {
+		return fmt.Errorf("unknown schema version %q", v)
+	}
 	if have > SchemaVersion {
 		return fmt.Errorf("%w (schema %d, this build reads %d): upgrade Kura", ErrNewerSchema, have, SchemaVersion)
 	}
@@ -89,9 +93,15 @@ func (s *Store) migrate() error {
 		return err
 	}
 	defer tx.Rollback()
-	for _, q := range schemaV1 {
-		if _, err := tx.Exec(q); err != nil {
-			return fmt.Errorf("create schema: %w", err)
+	// Each step brings a file from the version before it to its own; a
+	// new file runs them all. The version is recorded in the same
+	// transaction, so a crash leaves the old schema or the new one.
+	steps := [][]string{schemaV1, schemaV2}
+	for i, step := range steps[have:] {
+		for _, q := range step {
+			if _, err := tx.Exec(q); err != nil {
+				return fmt.Errorf("migrate schema to version %d: %w", have+i+1, err)
+			}
 		}
 	}
 	if _, err := tx.Exec(`INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', ?)`, strconv.Itoa(SchemaVersion)); err != nil {

@@ -1,0 +1,148 @@
+package app
+
+import (
+	"context"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/kura-app/kura/internal/library"
+	"github.com/kura-app/kura/internal/store"
+)
+
+// asks are the answers being streamed, by request id, for StopAnswer.
+type asks struct {
+	mu      sync.Mutex
+	seq     int
+	running map[string]context.CancelFunc
+	wg      sync.WaitGroup
+}
+
+// Conversations lists the saved conversations, most recently updated first.
+func (a *App) Conversations() ([]Conversation, error) {
+	ctx, cancel := a.ctx()
+	defer cancel()
+	cs, err := a.lib.Conversations(ctx)
+	if err != nil {
+		return nil, a.fail(err)
+	}
+	out := make([]Conversation, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, conversationDTO(c))
+	}
+	return out, nil
+}
+
+// NewConversation starts an untitled conversation over collection; its
+// first question becomes its title.
+func (a *App) NewConversation(collection string) (Conversation, error) {
+	if err := checkCollection(collection); err != nil {
+		return Conversation{}, err
+	}
+	ctx, cancel := a.ctx()
+	defer cancel()
+	c, err := a.lib.NewConversation(ctx, collection)
+	if err != nil {
+		return Conversation{}, a.fail(err)
+	}
+	return conversationDTO(c), nil
+}
+
+// RenameConversation sets a conversation's title.
+func (a *App) RenameConversation(id int64, title string) error {
+	title = strings.TrimSpace(title)
+	if title == "" {
+		return invalid("a title cannot be empty")
+	}
+	ctx, cancel := a.ctx()
+	defer cancel()
+	return a.fail(a.lib.RenameConversation(ctx, id, title))
+}
+
+// DeleteConversation deletes a conversation and its messages.
+func (a *App) DeleteConversation(id int64) error {
+	ctx, cancel := a.ctx()
+	defer cancel()
+	return a.fail(a.lib.DeleteConversation(ctx, id))
+}
+
+// Messages returns a conversation's messages, oldest first.
+func (a *App) Messages(conversationID int64) ([]Message, error) {
+	ctx, cancel := a.ctx()
+	defer cancel()
+	ms, err := a.lib.Messages(ctx, conversationID)
+	if err != nil {
+		return nil, a.fail(err)
+	}
+	out := make([]Message, 0, len(ms))
+	for _, m := range ms {
+		out = append(out, messageDTO(m))
+	}
+	return out, nil
+}
+
+// Ask asks question in a conversation and returns a request id at once.
+// The answer streams as answer:token events and ends with one answer:done
+// carrying the saved message (partial, with complete false, when stopped
+// with StopAnswer or failed).
+func (a *App) Ask(conversationID int64, question string) (string, error) {
+	if strings.TrimSpace(question) == "" {
+		return "", invalid("type a question")
+	}
+	ctx, cancel := a.ctx()
+	defer cancel()
+	if _, err := a.lib.Messages(ctx, conversationID); err != nil {
+		return "", a.fail(err) // the conversation does not exist
+	}
+
+	a.asks.mu.Lock()
+	a.asks.seq++
+	id := "ask-" + strconv.Itoa(a.asks.seq)
+	actx, stop := context.WithCancel(a.base)
+	a.asks.running[id] = stop
+	a.asks.wg.Add(1)
+	a.asks.mu.Unlock()
+
+	go func() {
+		defer a.asks.wg.Done()
+		defer func() {
+			a.asks.mu.Lock()
+			delete(a.asks.running, id)
+			a.asks.mu.Unlock()
+			stop()
+		}()
+		m, err := a.lib.Converse(actx, conversationID, question, func(tok string) error {
+			a.send(EventAnswerToken, AnswerToken{RequestID: id, ConversationID: conversationID, Text: tok})
+			return nil
+		}, a.errorText)
+		a.send(EventAnswerDone, AnswerDone{RequestID: id, ConversationID: conversationID, Message: messageDTO(m), Error: a.errorText(err)})
+	}()
+	return id, nil
+}
+
+// StopAnswer stops the answer of request id; the partial answer is saved.
+// Stopping an answer that already ended does nothing.
+func (a *App) StopAnswer(requestID string) error {
+	a.asks.mu.Lock()
+	stop := a.asks.running[requestID]
+	a.asks.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
+	return nil
+}
+
+func conversationDTO(c store.Conversation) Conversation {
+	return Conversation{ID: c.ID, Title: c.Title, Collection: c.Collection, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+}
+
+func messageDTO(m library.ChatMessage) Message {
+	out := Message{ID: m.ID, Role: m.Role, Text: m.Text, Complete: m.Complete, Error: m.Error, CreatedAt: m.CreatedAt,
+		Sources: make([]Passage, 0, len(m.Sources))}
+	for _, s := range m.Sources {
+		out.Sources = append(out.Sources, Passage{N: s.N, Path: s.Path, Name: filepath.Base(s.Path), Page: s.Page,
+			Start: s.Start, End: s.End, Text: s.Text, Score: s.Score, Cited: s.Cited})
+	}
+	return out
+}

@@ -1,0 +1,56 @@
+package app
+
+// Event names, the only ones app emits. Payload types are listed in
+// EventPayloads so that Wails generates their TypeScript types.
+const (
+	// EventJobProgress carries a Job, throttled to about 4 per second per
+	// job; the final state is always sent.
+	EventJobProgress = "job:progress"
+	// EventJobDone carries the finished Job with its Summary.
+	EventJobDone = "job:done"
+	// EventAnswerToken carries an AnswerToken: a piece of a streamed answer.
+	EventAnswerToken = "answer:token"
+	// EventAnswerDone carries an AnswerDone, once per Ask.
+	EventAnswerDone = "answer:done"
+	// EventFilesDropped carries FilesDropped: files dropped on the desktop
+	// window (never sent in the browser, where drops carry no paths).
+	EventFilesDropped = "files:dropped"
+)
+
+// Emitter delivers an event to the page: runtime.EventsEmit in the desktop
+// app, an SSE broadcast in `kura serve`. It must not block for long and must
+// be safe for concurrent use.
+type Emitter func(name string, payload any)
+
+// AnswerToken is a piece of the answer to the Ask that returned RequestID.
+type AnswerToken struct {
+	RequestID      string `json:"requestId"`
+	ConversationID int64  `json:"conversationId"`
+	Text           string `json:"text"`
+}
+
+// AnswerDone ends an Ask: Message is the saved assistant message (partial,
+// with Complete false, when stopped or failed); Error is empty on success.
+type AnswerDone struct {
+	RequestID      string  `json:"requestId"`
+	ConversationID int64   `json:"conversationId"`
+	Message        Message `json:"message"`
+	Error          string  `json:"error"`
+}
+
+// FilesDropped lists the absolute paths of files and folders dropped on
+// the window.
+type FilesDropped struct {
+	Paths []string `json:"paths"`
+}
+
+// EventPayloads has one field per event, typed with its payload. It is
+// never sent; EventTypes returns it so that the payload types appear in a
+// bound method's signature and get generated TypeScript classes.
+type EventPayloads struct {
+	JobProgress  Job          `json:"jobProgress"`
+	JobDone      Job          `json:"jobDone"`
+	AnswerToken  AnswerToken  `json:"answerToken"`
+	AnswerDone   AnswerDone   `json:"answerDone"`
+	FilesDropped FilesDropped `json:"filesDropped"`
+}

@@ -1,0 +1,118 @@
+package app
+
+import (
+	"mime"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/kura-app/kura/internal/library"
+)
+
+// FilesPath is where the original files of documents are served, as
+// FilesPath?collection=NAME&path=ABSOLUTE, for the desktop window (through
+// the Wails asset server) and for `kura serve` alike.
+const FilesPath = "/files"
+
+// ContentSecurityPolicy is sent with the app's pages: scripts and
+// connections only from the app itself, no plugins, no framing.
+const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; " +
+	"img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; " +
+	"object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+
+// fileCSP is sent with original files: an HTML document opened from the
+// index must not run scripts with the app's origin.
+const fileCSP = "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+
+// SecurityHeaders adds the Content-Security-Policy and related headers to
+// every response of next except original files (which set stricter ones).
+// It is the Wails asset server middleware and part of `kura serve`.
+func SecurityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != FilesPath {
+			h := w.Header()
+			h.Set("Content-Security-Policy", ContentSecurityPolicy)
+			h.Set("X-Content-Type-Options", "nosniff")
+			h.Set("Referrer-Policy", "no-referrer")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// Files serves the original file of a document at FilesPath, and only of a
+// document: the path must be one the collection has indexed, so the page
+// can never read an arbitrary file. Other paths are 404.
+func (h *Host) Files() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a := h.App
+		if r.URL.Path != FilesPath {
+			http.NotFound(w, r)
+			return
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		q := r.URL.Query()
+		collection, path := q.Get("collection"), q.Get("path")
+		if a.lib == nil || checkCollection(collection) != nil || !filepath.IsAbs(path) {
+			http.NotFound(w, r)
+			return
+		}
+		d, err := a.lib.Document(r.Context(), collection, path)
+		if err != nil {
+			if !library.IsNotFound(err) {
+				a.log.Printf("kura: files: %v", err)
+			}
+			http.NotFound(w, r)
+			return
+		}
+		f, err := os.Open(d.Path)
+		if err != nil {
+			http.Error(w, "the file cannot be read: it was moved or deleted since it was indexed", http.StatusNotFound)
+			return
+		}
+		defer f.Close()
+		st, err := f.Stat()
+		if err != nil || !st.Mode().IsRegular() {
+			http.NotFound(w, r)
+			return
+		}
+		hd := w.Header()
+		hd.Set("Content-Type", contentType(d.Path))
+		hd.Set("Content-Security-Policy", fileCSP)
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("Content-Disposition", "inline; filename*=UTF-8''"+url.PathEscape(filepath.Base(d.Path)))
+		hd.Set("Cache-Control", "no-cache")
+		http.ServeContent(w, r, "", st.ModTime(), f)
+	})
+}
+
+// contentTypes are the formats Kura indexes; text is always UTF-8 for Kura
+// (the extractor reads it so).
+var contentTypes = map[string]string{
+	".pdf":  "application/pdf",
+	".txt":  "text/plain; charset=utf-8",
+	".md":   "text/markdown; charset=utf-8",
+	".html": "text/html; charset=utf-8",
+	".htm":  "text/html; charset=utf-8",
+	".csv":  "text/csv; charset=utf-8",
+	".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+	".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+	".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+	".epub": "application/epub+zip",
+}
+
+func contentType(path string) string {
+	ext := strings.ToLower(filepath.Ext(path))
+	if t, ok := contentTypes[ext]; ok {
+		return t
+	}
+	if t := mime.TypeByExtension(ext); t != "" {
+		return t
+	}
+	return "application/octet-stream"
+}

@@ -1,0 +1,282 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/kura-app/kura/internal/ingest"
+	"github.com/kura-app/kura/internal/library"
+	"github.com/kura-app/kura/internal/retrieve"
+	"github.com/kura-app/kura/internal/store"
+)
+
+// Collections lists the collections by name.
+func (a *App) Collections() ([]Collection, error) {
+	ctx, cancel := a.ctx()
+	defer cancel()
+	cs, err := a.lib.Collections(ctx)
+	if err != nil {
+		return nil, a.fail(err)
+	}
+	out := make([]Collection, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, collectionDTO(c))
+	}
+	return out, nil
+}
+
+// CreateCollection creates a collection; an existing one is returned as is.
+func (a *App) CreateCollection(name string) (Collection, error) {
+	if err := checkCollection(name); err != nil {
+		return Collection{}, err
+	}
+	ctx, cancel := a.ctx()
+	defer cancel()
+	c, err := a.lib.CreateCollection(ctx, name)
+	if err != nil {
+		return Collection{}, a.fail(err)
+	}
+	return collectionDTO(c), nil
+}
+
+// DeleteCollection removes a collection and its documents from the index;
+// the files are not touched.
+func (a *App) DeleteCollection(name string) error {
+	if err := checkCollection(name); err != nil {
+		return err
+	}
+	ctx, cancel := a.ctx()
+	defer cancel()
+	return a.fail(a.lib.DeleteCollection(ctx, name))
+}
+
+// Documents lists a collection's documents by path.
+func (a *App) Documents(collection string) ([]Document, error) {
+	if err := checkCollection(collection); err != nil {
+		return nil, err
+	}
+	ctx, cancel := a.ctx()
+	defer cancel()
+	ds, err := a.lib.Documents(ctx, collection)
+	if err != nil {
+		return nil, a.fail(err)
+	}
+	out := make([]Document, 0, len(ds))
+	for _, d := range ds {
+		out = append(out, Document{Path: d.Path, Name: filepath.Base(d.Path), Status: d.Status, Error: d.Error,
+			Chunks: d.Chunks, Pages: d.Pages, Title: d.Title, IndexedAt: d.IndexedAt})
+	}
+	return out, nil
+}
+
+// RemoveDocument removes a document from the collection's index; the file
+// is not touched.
+func (a *App) RemoveDocument(collection, path string) error {
+	if err := checkCollection(collection); err != nil {
+		return err
+	}
+	if !filepath.IsAbs(path) {
+		return invalid("the document path must be absolute, got %q", path)
+	}
+	ctx, cancel := a.ctx()
+	defer cancel()
+	if _, err := a.lib.Document(ctx, collection, path); err != nil {
+		return a.fail(err)
+	}
+	return a.fail(a.lib.Remove(ctx, collection, path))
+}
+
+// ReindexDocument re-reads one document of the collection, even if its
+// file is unchanged, as a job of kind "reindex".
+func (a *App) ReindexDocument(collection, path string) (Job, error) {
+	if err := checkCollection(collection); err != nil {
+		return Job{}, err
+	}
+	ctx, cancel := a.ctx()
+	defer cancel()
+	if _, err := a.lib.Document(ctx, collection, path); err != nil {
+		return Job{}, a.fail(err)
+	}
+	return a.jobs.start(a.base, JobReindex, collection, true, a.ingestJob(collection, []string{path}, library.IngestOptions{Force: true})), nil
+}
+
+// StartIngest indexes files and folders (absolute paths; a leading ~/ is
+// the home folder) into the collection, created if needed. It returns the
+// job at once; progress comes as job:progress events, the outcome as
+// job:done.
+func (a *App) StartIngest(collection string, paths []string) (Job, error) {
+	if err := checkCollection(collection); err != nil {
+		return Job{}, err
+	}
+	if len(paths) == 0 {
+		return Job{}, invalid("choose at least one file or folder to add")
+	}
+	abs := make([]string, 0, len(paths))
+	for _, p := range paths {
+		p, err := absPath(p)
+		if err != nil {
+			return Job{}, err
+		}
+		abs = append(abs, p)
+	}
+	return a.jobs.start(a.base, JobIngest, collection, true, a.ingestJob(collection, abs, library.IngestOptions{})), nil
+}
+
+// ingestJob is the work of an ingest or reindex job.
+func (a *App) ingestJob(collection string, paths []string, opts library.IngestOptions) jobFunc {
+	return func(ctx context.Context, j *job) (*JobSummary, error) {
+		sum, err := a.lib.Ingest(ctx, collection, paths, opts, func(p ingest.Progress) error {
+			return j.progress(ctx, func(d *Job) {
+				d.Phase, d.FilesDone, d.FilesTotal, d.Chunks, d.Failed = p.Phase, p.FilesDone, p.FilesTotal, p.Chunks, p.Failed
+				d.Current, d.EtaMs = p.Current, p.ETA.Milliseconds()
+			})
+		})
+		s := &JobSummary{Added: sum.Added, Updated: sum.Updated, Unchanged: sum.Unchanged, Removed: sum.Removed,
+			Chunks: sum.Chunks, Vectors: sum.Vectors, LexicalOnly: sum.Lexical, Warnings: sum.Warnings}
+		for _, f := range sum.Failed {
+			s.Failures = append(s.Failures, Failure{Path: f.Path, Reason: f.Reason})
+		}
+		return s, err
+	}
+}
+
+// PauseJob pauses an indexing job: it stops when the files being read
+// finish, and goes on with ResumeJob. Model downloads cannot be paused.
+func (a *App) PauseJob(id string) error {
+	j := a.jobs.find(id)
+	if j == nil {
+		return jobNotFound(id)
+	}
+	switch err := j.pause(); {
+	case errors.Is(err, errJobNotPausable):
+		return invalid("only indexing can be paused; cancel a model download instead (downloading it again resumes where it stopped)")
+	case errors.Is(err, errJobEnded):
+		return invalid("the job has already ended")
+	}
+	return nil
+}
+
+// ResumeJob lets a paused job go on.
+func (a *App) ResumeJob(id string) error {
+	j := a.jobs.find(id)
+	if j == nil {
+		return jobNotFound(id)
+	}
+	if err := j.unpause(); err != nil {
+		return invalid("the job has already ended")
+	}
+	return nil
+}
+
+// CancelJob stops a job; what it finished stays in the index. Cancelling
+// an ended job does nothing.
+func (a *App) CancelJob(id string) error {
+	j := a.jobs.find(id)
+	if j == nil {
+		return jobNotFound(id)
+	}
+	j.cancel()
+	return nil
+}
+
+// Jobs lists this session's running and finished jobs, newest first.
+func (a *App) Jobs() ([]Job, error) { return a.jobs.all(), nil }
+
+func jobNotFound(id string) error {
+	return &Error{Code: CodeNotFound, Message: sentence("job " + strconv.Quote(id) + " does not exist")}
+}
+
+// Search returns the k best passages for query (k 0: the configured
+// number).
+func (a *App) Search(collection, query string, k int) (SearchResult, error) {
+	if err := checkCollection(collection); err != nil {
+		return SearchResult{}, err
+	}
+	if strings.TrimSpace(query) == "" {
+		return SearchResult{}, invalid("type something to search for")
+	}
+	if k < 0 || k > 100 {
+		return SearchResult{}, invalid("the number of results must be between 1 and 100")
+	}
+	ctx, cancel := a.ctx()
+	defer cancel()
+	res, err := a.lib.Search(ctx, collection, query, library.SearchOptions{K: k})
+	if err != nil {
+		return SearchResult{}, a.fail(err)
+	}
+	out := SearchResult{Mode: res.Mode, Warning: res.Warning, Passages: make([]Passage, 0, len(res.Passages))}
+	for i, p := range res.Passages {
+		out.Passages = append(out.Passages, passageDTO(i+1, p, false))
+	}
+	return out, nil
+}
+
+// Source returns the stored text of one page of a document (page 0 for
+// formats without pages) and the URL of the original file.
+func (a *App) Source(collection, path string, page int) (Source, error) {
+	if err := checkCollection(collection); err != nil {
+		return Source{}, err
+	}
+	if page < 0 {
+		return Source{}, invalid("page numbers start at 1 (0 for documents without pages)")
+	}
+	ctx, cancel := a.ctx()
+	defer cancel()
+	d, err := a.lib.Document(ctx, collection, path)
+	if err != nil {
+		return Source{}, a.fail(err)
+	}
+	text, err := a.lib.Page(ctx, collection, path, page)
+	if err != nil {
+		return Source{}, a.fail(err)
+	}
+	return Source{Path: d.Path, Name: filepath.Base(d.Path), Page: page, Pages: d.Pages, Text: text,
+		IsPDF: strings.EqualFold(filepath.Ext(d.Path), ".pdf"), FileURL: a.fileURL(collection, d.Path)}, nil
+}
+
+// fileURL is where the files handler serves a document's original file.
+func (a *App) fileURL(collection, path string) string {
+	q := url.Values{"collection": {collection}, "path": {path}}
+	if a.opts.FileToken != "" {
+		q.Set("token", a.opts.FileToken)
+	}
+	return FilesPath + "?" + q.Encode()
+}
+
+func collectionDTO(c store.Collection) Collection {
+	return Collection{Name: c.Name, Documents: c.Documents, Chunks: c.Chunks, Vectors: c.Vectors, EmbedModel: c.EmbedModel}
+}
+
+func passageDTO(n int, p retrieve.Passage, cited bool) Passage {
+	return Passage{N: n, Path: p.Path, Name: filepath.Base(p.Path), Page: p.Page, Start: p.Start, End: p.End,
+		Text: p.Text, Score: p.Score, Cited: cited}
+}
+
+func checkCollection(name string) error {
+	if !store.ValidName(name) {
+		return invalid("a collection name has 1 to 64 letters, digits, spaces, '_', '.' or '-', starting with a letter or digit; %q does not", name)
+	}
+	return nil
+}
+
+// absPath expands a leading ~/ and insists on an absolute path: the
+// desktop app has no meaningful working folder.
+func absPath(p string) (string, error) {
+	p = strings.TrimSpace(p)
+	if p == "~" || strings.HasPrefix(p, "~/") {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", invalid("cannot find the home folder for %q", p)
+		}
+		p = filepath.Join(home, p[1:])
+	}
+	if !filepath.IsAbs(p) {
+		return "", invalid("give the full path of the file or folder (starting with / or ~/), not %q", p)
+	}
+	return filepath.Clean(p), nil
+}

@@ -1,0 +1,188 @@
+package app
+
+// The DTOs below are the JSON shapes of docs/API.md. Their field names are
+// the contract with the frontend (which imports the TypeScript classes Wails
+// generates from them): change them only together with docs/API.md.
+
+// Collection is a named set of documents searched together.
+type Collection struct {
+	Name       string `json:"name"`
+	Documents  int    `json:"documents"`
+	Chunks     int    `json:"chunks"`
+	Vectors    int    `json:"vectors"`
+	EmbedModel string `json:"embedModel"`
+}
+
+// Document is one indexed file. Status is "indexed", "lexical" (no vectors
+// yet), "failed" (Error says why) or "no_text".
+type Document struct {
+	Path      string `json:"path"`
+	Name      string `json:"name"`
+	Status    string `json:"status"`
+	Error     string `json:"error"`
+	Chunks    int    `json:"chunks"`
+	Pages     int    `json:"pages"`
+	Title     string `json:"title"`
+	IndexedAt int64  `json:"indexedAt"` // unix seconds
+}
+
+// Job kinds and states.
+const (
+	JobIngest  = "ingest"
+	JobReindex = "reindex"
+	JobPull    = "pull"
+	JobImport  = "import"
+
+	JobRunning  = "running"
+	JobPaused   = "paused"
+	JobDone     = "done"
+	JobFailed   = "failed"
+	JobCanceled = "canceled"
+)
+
+// Job is a long task (indexing, reindexing, pulling or importing a model)
+// as the UI shows it. Summary is set once the job has ended.
+type Job struct {
+	ID         string      `json:"id"`
+	Kind       string      `json:"kind"`
+	Collection string      `json:"collection"`
+	State      string      `json:"state"`
+	Phase      string      `json:"phase"`
+	FilesDone  int         `json:"filesDone"`
+	FilesTotal int         `json:"filesTotal"`
+	Chunks     int         `json:"chunks"`
+	Failed     int         `json:"failed"`
+	ElapsedMs  int64       `json:"elapsedMs"`
+	EtaMs      int64       `json:"etaMs"`
+	Current    string      `json:"current"`
+	BytesDone  int64       `json:"bytesDone"`
+	BytesTotal int64       `json:"bytesTotal"`
+	Summary    *JobSummary `json:"summary,omitempty"`
+	Error      string      `json:"error"`
+}
+
+// JobSummary is the outcome of a finished job.
+type JobSummary struct {
+	Added       int       `json:"added"`
+	Updated     int       `json:"updated"`
+	Unchanged   int       `json:"unchanged"`
+	Removed     int       `json:"removed"`
+	Chunks      int       `json:"chunks"`
+	Vectors     int       `json:"vectors"`
+	LexicalOnly bool      `json:"lexicalOnly"`
+	Warnings    []string  `json:"warnings"`
+	Failures    []Failure `json:"failures"`
+}
+
+// Failure is a file a job could not index, and why.
+type Failure struct {
+	Path   string `json:"path"`
+	Reason string `json:"reason"`
+}
+
+// SearchResult is what a search found; Mode is "hybrid" or "lexical"
+// (Warning then says why).
+type SearchResult struct {
+	Mode     string    `json:"mode"`
+	Warning  string    `json:"warning"`
+	Passages []Passage `json:"passages"`
+}
+
+// Passage is a retrieved piece of a document. N numbers it as the model saw
+// it ([n] in answers); Page is 0 for formats without pages; Start and End
+// are code-point offsets into the page text; Cited is true when the answer
+// cites it.
+type Passage struct {
+	N     int     `json:"n"`
+	Path  string  `json:"path"`
+	Name  string  `json:"name"`
+	Page  int     `json:"page"`
+	Start int     `json:"start"`
+	End   int     `json:"end"`
+	Text  string  `json:"text"`
+	Score float64 `json:"score"`
+	Cited bool    `json:"cited"`
+}
+
+// Conversation is a saved chat over one collection. Times are unix seconds.
+type Conversation struct {
+	ID         int64  `json:"id"`
+	Title      string `json:"title"`
+	Collection string `json:"collection"`
+	CreatedAt  int64  `json:"createdAt"`
+	UpdatedAt  int64  `json:"updatedAt"`
+}
+
+// Message is one turn of a conversation. An assistant message that was
+// stopped or failed is saved with Complete false, its partial text and
+// Error.
+type Message struct {
+	ID        int64     `json:"id"`
+	Role      string    `json:"role"` // "user" or "assistant"
+	Text      string    `json:"text"`
+	Sources   []Passage `json:"sources"`
+	Complete  bool      `json:"complete"`
+	Error     string    `json:"error"`
+	CreatedAt int64     `json:"createdAt"`
+}
+
+// Source is the stored text of one page of a document, for showing a cited
+// passage in context; FileURL loads the original file (for pdf.js).
+type Source struct {
+	Path    string `json:"path"`
+	Name    string `json:"name"`
+	Page    int    `json:"page"`
+	Pages   int    `json:"pages"`
+	Text    string `json:"text"`
+	IsPDF   bool   `json:"isPdf"`
+	FileURL string `json:"fileUrl"`
+}
+
+// Runtime describes the model runtime in use.
+type Runtime struct {
+	Bundled   bool     `json:"bundled"`
+	URL       string   `json:"url"`
+	Version   string   `json:"version"`
+	ModelsDir string   `json:"modelsDir"`
+	Running   []string `json:"running"`
+	Reachable bool     `json:"reachable"`
+	Error     string   `json:"error"`
+}
+
+// Model is an installed model.
+type Model struct {
+	Name           string `json:"name"`
+	Size           int64  `json:"size"`
+	Family         string `json:"family"`
+	ParameterSize  string `json:"parameterSize"`
+	Quantization   string `json:"quantization"`
+	ContextLength  int    `json:"contextLength"`
+	Embedding      bool   `json:"embedding"`
+	IsChatDefault  bool   `json:"isChatDefault"`
+	IsEmbedDefault bool   `json:"isEmbedDefault"`
+}
+
+// Settings are the user's settings (config.json in the data folder).
+type Settings struct {
+	OllamaURL     string  `json:"ollamaUrl"`
+	ChatModel     string  `json:"chatModel"`
+	EmbedModel    string  `json:"embedModel"`
+	TopK          int     `json:"topK"`
+	LexicalWeight float64 `json:"lexicalWeight"`
+	ChunkSize     int     `json:"chunkSize"`
+	ChunkOverlap  int     `json:"chunkOverlap"`
+	MaxContext    int     `json:"maxContext"`
+	Theme         string  `json:"theme"`
+	Language      string  `json:"language"`
+}
+
+// Status is what the banner needs: whether the runtime answers and whether
+// the configured models are installed, with Message saying what to do.
+type Status struct {
+	Reachable           bool   `json:"reachable"`
+	ChatModel           string `json:"chatModel"`
+	ChatModelInstalled  bool   `json:"chatModelInstalled"`
+	EmbedModel          string `json:"embedModel"`
+	EmbedModelInstalled bool   `json:"embedModelInstalled"`
+	Message             string `json:"message"`
+}

@@ -1,0 +1,413 @@
+// Package serve is `kura serve`: the desktop app's page and API for a web
+// browser, used by the end-to-end tests and by people who want Kura on
+// another screen. It serves the same built frontend as the window, calls
+// the same app.App (POST /api/call/<Method>, found by reflection over
+// App's exported methods, so the browser API cannot drift from the desktop
+// bindings), streams the same events over SSE (GET /api/events) and the
+// original files of documents (/files). See docs/API.md.
+//
+// Security: it listens on loopback by default and then refuses requests
+// whose Host is not a loopback name (DNS rebinding) and API calls from
+// other origins. Listening on any other address requires a token, which
+// every request must then carry: `Authorization: Bearer T`, `?token=T`
+// (EventSource and file URLs cannot set headers), or the cookie set when a
+// page was opened with ?token=T (for the page's own scripts and styles).
+package serve
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log"
+	"net"
+	"net/http"
+	"net/url"
+	"path"
+	"reflect"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/kura-app/kura/app"
+)
+
+// DefaultAddr is where `kura serve` listens without --addr.
+const DefaultAddr = "127.0.0.1:8765"
+
+// tokenCookie carries the token for the page's own requests once it was
+// opened with ?token=.
+const tokenCookie = "kura_token"
+
+// maxBody bounds the JSON arguments of one call.
+const maxBody = 8 << 20
+
+// Server is the HTTP side of one app.App. Create it with New.
+type Server struct {
+	host    *app.Host
+	assets  fs.FS
+	token   string
+	methods map[string]reflect.Value
+	hub     *hub
+	log     *log.Logger
+	handler http.Handler
+	// KeepAlive is the interval of SSE comment lines that keep proxies and
+	// browsers from closing an idle event stream (default 15 s).
+	KeepAlive time.Duration
+}
+
+// New returns the server for h, serving the built frontend from assets.
+// With a non-empty token every request must carry it. It makes h's events
+// go to the server's SSE clients.
+func New(h *app.Host, assets fs.FS, token string) *Server {
+	s := &Server{host: h, assets: assets, token: token, methods: methods(h.App), hub: newHub(), log: log.Default(), KeepAlive: 15 * time.Second}
+	h.SetEmitter(s.Broadcast)
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /api/call/{method}", s.call)
+	mux.HandleFunc("GET /api/events", s.events)
+	mux.Handle(app.FilesPath, h.Files())
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusNotFound, errorBody(app.CodeNotFound, "No such API endpoint."))
+	})
+	mux.HandleFunc("/", s.static)
+	s.handler = app.SecurityHeaders(mux)
+	return s
+}
+
+// methods are the exported methods of a, by name.
+func methods(a *app.App) map[string]reflect.Value {
+	v := reflect.ValueOf(a)
+	t := v.Type()
+	m := make(map[string]reflect.Value, t.NumMethod())
+	for i := range t.NumMethod() {
+		m[t.Method(i).Name] = v.Method(i)
+	}
+	return m
+}
+
+// CheckAddr refuses to listen beyond this machine without a token: the API
+// reads every indexed document.
+func CheckAddr(addr, token string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("address %q: %w (use host:port, such as %s)", addr, err, DefaultAddr)
+	}
+	if token == "" && !loopbackHost(host) {
+		return fmt.Errorf("listening on %s would open your documents to the network: set a token with --token (or KURA_TOKEN), or listen on 127.0.0.1", addr)
+	}
+	return nil
+}
+
+func loopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
+}
+
+// ServeHTTP checks the token (or, without one, that the request is for a
+// loopback host) and serves the request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.token == "" {
+		host := r.Host
+		if h, _, err := net.SplitHostPort(r.Host); err == nil {
+			host = h
+		}
+		if !loopbackHost(host) {
+			http.Error(w, "kura serve answers only to loopback addresses without a token", http.StatusForbidden)
+			return
+		}
+	} else if !s.authorized(w, r) {
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			writeJSON(w, http.StatusUnauthorized, errorBody("unauthorized", "A token is required: open the address kura serve printed."))
+		} else {
+			http.Error(w, "a token is required: open the address `kura serve` printed (with ?token=)", http.StatusUnauthorized)
+		}
+		return
+	}
+	s.handler.ServeHTTP(w, r)
+}
+
+// authorized reports whether r carries the token; a page opened with
+// ?token= gets it as a cookie for its own scripts and styles.
+func (s *Server) authorized(w http.ResponseWriter, r *http.Request) bool {
+	if b, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && s.same(b) {
+		return true
+	}
+	if s.same(r.URL.Query().Get("token")) {
+		if r.Method == http.MethodGet && !strings.HasPrefix(r.URL.Path, "/api/") {
+			http.SetCookie(w, &http.Cookie{Name: tokenCookie, Value: s.token, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
+		}
+		return true
+	}
+	if c, err := r.Cookie(tokenCookie); err == nil && s.same(c.Value) {
+		return true
+	}
+	return false
+}
+
+func (s *Server) same(t string) bool {
+	return t != "" && subtle.ConstantTimeCompare([]byte(t), []byte(s.token)) == 1
+}
+
+type errorJSON struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func errorBody(code, msg string) map[string]errorJSON {
+	return map[string]errorJSON{"error": {Code: code, Message: msg}}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+// call runs one method: the body is a JSON array of its arguments; the
+// answer is {"result": ...} or {"error": {"code", "message"}}, with status
+// 200 either way (404 for a method that does not exist).
+func (s *Server) call(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("method")
+	m, ok := s.methods[name]
+	if !ok {
+		writeJSON(w, http.StatusNotFound, errorBody(app.CodeNotFound, fmt.Sprintf("There is no method %q.", name)))
+		return
+	}
+	// A page of another site cannot send JSON here without a CORS
+	// preflight, which this server never grants.
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		writeJSON(w, http.StatusUnsupportedMediaType, errorBody(app.CodeInvalid, "Send the arguments as application/json."))
+		return
+	}
+	if o := r.Header.Get("Origin"); o != "" {
+		if u, err := url.Parse(o); err != nil || u.Host != r.Host {
+			writeJSON(w, http.StatusForbidden, errorBody(app.CodeInvalid, "Calls from other sites are refused."))
+			return
+		}
+	}
+	var raw []json.RawMessage
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err == nil && len(strings.TrimSpace(string(body))) > 0 {
+		err = json.Unmarshal(body, &raw)
+	}
+	if err != nil {
+		writeJSON(w, http.StatusOK, errorBody(app.CodeInvalid, "The arguments must be a JSON array."))
+		return
+	}
+	t := m.Type()
+	if len(raw) != t.NumIn() {
+		writeJSON(w, http.StatusOK, errorBody(app.CodeInvalid, fmt.Sprintf("%s takes %d arguments, not %d.", name, t.NumIn(), len(raw))))
+		return
+	}
+	args := make([]reflect.Value, t.NumIn())
+	for i := range args {
+		p := reflect.New(t.In(i))
+		if err := json.Unmarshal(raw[i], p.Interface()); err != nil {
+			writeJSON(w, http.StatusOK, errorBody(app.CodeInvalid, fmt.Sprintf("Argument %d of %s: %v.", i+1, name, err)))
+			return
+		}
+		args[i] = p.Elem()
+	}
+	out, err := s.invoke(m, args)
+	if err != nil {
+		writeJSON(w, http.StatusOK, errorBody(app.Code(err), err.Error()))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"result": out})
+}
+
+var errorType = reflect.TypeFor[error]()
+
+// invoke calls m and splits its results into a value (nil for none) and an
+// error (the last result when it is an error). A panic is an internal
+// error, not a dead server.
+func (s *Server) invoke(m reflect.Value, args []reflect.Value) (result any, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.log.Printf("kura serve: panic in a call: %v", p)
+			result, err = nil, &app.Error{Code: app.CodeInternal, Message: "Kura hit an internal error; see its log."}
+		}
+	}()
+	res := m.Call(args)
+	if n := len(res); n > 0 && res[n-1].Type() == errorType {
+		if e := res[n-1]; !e.IsNil() {
+			return nil, e.Interface().(error)
+		}
+		res = res[:n-1]
+	}
+	if len(res) == 0 {
+		return nil, nil
+	}
+	return res[0].Interface(), nil
+}
+
+// static serves the built frontend; paths that are not files get
+// index.html, so a reload on a client-side route works.
+func (s *Server) static(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	p := strings.TrimPrefix(path.Clean(r.URL.Path), "/")
+	if p == "" {
+		p = "index.html"
+	}
+	if st, err := fs.Stat(s.assets, p); err != nil || st.IsDir() {
+		if path.Ext(p) != "" && p != "index.html" {
+			http.NotFound(w, r)
+			return
+		}
+		p = "index.html"
+	}
+	if p == "index.html" {
+		w.Header().Set("Cache-Control", "no-cache")
+	}
+	http.ServeFileFS(w, r, s.assets, p)
+}
+
+// Broadcast sends an event to every connected SSE client. It is the App's
+// Emitter in `kura serve`.
+func (s *Server) Broadcast(name string, payload any) {
+	b, err := json.Marshal(payload)
+	if err != nil {
+		s.log.Printf("kura serve: event %s: %v", name, err)
+		return
+	}
+	s.hub.send(fmt.Appendf(nil, "event: %s\ndata: %s\n\n", name, b))
+}
+
+// events streams events to one client until it goes away or the server
+// shuts down.
+func (s *Server) events(w http.ResponseWriter, r *http.Request) {
+	fl, ok := w.(http.Flusher)
+	if !ok {
+		http.Error(w, "streaming unsupported", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no")
+	c := s.hub.subscribe()
+	defer s.hub.unsubscribe(c)
+	w.WriteHeader(http.StatusOK)
+	io.WriteString(w, ": connected\n\n")
+	fl.Flush()
+	tick := time.NewTicker(s.KeepAlive)
+	defer tick.Stop()
+	for {
+		select {
+		case msg, ok := <-c.ch:
+			if !ok {
+				return // dropped as too slow, or shutting down
+			}
+			if _, err := w.Write(msg); err != nil {
+				return
+			}
+			fl.Flush()
+		case <-tick.C:
+			if _, err := io.WriteString(w, ": keep-alive\n\n"); err != nil {
+				return
+			}
+			fl.Flush()
+		case <-r.Context().Done():
+			return
+		}
+	}
+}
+
+// hub fans events out to SSE clients. A client that falls more than its
+// buffer behind is disconnected (EventSource reconnects, and the page
+// reloads its state) rather than slowing everyone down.
+type hub struct {
+	mu      sync.Mutex
+	clients map[*client]bool
+	closed  bool
+}
+
+type client struct{ ch chan []byte }
+
+func newHub() *hub { return &hub{clients: map[*client]bool{}} }
+
+func (h *hub) subscribe() *client {
+	c := &client{ch: make(chan []byte, 1024)}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		close(c.ch)
+	} else {
+		h.clients[c] = true
+	}
+	return c
+}
+
+func (h *hub) unsubscribe(c *client) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.clients[c] {
+		delete(h.clients, c)
+		close(c.ch)
+	}
+}
+
+func (h *hub) send(msg []byte) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for c := range h.clients {
+		select {
+		case c.ch <- msg:
+		default:
+			delete(h.clients, c)
+			close(c.ch)
+		}
+	}
+}
+
+// close ends every stream, so that the server can shut down.
+func (h *hub) close() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.closed = true
+	for c := range h.clients {
+		delete(h.clients, c)
+		close(c.ch)
+	}
+}
+
+// Run serves on ln until ctx ends, then shuts down: event streams are
+// closed and calls in flight get 5 seconds to finish.
+func (s *Server) Run(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	srv.RegisterOnShutdown(s.hub.close)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return nil
+}
+
+// URL is the address to open for a server listening on ln, with the token
+// when one is required.
+func URL(ln net.Listener, token string) string {
+	u := url.URL{Scheme: "http", Host: ln.Addr().String(), Path: "/"}
+	if token != "" {
+		u.RawQuery = url.Values{"token": {token}}.Encode()
+	}
+	return u.String()
+}
