@@ -282,9 +282,11 @@ var retrievalCases = []struct {
 // before the first run: recall@5 0.58 (0.44 Japanese) when a Japanese
 // question was one long phrase; 0.83 overall (20/24), 0.81 Japanese
 // (13/16), 0.88 Korean (7/8) once tokenize.MatchQuery cut queries where the
-// script changes. The misses left use other words than the text (vectors
-// cover those) or ask in Korean about Japanese text.
-const minRecallAt5 = 0.73
+// script changes; 0.88 overall (21/24), 0.88 Japanese (14/16), 0.88 Korean
+// (7/8) once the bigrams of a compound also counted alone. The misses left
+// use other words than the text (vectors cover those) or ask in Korean
+// about Japanese text.
+const minRecallAt5 = 0.78
 
 // TestRetrievalQuality measures lexical-only retrieval over the shared
 // corpus: recall@5 (a passage that answers the question is among the top

@@ -117,9 +117,11 @@ func IndexText(s string) string {
 // The query is cut into pieces where the script changes (kanji, katakana,
 // hiragana, Hangul, other) as well as at spaces, because a Japanese
 // question has no spaces: taken whole it would be one long phrase no passage
-// contains. Each CJK piece becomes a phrase of its bigrams ("日本語" must
-// match "日本" "本語" in sequence); a single CJK character matches as a
-// prefix of the bigrams that start with it. Hiragana pieces are mostly
+// contains. Each CJK piece becomes a phrase of its bigrams ("日本語" matches
+// "日本" "本語" in sequence), and its bigrams also count on their own, so a
+// compound the text writes differently ("回答者数" against "回答者の数") is
+// still found, ranked below exact matches; a single CJK character matches
+// as a prefix of the bigrams that start with it. Hiragana pieces are mostly
 // particles and endings and are left out unless nothing else remains; a
 // trailing Korean particle (은, 를, ...) is dropped from a word. Non-CJK
 // words joined by symbols form one phrase ("ABC-123" is "abc" "123"
@@ -201,6 +203,11 @@ func ParseQuery(q string) []Phrase {
 				add(&hira, p)
 			} else {
 				add(&parts, p)
+				if len(p.Terms) > 1 {
+					for _, t := range p.Terms {
+						add(&parts, Phrase{Terms: []string{t}})
+					}
+				}
 			}
 		}
 		flush()
