@@ -5,7 +5,7 @@ GO ?= go
 BIN := build/bin
 export CGO_ENABLED := 1
 
-.PHONY: all build run test test-unit test-integration bench bench-smoke ollama deps lint
+.PHONY: all build run test test-unit test-frontend test-integration bench bench-smoke ollama deps lint
 
 all: build
 
@@ -117,7 +117,7 @@ run: deps build ollama
 # The whole suite: formatting and vet, unit tests with the race detector,
 # integration tests against a real Ollama (verbose, so each PASS line shows),
 # and one small benchmark run so the benchmark keeps working.
-test: deps build ollama lint test-unit test-integration bench-smoke
+test: deps build ollama lint test-unit test-frontend test-integration bench-smoke
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -125,6 +125,9 @@ lint:
 
 test-unit:
 	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v /internal/integration)
+
+test-frontend: build
+	cd frontend && npm test
 
 test-integration: build ollama
 	@if [ -d internal/integration ]; then $(GO) test -v -count=1 -timeout 15m ./internal/integration/; fi

@@ -452,7 +452,7 @@ func TestErrorsAreWordsForAUserWithACode(t *testing.T) {
 		code     string
 		contains string
 	}{
-		{"a missing collection", func() error { _, err := a.Documents("nope"); return err }(), CodeNotFound, `Collection "nope" does not exist.`},
+		{"a missing collection", func() error { _, err := a.Search("nope", "q", 0); return err }(), CodeNotFound, `Collection "nope" does not exist.`},
 		{"a missing conversation", func() error { _, err := a.Messages(999); return err }(), CodeNotFound, "Conversation 999 does not exist."},
 		{"asking in a missing conversation", func() error { _, err := a.Ask(999, "q"); return err }(), CodeNotFound, "does not exist"},
 		{"a missing job", a.PauseJob("job-99"), CodeNotFound, `Job "job-99" does not exist.`},
@@ -575,5 +575,13 @@ func TestTheMethodsAreTheOnesDocumented(t *testing.T) {
 	}
 	for name := range documented {
 		t.Errorf("docs/API.md documents %s, which App does not have", name)
+	}
+}
+
+func TestACollectionNobodyAddedToYetIsEmpty(t *testing.T) {
+	h, _ := newTestApp(t, "http://127.0.0.1:1")
+	docs, err := h.App.Documents("default")
+	if err != nil || docs == nil || len(docs) != 0 {
+		t.Fatalf("Documents(default) on a first start = %v, %v; want an empty list", docs, err)
 	}
 }

@@ -63,6 +63,11 @@ func (a *App) Documents(collection string) ([]Document, error) {
 	ctx, cancel := a.ctx()
 	defer cancel()
 	ds, err := a.lib.Documents(ctx, collection)
+	if library.IsNotFound(err) {
+		// A collection nobody has added to yet (the default one on a first
+		// start) is simply empty.
+		return []Document{}, nil
+	}
 	if err != nil {
 		return nil, a.fail(err)
 	}

@@ -1,0 +1,222 @@
+// The data the app API exchanges, written from docs/API.md (the contract with
+// the backend). Names and JSON fields are those of the Go DTOs in app/, so
+// they match the classes Wails generates in wailsjs/go/models.ts
+// (namespace `app`); src/api/contract.test.ts compares the two whenever the
+// generated file exists.
+
+export type DocumentStatus = "indexed" | "lexical" | "failed" | "no_text";
+export type JobKind = "ingest" | "reindex" | "pull" | "import";
+export type JobState = "running" | "paused" | "done" | "failed" | "canceled";
+export type SearchMode = "hybrid" | "lexical";
+export type Role = "user" | "assistant";
+/** Settings.theme; "" is treated as "system". */
+export type Theme = "system" | "light" | "dark" | "";
+
+export interface Collection {
+  name: string;
+  documents: number;
+  chunks: number;
+  vectors: number;
+  embedModel: string;
+}
+
+export interface Document {
+  path: string;
+  name: string;
+  status: DocumentStatus;
+  error: string;
+  chunks: number;
+  pages: number;
+  title: string;
+  /** Unix seconds. */
+  indexedAt: number;
+}
+
+export interface Failure {
+  path: string;
+  reason: string;
+}
+
+export interface JobSummary {
+  added: number;
+  updated: number;
+  unchanged: number;
+  removed: number;
+  chunks: number;
+  vectors: number;
+  /** True when the job indexed without vectors (no embedding model reachable). */
+  lexicalOnly: boolean;
+  warnings: string[];
+  failures: Failure[];
+}
+
+export interface Job {
+  id: string;
+  kind: JobKind;
+  collection: string;
+  state: JobState;
+  phase: string;
+  filesDone: number;
+  filesTotal: number;
+  chunks: number;
+  failed: number;
+  elapsedMs: number;
+  etaMs: number;
+  current: string;
+  bytesDone: number;
+  bytesTotal: number;
+  summary?: JobSummary;
+  error: string;
+}
+
+export interface Passage {
+  /** The citation number [n] in the answer. */
+  n: number;
+  path: string;
+  name: string;
+  /** 1-based; 0 = the format has no pages. */
+  page: number;
+  /** Code-point offsets into the page text (not UTF-16 indices). */
+  start: number;
+  end: number;
+  text: string;
+  score: number;
+  cited: boolean;
+}
+
+export interface SearchResult {
+  mode: SearchMode;
+  warning: string;
+  passages: Passage[];
+}
+
+export interface Conversation {
+  id: number;
+  title: string;
+  collection: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface Message {
+  id: number;
+  role: Role;
+  text: string;
+  sources: Passage[];
+  /** false when the answer was stopped or failed part way. */
+  complete: boolean;
+  error: string;
+  createdAt: number;
+}
+
+export interface Source {
+  path: string;
+  name: string;
+  page: number;
+  pages: number;
+  text: string;
+  isPdf: boolean;
+  fileUrl: string;
+}
+
+export interface Runtime {
+  bundled: boolean;
+  url: string;
+  version: string;
+  modelsDir: string;
+  running: string[];
+  reachable: boolean;
+  error: string;
+}
+
+export interface Model {
+  name: string;
+  size: number;
+  family: string;
+  parameterSize: string;
+  quantization: string;
+  contextLength: number;
+  embedding: boolean;
+  isChatDefault: boolean;
+  isEmbedDefault: boolean;
+}
+
+export interface Settings {
+  ollamaUrl: string;
+  chatModel: string;
+  embedModel: string;
+  topK: number;
+  /** 0 = vectors only, 1 = keywords only. */
+  lexicalWeight: number;
+  chunkSize: number;
+  chunkOverlap: number;
+  maxContext: number;
+  theme: Theme;
+  /** "" = follow the system; otherwise "en", "ja" or "ko". */
+  language: string;
+}
+
+export interface Status {
+  reachable: boolean;
+  chatModel: string;
+  chatModelInstalled: boolean;
+  embedModel: string;
+  embedModelInstalled: boolean;
+  message: string;
+}
+
+/** Payload of the `answer:token` event. */
+export interface AnswerToken {
+  requestId: string;
+  conversationId: number;
+  text: string;
+}
+
+/** Payload of the `answer:done` event. */
+export interface AnswerDone {
+  requestId: string;
+  conversationId: number;
+  message: Message;
+  error: string;
+}
+
+/** Payload of the `files:dropped` event (desktop only). */
+export interface FilesDropped {
+  paths: string[];
+}
+
+/**
+ * The bound EventTypes() returns this so Wails generates the payload types;
+ * it is never sent and the UI never calls it.
+ */
+export interface EventPayloads {
+  jobProgress: Job;
+  jobDone: Job;
+  answerToken: AnswerToken;
+  answerDone: AnswerDone;
+  filesDropped: FilesDropped;
+}
+
+/** Events as the UI receives them (files:dropped is unwrapped to its paths). */
+export interface EventMap {
+  "job:progress": Job;
+  "job:done": Job;
+  "answer:token": AnswerToken;
+  "answer:done": AnswerDone;
+  /** Desktop only: the FilesDropped paths. */
+  "files:dropped": string[];
+}
+
+export type EventName = keyof EventMap;
+export const EVENT_NAMES: readonly EventName[] = ["job:progress", "job:done", "answer:token", "answer:done", "files:dropped"];
+
+/** Error codes of `kura serve`; "unauthorized" and "network" are the client's own. */
+export type ErrorCode =
+  | "not_found"
+  | "model_missing"
+  | "unreachable"
+  | "invalid"
+  | "canceled"
+  | "internal"
+  | "unauthorized"
+  | "network";

@@ -1,0 +1,133 @@
+// The library: collections, the selected collection's documents, and
+// starting ingests into it. Job progress lives in the jobs store.
+
+import { signal } from "@preact/signals";
+import { isApiError, type Api, type Collection, type Document, type Job } from "../api";
+import type { JobsStore } from "./jobs";
+
+const STORAGE_KEY = "kura.collection";
+
+function storage(): Storage | null {
+  try {
+    return typeof localStorage !== "undefined" ? localStorage : null;
+  } catch {
+    return null;
+  }
+}
+
+export function createLibraryStore(api: Api, jobs: JobsStore) {
+  const collections = signal<Collection[]>([]);
+  const current = signal<string>(storage()?.getItem(STORAGE_KEY) || "default");
+  const documents = signal<Document[]>([]);
+  const loadingDocs = signal(false);
+  /** Set after files were dropped in a browser, which gives no paths. */
+  const dropHint = signal(false);
+  let docsFor = "";
+
+  async function loadCollections() {
+    const list = await api.Collections();
+    collections.value = list;
+    if (list.length > 0 && !list.some((c) => c.name === current.value)) select(list[0].name);
+  }
+
+  async function loadDocuments() {
+    const name = current.value;
+    if (docsFor !== name) documents.value = [];
+    docsFor = name;
+    loadingDocs.value = true;
+    try {
+      let docs: Document[] = [];
+      try {
+        docs = await api.Documents(name);
+      } catch (err) {
+        // A collection that does not exist yet ("default" before the first
+        // ingest creates it) simply has no documents.
+        if (!isApiError(err, "not_found") && !(api.transport === "wails" && collections.value.every((c) => c.name !== name))) throw err;
+      }
+      if (current.value === name) documents.value = docs;
+    } finally {
+      loadingDocs.value = false;
+    }
+  }
+
+  function select(name: string) {
+    if (current.value === name) return;
+    current.value = name;
+    storage()?.setItem(STORAGE_KEY, name);
+    void loadDocuments().catch(() => {});
+  }
+
+  async function createCollection(name: string) {
+    const c = await api.CreateCollection(name.trim());
+    await loadCollections();
+    select(c.name || name.trim());
+    return c;
+  }
+
+  async function deleteCollection(name: string) {
+    await api.DeleteCollection(name);
+    if (current.value === name) {
+      const other = collections.value.find((c) => c.name !== name);
+      current.value = other?.name ?? "default";
+      storage()?.setItem(STORAGE_KEY, current.value);
+    }
+    await loadCollections();
+    await loadDocuments();
+  }
+
+  async function ingest(paths: string[]): Promise<Job> {
+    const job = await api.StartIngest(current.value, paths);
+    jobs.apply(job);
+    return job;
+  }
+
+  async function removeDocument(path: string) {
+    await api.RemoveDocument(current.value, path);
+    documents.value = documents.value.filter((d) => d.path !== path);
+    void loadCollections().catch(() => {});
+  }
+
+  async function reindexDocument(path: string): Promise<Job> {
+    const job = await api.ReindexDocument(current.value, path);
+    jobs.apply(job);
+    return job;
+  }
+
+  /** Re-indexes every document of the current collection, one job each. */
+  async function reindexAll(): Promise<number> {
+    let n = 0;
+    for (const d of documents.value) {
+      jobs.apply(await api.ReindexDocument(current.value, d.path));
+      n++;
+    }
+    return n;
+  }
+
+  function start() {
+    return jobs.onDone((job) => {
+      if (job.kind !== "ingest" && job.kind !== "reindex") return;
+      void loadCollections().catch(() => {});
+      if (job.collection === current.value || !job.collection) void loadDocuments().catch(() => {});
+    });
+  }
+
+  return {
+    collections,
+    current,
+    documents,
+    loadingDocs,
+    dropHint,
+    loadCollections,
+    loadDocuments,
+    select,
+    createCollection,
+    deleteCollection,
+    ingest,
+    removeDocument,
+    reindexDocument,
+    reindexAll,
+    start,
+  };
+}
+
+export type LibraryStore = ReturnType<typeof createLibraryStore>;

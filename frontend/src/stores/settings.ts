@@ -1,0 +1,68 @@
+// Settings and the backend's status (what the no-model banner needs). The
+// theme and the UI language are applied as soon as settings load or change.
+
+import { signal } from "@preact/signals";
+import type { Api, Settings, Status, Theme } from "../api";
+import { setLanguage } from "../i18n";
+
+const THEME_KEY = "kura.theme";
+const LANG_KEY = "kura.language";
+
+function storage(): Storage | null {
+  try {
+    return typeof localStorage !== "undefined" ? localStorage : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Sets the theme on <html>; remembered locally so the next start paints right away. */
+export function applyTheme(theme: Theme) {
+  const th = theme || "system";
+  if (typeof document !== "undefined") document.documentElement.dataset.theme = th;
+  storage()?.setItem(THEME_KEY, th);
+}
+
+export function applyLanguage(language: string) {
+  setLanguage(language);
+  storage()?.setItem(LANG_KEY, language);
+}
+
+/** Applies the theme and language remembered from the last run, before settings load. */
+export function applyRemembered() {
+  applyTheme((storage()?.getItem(THEME_KEY) as Theme) || "system");
+  setLanguage(storage()?.getItem(LANG_KEY) ?? "");
+}
+
+export function createSettingsStore(api: Api) {
+  const settings = signal<Settings | null>(null);
+  const status = signal<Status | null>(null);
+
+  async function load() {
+    const s = await api.Settings();
+    settings.value = s;
+    applyTheme(s.theme);
+    applyLanguage(s.language);
+  }
+
+  async function loadStatus() {
+    const next = await api.Status();
+    // Polled: keep the same object when nothing changed, so nothing re-renders.
+    if (JSON.stringify(next) !== JSON.stringify(status.value)) status.value = next;
+  }
+
+  /** Saves changes on top of the current settings. */
+  async function save(patch: Partial<Settings>) {
+    if (!settings.value) await load();
+    const next = { ...settings.value!, ...patch };
+    await api.SaveSettings(next);
+    settings.value = next;
+    applyTheme(next.theme);
+    applyLanguage(next.language);
+    void loadStatus().catch(() => {});
+  }
+
+  return { settings, status, load, loadStatus, save };
+}
+
+export type SettingsStore = ReturnType<typeof createSettingsStore>;

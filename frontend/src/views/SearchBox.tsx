@@ -1,0 +1,160 @@
+// The search box in the top bar (Ctrl/Cmd+K): passages from the current
+// collection with file, page and score, and whether the search was hybrid
+// or keywords only. Choosing a passage opens it in the source panel.
+
+import { useEffect, useRef, useState } from "preact/hooks";
+import type { Passage } from "../api";
+import { Icon } from "../components/Icon";
+import { t } from "../i18n";
+import { useStores } from "../stores";
+
+const DEBOUNCE_MS = 250;
+
+export function isMac(): boolean {
+  return typeof navigator !== "undefined" && /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
+}
+
+export function SearchBox() {
+  const { search, library, source } = useStores();
+  const inputRef = useRef<HTMLInputElement>(null);
+  const boxRef = useRef<HTMLDivElement>(null);
+  const [text, setText] = useState(search.query.value);
+  const [open, setOpen] = useState(false);
+  const [active, setActive] = useState(0);
+  const timer = useRef<ReturnType<typeof setTimeout>>();
+  const collection = library.current.value;
+  const result = search.result.value;
+  const passages = result?.passages ?? [];
+
+  // Ctrl/Cmd+K focuses the box from anywhere.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === "k") {
+        e.preventDefault();
+        inputRef.current?.focus();
+        inputRef.current?.select();
+        setOpen(true);
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
+
+  useEffect(() => {
+    const onDown = (e: MouseEvent) => {
+      if (boxRef.current && !boxRef.current.contains(e.target as Node)) setOpen(false);
+    };
+    window.addEventListener("mousedown", onDown);
+    return () => window.removeEventListener("mousedown", onDown);
+  }, []);
+
+  // A new collection gives new results for the same words.
+  useEffect(() => {
+    if (text.trim()) void search.run(collection, text);
+  }, [collection]);
+
+  const onInput = (value: string) => {
+    setText(value);
+    setOpen(true);
+    setActive(0);
+    clearTimeout(timer.current);
+    timer.current = setTimeout(() => void search.run(collection, value), DEBOUNCE_MS);
+  };
+
+  const choose = (p: Passage) => {
+    setOpen(false);
+    void source.show(collection, p);
+  };
+
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.isComposing || e.keyCode === 229) return;
+    if (e.key === "Escape") {
+      e.stopPropagation();
+      if (open && text) setOpen(false);
+      else inputRef.current?.blur();
+    } else if (e.key === "ArrowDown") {
+      e.preventDefault();
+      setOpen(true);
+      setActive((a) => Math.min(passages.length - 1, a + 1));
+    } else if (e.key === "ArrowUp") {
+      e.preventDefault();
+      setActive((a) => Math.max(0, a - 1));
+    } else if (e.key === "Enter") {
+      e.preventDefault();
+      clearTimeout(timer.current);
+      if (passages[active] && search.query.value === text) choose(passages[active]);
+      else void search.run(collection, text);
+      setOpen(true);
+    }
+  };
+
+  const showPanel = open && text.trim() !== "";
+
+  return (
+    <div class="search" ref={boxRef}>
+      <div class="search-field">
+        <Icon name="search" size={16} />
+        <input
+          ref={inputRef}
+          type="search"
+          value={text}
+          placeholder={t("search.placeholder")}
+          aria-label={t("search.placeholder")}
+          data-testid="search-input"
+          onInput={(e) => onInput(e.currentTarget.value)}
+          onFocus={() => setOpen(true)}
+          onKeyDown={onKeyDown}
+          autocomplete="off"
+          spellcheck={false}
+        />
+        <kbd class="shortcut">{isMac() ? "⌘K" : "Ctrl K"}</kbd>
+      </div>
+      {showPanel && (
+        <div class="search-panel" role="listbox" data-testid="search-results">
+          {result && (
+            <div class="search-meta">
+              <span class={`mode-badge ${result.mode}`} title={t(result.mode === "hybrid" ? "search.hybridHint" : "search.lexicalHint")} data-testid="search-mode" data-mode={result.mode}>
+                {t(result.mode === "hybrid" ? "search.hybrid" : "search.lexical")}
+              </span>
+              <span class="muted">{t("search.count", { count: passages.length, collection })}</span>
+              {search.loading.value && <span class="spinner small" />}
+            </div>
+          )}
+          {result?.warning && (
+            <div class="note warn" data-testid="search-warning">
+              <Icon name="alert" size={16} />
+              <span>{result.warning}</span>
+            </div>
+          )}
+          {!result && search.loading.value && <div class="search-empty muted">{t("search.searching")}</div>}
+          {search.error.value && <div class="search-empty error-text">{search.error.value}</div>}
+          {result && passages.length === 0 && !search.loading.value && <div class="search-empty muted">{t("search.none", { query: text.trim() })}</div>}
+          <ul class="search-list">
+            {passages.map((p, i) => (
+              <li key={`${p.path}#${p.page}#${p.start}`}>
+                <button
+                  class={`search-item ${i === active ? "active" : ""}`}
+                  role="option"
+                  aria-selected={i === active}
+                  onMouseEnter={() => setActive(i)}
+                  onClick={() => choose(p)}
+                  data-testid="search-result"
+                >
+                  <div class="search-item-head">
+                    <Icon name="file" size={15} />
+                    <span class="search-file" title={p.path}>
+                      {p.name}
+                    </span>
+                    {p.page > 0 && <span class="pill subtle">{t("search.page", { page: p.page })}</span>}
+                    <span class="search-score">{t("search.score", { score: p.score.toFixed(3) })}</span>
+                  </div>
+                  <div class="search-text">{p.text}</div>
+                </button>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </div>
+  );
+}
