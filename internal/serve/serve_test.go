@@ -117,7 +117,7 @@ func TestCallsReportErrorsWithACode(t *testing.T) {
 		code   string
 	}{
 		{"an unknown method", "Shutdown", nil, 404, "not_found"},
-		{"a missing collection", "Documents", []any{"nope"}, 200, "not_found"},
+		{"a missing collection", "Search", []any{"nope", "q", 0}, 200, "not_found"},
 		{"invalid input", "CreateCollection", []any{"../etc"}, 200, "invalid"},
 		{"too few arguments", "Search", []any{"default"}, 200, "invalid"},
 		{"an argument of the wrong type", "Messages", []any{"one"}, 200, "invalid"},
