@@ -117,7 +117,7 @@ run: deps build ollama
 # The whole suite: formatting and vet, unit tests with the race detector,
 # integration tests against a real Ollama (verbose, so each PASS line shows),
 # and one small benchmark run so the benchmark keeps working.
-test: deps build ollama lint test-unit test-frontend test-integration bench-smoke
+test: deps build ollama lint test-unit test-frontend test-integration test-e2e bench-smoke
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -131,6 +131,15 @@ test-frontend: build
 
 test-integration: build ollama
 	@if [ -d internal/integration ]; then $(GO) test -v -count=1 -timeout 15m ./internal/integration/; fi
+
+# test-e2e drives the built UI in Debian's Chromium (playwright-core, a
+# frontend devDependency; no browser is downloaded) against `kura serve` and
+# a real Ollama serving the tiny test models; screenshots go to
+# docs/screenshots. It has the e2e build tag, so test-unit does not build it.
+.PHONY: test-e2e
+test-e2e: build ollama
+	$(GO) vet -tags e2e ./internal/e2e/
+	$(GO) test -tags e2e -v -count=1 -timeout 10m ./internal/e2e/
 
 bench-smoke: build
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./internal/...

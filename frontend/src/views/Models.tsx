@@ -8,6 +8,7 @@ import { formatBytes } from "../format/progress";
 import { locale, t } from "../i18n";
 import { useStores } from "../stores";
 import { Jobs } from "./Library";
+import { installedName, sameModel } from "../format/models";
 
 export function ModelsView() {
   const { models, ui } = useStores();
@@ -94,7 +95,7 @@ function Choice() {
   };
   const options = (ms: Model[], current: string) => (
     <>
-      {current && !ms.some((m) => m.name === current) && <option value={current}>{t("models.notInstalled", { name: current })}</option>}
+      {current && !ms.some((m) => sameModel(m.name, current)) && <option value={current}>{t("models.notInstalled", { name: current })}</option>}
       {!current && <option value="">—</option>}
       {ms.map((m) => (
         <option key={m.name} value={m.name}>
@@ -112,13 +113,13 @@ function Choice() {
       <div class="form-grid">
         <label class="field">
           <span class="field-label">{t("models.chatModel")}</span>
-          <select class="input" value={s.chatModel} onChange={(e) => save({ chatModel: e.currentTarget.value })} data-testid="chat-model-select">
+          <select class="input" value={installedName(chatModels, s.chatModel)} onChange={(e) => save({ chatModel: e.currentTarget.value })} data-testid="chat-model-select">
             {options(chatModels, s.chatModel)}
           </select>
         </label>
         <label class="field">
           <span class="field-label">{t("models.embedModel")}</span>
-          <select class="input" value={s.embedModel} onChange={(e) => save({ embedModel: e.currentTarget.value })} data-testid="embed-model-select">
+          <select class="input" value={installedName(embedModels, s.embedModel)} onChange={(e) => save({ embedModel: e.currentTarget.value })} data-testid="embed-model-select">
             {options(embedModels, s.embedModel)}
           </select>
         </label>
@@ -175,8 +176,8 @@ function Installed() {
             </thead>
             <tbody>
               {list.map((m) => {
-                const isChat = s ? s.chatModel === m.name : m.isChatDefault;
-                const isEmbed = s ? s.embedModel === m.name : m.isEmbedDefault;
+                const isChat = s ? sameModel(s.chatModel, m.name) : m.isChatDefault;
+                const isEmbed = s ? sameModel(s.embedModel, m.name) : m.isEmbedDefault;
                 return (
                   <tr key={m.name} data-testid="model-row" data-name={m.name}>
                     <td>

@@ -1,0 +1,311 @@
+//go:build e2e
+
+// Package e2e_test drives the whole of Kura the way a user does: Debian's
+// Chromium, scripted with playwright-core (frontend/e2e/run.mjs), against
+// `kura serve` and a real Ollama serving the tiny test models (package
+// ollamatest). Nothing is faked.
+//
+// It is behind the e2e build tag so that `go test ./...` (the unit run) does
+// not start a browser; `make test-e2e` (part of `make test`) runs it:
+//
+//	go test -tags e2e -v -count=1 ./internal/e2e/
+//
+// A missing piece (Chromium, Node, playwright-core, the kura binary or one
+// built without the real frontend, build/bin/ollama, the corpus) fails the
+// test: it never skips.
+package e2e_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/kura-app/kura/internal/config"
+	"github.com/kura-app/kura/internal/ollamarun"
+	"github.com/kura-app/kura/internal/ollamatest"
+)
+
+// chromium is Debian's browser; playwright never downloads one.
+const chromium = "/usr/bin/chromium"
+
+// Time limits. The browser script usually takes well under a minute on two
+// cores; the limits leave room for a loaded CI machine, and it has its own
+// per-step timeouts that say which step hung.
+const (
+	serveStartTimeout = 30 * time.Second
+	scriptTimeout     = 4 * time.Minute
+	stopTimeout       = 15 * time.Second
+)
+
+// TestTheBrowserUIIndexesAsksCitesAndSpeaksJapanese runs frontend/e2e/run.mjs
+// against `kura serve`: add the text corpus in the Library, watch the job,
+// ask in Japanese in Chat, open a source, open a PDF page from the search
+// box, look at Models and Settings, switch the UI to Japanese and remove a
+// document. The script writes its screenshots to docs/screenshots.
+func TestTheBrowserUIIndexesAsksCitesAndSpeaksJapanese(t *testing.T) {
+	root, err := ollamarun.ModuleRoot()
+	if err != nil {
+		t.Fatalf("find the module root: %v", err)
+	}
+
+	// Everything the run needs, checked first so a missing piece fails in
+	// a second with a line that says what to install or build.
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Fatalf("node is missing (apt-get install nodejs, or run `make deps`): %v", err)
+	}
+	if _, err := os.Stat(chromium); err != nil {
+		t.Fatalf("%s is missing (apt-get install chromium, or run `make deps`): %v", chromium, err)
+	}
+	script := filepath.Join(root, "frontend", "e2e", "run.mjs")
+	if _, err := os.Stat(script); err != nil {
+		t.Fatalf("the browser script is missing: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "frontend", "node_modules", "playwright-core", "package.json")); err != nil {
+		t.Fatalf("playwright-core is not installed: run `npm ci` in frontend/ (or `make build`): %v", err)
+	}
+	corpus := filepath.Clean(filepath.Join(root, "..", "shared", "corpus"))
+	textDir := filepath.Join(corpus, "text")
+	pdf := filepath.Join(corpus, "pdf", "003_0e01fdcfff4f2347.pdf")
+	for _, p := range []string{textDir, pdf} {
+		if _, err := os.Stat(p); err != nil {
+			t.Fatalf("the test corpus is missing (CI has it beside the repository): %v", err)
+		}
+	}
+	kura := kuraBinary(t, root)
+
+	// The runtime with the tiny models, and a data folder that selects them.
+	srv := ollamatest.Start(t, ollamatest.Options{})
+	data := t.TempDir()
+	cfg := config.Default()
+	cfg.ChatModel, cfg.EmbedModel = srv.ChatModel, srv.EmbedModel
+	// Short passages without overlap, as in the integration tests: the tiny
+	// embedding model's cost grows with the passage length, and at the
+	// default size a passage of Japanese (three byte tokens a character)
+	// overflows its context.
+	cfg.ChunkSize, cfg.ChunkOverlap = 150, 0
+	if err := config.Save(data, cfg); err != nil {
+		t.Fatal(err)
+	}
+
+	base, serverLog := startServe(t, kura, data, srv.URL)
+	checkRealFrontend(t, base)
+	waitReady(t, base, serverLog)
+
+	shots := filepath.Join(root, "docs", "screenshots")
+	if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), scriptTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, script)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(),
+		"BASE_URL="+base,
+		"CORPUS_DIR="+textDir,
+		"PDF_PATH="+pdf,
+		"SCREENSHOT_DIR="+shots,
+		"CHROMIUM="+chromium,
+		"EXPECT_ANSWER="+ollamatest.ChatAnswer,
+		"HOME="+t.TempDir(), // Chromium writes crash reports and caches there
+	)
+	cmd.WaitDelay = 10 * time.Second // Chromium's children may hold the pipe open
+	var out syncBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	start := time.Now()
+	err = cmd.Run()
+	took := time.Since(start).Round(100 * time.Millisecond)
+	if err != nil {
+		if ctx.Err() != nil {
+			err = fmt.Errorf("%w (still running after %v)", err, scriptTimeout)
+		}
+		t.Fatalf("node %s: %v after %v\n--- browser script output ---\n%s\n--- kura serve log (last lines) ---\n%s",
+			filepath.Base(script), err, took, out.String(), tail(serverLog.String(), 40))
+	}
+	t.Logf("browser script passed in %v:\n%s", took, out.String())
+}
+
+// kuraBinary is $KURA_BIN, else build/bin/kura (`make build`). The test
+// does not build it: the binary under test is the one with the real,
+// embedded frontend, which only `make build` produces.
+func kuraBinary(t *testing.T, root string) string {
+	t.Helper()
+	bin := os.Getenv("KURA_BIN")
+	if bin == "" {
+		bin = filepath.Join(root, "build", "bin", "kura")
+	}
+	if _, err := os.Stat(bin); err != nil {
+		t.Fatalf("the kura binary is missing: run `make build` (or set $KURA_BIN): %v", err)
+	}
+	return bin
+}
+
+var servingAt = regexp.MustCompile(`serving at (http://\S+?)/? `)
+
+// startServe runs `kura serve` on a free loopback port (--addr
+// 127.0.0.1:0; the address is read from the line it prints) and stops it
+// with SIGTERM when the test ends. It returns the base URL, without a
+// trailing slash, and the server's output.
+func startServe(t *testing.T, kura, data, ollamaURL string) (string, *syncBuffer) {
+	t.Helper()
+	cmd := exec.Command(kura, "serve", "--addr", "127.0.0.1:0", "--data", data, "--ollama", ollamaURL)
+	cmd.Env = kuraEnv(t)
+	log := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = log, log
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start kura serve: %v", err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case err := <-exited:
+			if err != nil {
+				t.Errorf("kura serve did not stop cleanly on SIGTERM: %v\n%s", err, tail(log.String(), 20))
+			}
+		case <-time.After(stopTimeout):
+			_ = cmd.Process.Kill()
+			<-exited
+			t.Errorf("kura serve still ran %v after SIGTERM; killed", stopTimeout)
+		}
+	})
+
+	deadline := time.Now().Add(serveStartTimeout)
+	for {
+		if m := servingAt.FindStringSubmatch(log.String()); m != nil {
+			return strings.TrimSuffix(m[1], "/"), log
+		}
+		select {
+		case err := <-exited:
+			t.Fatalf("kura serve exited before serving (%v):\n%s", err, log.String())
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("kura serve printed no address in %v:\n%s", serveStartTimeout, log.String())
+		}
+	}
+}
+
+// kuraEnv is the environment for kura: nothing inherited that would point
+// it at another Ollama or data folder, and a private HOME.
+func kuraEnv(t *testing.T) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		switch strings.SplitN(kv, "=", 2)[0] {
+		case "OLLAMA_HOST", "OLLAMA_MODELS", "KURA_DATA", "KURA_TOKEN", "KURA_OLLAMA_DEFAULT_URL", "KURA_READY_FILE", "HOME":
+			continue
+		}
+		env = append(env, kv)
+	}
+	return append(env, "HOME="+t.TempDir())
+}
+
+// checkRealFrontend fails when the binary embeds the placeholder page that
+// `make build` writes before the frontend was ever built.
+func checkRealFrontend(t *testing.T, base string) {
+	t.Helper()
+	body, err := get(base + "/")
+	if err != nil {
+		t.Fatalf("kura serve does not answer: %v", err)
+	}
+	if strings.Contains(body, "placeholder.js") || !strings.Contains(body, `id="app"`) {
+		t.Fatalf("the kura binary embeds the placeholder page, not the frontend: run `make build`; page:\n%s", body)
+	}
+}
+
+// waitReady waits until the app reports the runtime reachable with both
+// tiny models installed, so the UI starts without a warning banner.
+func waitReady(t *testing.T, base string, log *syncBuffer) {
+	t.Helper()
+	var last string
+	deadline := time.Now().Add(serveStartTimeout)
+	for time.Now().Before(deadline) {
+		var r struct {
+			Result struct {
+				Reachable           bool `json:"reachable"`
+				ChatModelInstalled  bool `json:"chatModelInstalled"`
+				EmbedModelInstalled bool `json:"embedModelInstalled"`
+			} `json:"result"`
+		}
+		body, err := post(base+"/api/call/Status", "[]")
+		if err == nil {
+			err = json.Unmarshal([]byte(body), &r)
+		}
+		if err == nil && r.Result.Reachable && r.Result.ChatModelInstalled && r.Result.EmbedModelInstalled {
+			return
+		}
+		last = fmt.Sprintf("%v %s", err, body)
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatalf("kura serve did not report the runtime and both models ready in %v; last Status: %s\n%s",
+		serveStartTimeout, last, tail(log.String(), 20))
+}
+
+var client = &http.Client{Timeout: 10 * time.Second}
+
+func get(url string) (string, error) {
+	resp, err := client.Get(url)
+	if err != nil {
+		return "", err
+	}
+	return readBody(resp)
+}
+
+func post(url, body string) (string, error) {
+	resp, err := client.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		return "", err
+	}
+	return readBody(resp)
+}
+
+func readBody(resp *http.Response) (string, error) {
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err == nil && resp.StatusCode != http.StatusOK {
+		err = errors.New(resp.Status)
+	}
+	return string(b), err
+}
+
+// tail is the last n lines of s.
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// syncBuffer is a bytes.Buffer that a child's output goroutines and the
+// test may use at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
