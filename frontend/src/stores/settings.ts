@@ -16,11 +16,32 @@ function storage(): Storage | null {
   }
 }
 
-/** Sets the theme on <html>; remembered locally so the next start paints right away. */
+let chosenTheme: Theme = "system";
+let watchingSystem = false;
+
+/** The light or dark look for a theme choice: "system" follows the OS. */
+export function resolveTheme(theme: Theme, systemDark: boolean): "light" | "dark" {
+  if (theme === "light" || theme === "dark") return theme;
+  return systemDark ? "dark" : "light";
+}
+
+function systemDark(): boolean {
+  return typeof matchMedia !== "undefined" && matchMedia("(prefers-color-scheme: dark)").matches;
+}
+
+/**
+ * Sets the resolved theme (light or dark) on <html>, so the stylesheet has one
+ * dark palette; with "system" it follows OS changes live. The choice is
+ * remembered locally so the next start paints right away.
+ */
 export function applyTheme(theme: Theme) {
-  const th = theme || "system";
-  if (typeof document !== "undefined") document.documentElement.dataset.theme = th;
-  storage()?.setItem(THEME_KEY, th);
+  chosenTheme = theme || "system";
+  if (typeof document !== "undefined") document.documentElement.dataset.theme = resolveTheme(chosenTheme, systemDark());
+  if (!watchingSystem && typeof matchMedia !== "undefined") {
+    watchingSystem = true;
+    matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => applyTheme(chosenTheme));
+  }
+  storage()?.setItem(THEME_KEY, chosenTheme);
 }
 
 export function applyLanguage(language: string) {
