@@ -585,3 +585,19 @@ func TestACollectionNobodyAddedToYetIsEmpty(t *testing.T) {
 		t.Fatalf("Documents(default) on a first start = %v, %v; want an empty list", docs, err)
 	}
 }
+
+func TestReindexingACollectionRereadsEveryDocumentAsOneJob(t *testing.T) {
+	h, rec := newTestApp(t, closedURL(t))
+	ingestDir(t, h, rec, "reports", writeDocs(t, survey))
+	j, err := h.App.ReindexCollection("reports")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := rec.wait(t, EventJobDone, func(p any) bool { return p.(Job).ID == j.ID }).(Job)
+	if done.Kind != JobReindex || done.State != JobDone || done.Summary == nil || done.Summary.Updated != 2 {
+		t.Fatalf("reindex job = %+v (summary %+v), want both documents updated in one job", done, done.Summary)
+	}
+	if _, err := h.App.ReindexCollection("nope"); err == nil {
+		t.Fatal("reindexing a collection that does not exist succeeded")
+	}
+}

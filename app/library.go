@@ -133,9 +133,35 @@ func (a *App) StartIngest(collection string, paths []string) (Job, error) {
 }
 
 // ingestJob is the work of an ingest or reindex job.
+// ReindexCollection re-reads every document of the collection (after a
+// change of chunk size) and fills in missing vectors (after a change of
+// embedding model), as one job.
+func (a *App) ReindexCollection(collection string) (Job, error) {
+	if err := checkCollection(collection); err != nil {
+		return Job{}, err
+	}
+	ctx, cancel := a.ctx()
+	defer cancel()
+	if _, err := a.lib.Collection(ctx, collection); err != nil {
+		return Job{}, a.fail(err)
+	}
+	run := func(ctx context.Context, onProgress func(ingest.Progress) error) (ingest.Summary, error) {
+		return a.lib.Reindex(ctx, collection, true, onProgress)
+	}
+	return a.jobs.start(a.base, JobReindex, collection, true, a.indexJob(run)), nil
+}
+
 func (a *App) ingestJob(collection string, paths []string, opts library.IngestOptions) jobFunc {
+	return a.indexJob(func(ctx context.Context, onProgress func(ingest.Progress) error) (ingest.Summary, error) {
+		return a.lib.Ingest(ctx, collection, paths, opts, onProgress)
+	})
+}
+
+// indexJob adapts an indexing run to a job: progress into job events, the
+// summary into the job's result.
+func (a *App) indexJob(run func(context.Context, func(ingest.Progress) error) (ingest.Summary, error)) jobFunc {
 	return func(ctx context.Context, j *job) (*JobSummary, error) {
-		sum, err := a.lib.Ingest(ctx, collection, paths, opts, func(p ingest.Progress) error {
+		sum, err := run(ctx, func(p ingest.Progress) error {
 			return j.progress(ctx, func(d *Job) {
 				d.Phase, d.FilesDone, d.FilesTotal, d.Chunks, d.Failed = p.Phase, p.FilesDone, p.FilesTotal, p.Chunks, p.Failed
 				d.Current, d.EtaMs = p.Current, p.ETA.Milliseconds()

@@ -83,6 +83,7 @@ export function createApi(t: Transport) {
     RemoveDocument: (collection: string, path: string) => call<void>("RemoveDocument", collection, path),
     ReindexDocument: async (collection: string, path: string) =>
       normalizeJob(await call<Job>("ReindexDocument", collection, path)),
+    ReindexCollection: async (collection: string) => normalizeJob(await call<Job>("ReindexCollection", collection)),
     StartIngest: async (collection: string, paths: string[]) =>
       normalizeJob(await call<Job>("StartIngest", collection, paths)),
     PauseJob: (id: string) => call<void>("PauseJob", id),

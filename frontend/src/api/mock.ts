@@ -310,6 +310,10 @@ export class MockTransport implements Transport {
   mReindexDocument(collection: string, path: string) {
     return this.startIngest(collection, [path], 1, "reindex");
   }
+  mReindexCollection(collection: string) {
+    const paths = (this.docs.get(collection) ?? []).map((d) => d.path);
+    return this.startIngest(collection, paths, Math.max(paths.length, 1), "reindex");
+  }
   mStartIngest(collection: string, paths: string[]) {
     if (!paths?.length || paths.some((p) => !p.startsWith("/") && !/^[A-Za-z]:[\\/]/.test(p))) {
       throw new ApiError("invalid", "Give an absolute path to a folder or file.");

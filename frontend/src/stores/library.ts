@@ -93,14 +93,10 @@ export function createLibraryStore(api: Api, jobs: JobsStore) {
     return job;
   }
 
-  /** Re-indexes every document of the current collection, one job each. */
+  /** Re-indexes every document of the current collection, as one job; returns how many documents it covers. */
   async function reindexAll(): Promise<number> {
-    let n = 0;
-    for (const d of documents.value) {
-      jobs.apply(await api.ReindexDocument(current.value, d.path));
-      n++;
-    }
-    return n;
+    jobs.apply(await api.ReindexCollection(current.value));
+    return documents.value.length;
   }
 
   function start() {
