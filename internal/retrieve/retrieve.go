@@ -163,7 +163,7 @@ const commonShare = 0.1
 
 // lexicalExpr builds the FTS5 expression for query, leaving out phrases so
 // common that they cannot change the ranking (like "the" or "データ" in a
-// library about data), unless nothing else would remain.
+// library about data); when all are that common, the rarest one stays.
 func (s *Searcher) lexicalExpr(ctx context.Context, c store.Collection, query string) (string, error) {
 	phrases := tokenize.ParseQuery(query)
 	if len(phrases) < 2 || c.Chunks < 1000 {
@@ -179,7 +179,8 @@ func (s *Searcher) lexicalExpr(ctx context.Context, c store.Collection, query st
 	}
 	limit := int(commonShare * float64(c.Chunks))
 	var kept []tokenize.Phrase
-	for _, p := range phrases {
+	best, bestDF := 0, c.Chunks+1
+	for i, p := range phrases {
 		rarest := c.Chunks
 		for _, t := range p.Terms {
 			rarest = min(rarest, df[t])
@@ -187,9 +188,14 @@ func (s *Searcher) lexicalExpr(ctx context.Context, c store.Collection, query st
 		if rarest <= limit {
 			kept = append(kept, p)
 		}
+		if rarest < bestDF {
+			best, bestDF = i, rarest
+		}
 	}
 	if len(kept) == 0 {
-		kept = phrases
+		// Only common phrases: the rarest one ranks as well as all of them
+		// would (their weights are all near zero) at a fraction of the cost.
+		kept = phrases[best : best+1]
 	}
 	return tokenize.Expr(kept), nil
 }
