@@ -49,8 +49,8 @@ type Options struct {
 	// Log receives the bundled server's output; nil discards it.
 	Log io.Writer
 	// Env holds extra KEY=VALUE pairs for the bundled server, applied after
-	// the inherited environment and before Kura's own OLLAMA_HOST and
-	// OLLAMA_MODELS, which always win.
+	// the inherited environment and before Kura's own OLLAMA_HOST,
+	// OLLAMA_MODELS and OLLAMA_NO_CLOUD, which always win.
 	Env []string
 	// StartTimeout bounds how long the bundled server may take to answer;
 	// zero means 60 seconds.
@@ -164,7 +164,9 @@ func startOnce(ctx context.Context, bin, modelsDir, runDir string, opts Options)
 
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = append(os.Environ(), opts.Env...)
-	cmd.Env = append(cmd.Env, "OLLAMA_HOST="+hostPort, "OLLAMA_MODELS="+modelsDir)
+	// OLLAMA_NO_CLOUD turns off Ollama's cloud features (remote inference,
+	// web search): the bundled runtime serves local models only.
+	cmd.Env = append(cmd.Env, "OLLAMA_HOST="+hostPort, "OLLAMA_MODELS="+modelsDir, "OLLAMA_NO_CLOUD=1")
 	cmd.Stdout = opts.Log
 	cmd.Stderr = opts.Log
 	cmd.SysProcAttr = sysProcAttr()

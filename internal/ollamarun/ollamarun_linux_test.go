@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -111,4 +112,16 @@ func readReady(t *testing.T, r *bufio.Reader) (pid int, url string) {
 		t.Fatalf("child said %q: %v", line, err)
 	}
 	return pid, url
+}
+
+func TestTheBundledRuntimeRunsWithCloudFeaturesOff(t *testing.T) {
+	rt := start(t)
+	defer rt.Stop()
+	env, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", rt.Pid()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains("\x00"+string(env)+"\x00", "\x00OLLAMA_NO_CLOUD=1\x00") {
+		t.Fatal("the bundled Ollama was started without OLLAMA_NO_CLOUD=1")
+	}
 }
