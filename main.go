@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 
@@ -34,8 +35,14 @@ func main() {
 			"serve": {Summary: "serve the app to a web browser at --addr (loopback by default)", Run: e.serve},
 		}}
 	args := os.Args[1:]
-	if (len(args) == 0 && desktopBuild) || generatingBindings {
+	switch {
+	case generatingBindings:
 		args = []string{"app"}
+	case desktopBuild && len(args) == 0:
+		args = []string{"app"}
+	case desktopBuild && strings.HasPrefix(args[0], "--") && args[0] != "--help":
+		// `kura --data DIR` opens the window on that data folder.
+		args = append([]string{"app"}, args...)
 	}
 	code := cmd.Run(ctx, args)
 	stop()
