@@ -21,7 +21,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"text/template"
@@ -317,6 +316,3 @@ var noPassages = map[string]string{
 	"Japanese": "索引された文書には、この質問に該当する内容が見つからないため、文書に基づいて回答できません。",
 	"Korean":   "색인된 문서에서 이 질문과 관련된 내용을 찾을 수 없어 문서를 근거로 답할 수 없습니다.",
 }
-
-// SortSources orders sources by number (used by callers that filter).
-func SortSources(s []Source) { sort.Slice(s, func(i, j int) bool { return s[i].N < s[j].N }) }

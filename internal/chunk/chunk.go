@@ -11,7 +11,6 @@ package chunk
 
 import (
 	"unicode"
-	"unicode/utf8"
 )
 
 // Options size the passages, in characters (Unicode code points).
@@ -214,6 +213,3 @@ func isCloser(r rune) bool {
 	}
 	return false
 }
-
-// RuneLen is the length of s in the unit Options and offsets use.
-func RuneLen(s string) int { return utf8.RuneCountInString(s) }

@@ -491,7 +491,7 @@ func (j *Job) indexFile(ctx context.Context, path string) (outcome string, nChun
 		}
 	}
 	d := store.Document{
-		CollectionID: j.Collection.ID, Path: path, Root: "", Hash: hash, Size: info.Size(),
+		CollectionID: j.Collection.ID, Path: path, Hash: hash, Size: info.Size(),
 		ModTime: info.ModTime().Unix(), Status: status, Title: doc.Title, Pages: len(doc.Pages),
 	}
 	_, removed, added, err := j.Store.PutDocument(ctx, d, pages, chunks)

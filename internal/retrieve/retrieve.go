@@ -11,7 +11,6 @@ package retrieve
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 
@@ -244,6 +243,3 @@ func fuse(lex []store.Hit, vec []vector.Hit, lexWeight float64, mode string) []r
 	})
 	return out
 }
-
-// ErrEmptyQuery is returned by callers that refuse a blank query.
-var ErrEmptyQuery = errors.New("the query is empty")

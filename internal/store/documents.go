@@ -21,7 +21,6 @@ type Document struct {
 	ID           int64
 	CollectionID int64
 	Path         string // absolute
-	Root         string // the folder it was added through ("" for a file added by name)
 	Hash         string // sha256 of the content
 	Size         int64
 	ModTime      int64 // unix seconds
@@ -66,9 +65,9 @@ func (s *Store) PutDocument(ctx context.Context, doc Document, pages []Page, chu
 				return err
 			}
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO documents(collection_id, path, root, hash, size, mtime, status, error, title, pages, indexed_at)
-			VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			doc.CollectionID, doc.Path, doc.Root, doc.Hash, doc.Size, doc.ModTime, doc.Status, doc.Error, doc.Title, doc.Pages, now())
+		res, err := tx.ExecContext(ctx, `INSERT INTO documents(collection_id, path, hash, size, mtime, status, error, title, pages, indexed_at)
+			VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			doc.CollectionID, doc.Path, doc.Hash, doc.Size, doc.ModTime, doc.Status, doc.Error, doc.Title, doc.Pages, now())
 		if err != nil {
 			return err
 		}
@@ -161,12 +160,12 @@ func (s *Store) RemoveDocument(ctx context.Context, collectionID int64, path str
 	return removed, err
 }
 
-const docColumns = `d.id, d.collection_id, d.path, d.root, d.hash, d.size, d.mtime, d.status, d.error, d.title, d.pages, d.indexed_at,
+const docColumns = `d.id, d.collection_id, d.path, d.hash, d.size, d.mtime, d.status, d.error, d.title, d.pages, d.indexed_at,
 	(SELECT count(*) FROM chunks k WHERE k.doc_id = d.id)`
 
 func scanDoc(sc interface{ Scan(...any) error }) (Document, error) {
 	var d Document
-	err := sc.Scan(&d.ID, &d.CollectionID, &d.Path, &d.Root, &d.Hash, &d.Size, &d.ModTime, &d.Status, &d.Error, &d.Title, &d.Pages, &d.IndexedAt, &d.Chunks)
+	err := sc.Scan(&d.ID, &d.CollectionID, &d.Path, &d.Hash, &d.Size, &d.ModTime, &d.Status, &d.Error, &d.Title, &d.Pages, &d.IndexedAt, &d.Chunks)
 	return d, err
 }
 

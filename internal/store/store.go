@@ -121,7 +121,6 @@ var schemaV1 = []string{
 		id INTEGER PRIMARY KEY,
 		collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
 		path TEXT NOT NULL,
-		root TEXT NOT NULL DEFAULT '',
 		hash TEXT NOT NULL DEFAULT '',
 		size INTEGER NOT NULL DEFAULT 0,
 		mtime INTEGER NOT NULL DEFAULT 0,
