@@ -226,7 +226,12 @@ func Measure(ctx context.Context, dataDir string, queries int, seed int64) (Repo
 		}
 		vec = append(vec, time.Since(t0))
 		t0 = time.Now()
-		res, err := searcher.Search(ctx, c, q, embed, retrieve.Options{K: 6})
+		// As library.Search does: the collection is looked up per search.
+		cur, err := lib.Collection(ctx, Collection)
+		if err != nil {
+			return r, err
+		}
+		res, err := searcher.Search(ctx, cur, q, embed, retrieve.Options{K: 6})
 		if err != nil {
 			return r, err
 		}

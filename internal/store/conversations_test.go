@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"path/filepath"
+	"strconv"
 	"testing"
 )
 
@@ -32,8 +33,8 @@ func TestAVersion1IndexUpgradesAndKeepsItsData(t *testing.T) {
 	}
 	defer s.Close()
 	var v string
-	if err := s.db.QueryRow(`SELECT value FROM meta WHERE key='schema_version'`).Scan(&v); err != nil || v != "2" {
-		t.Fatalf("schema_version = %q, %v; want 2", v, err)
+	if err := s.db.QueryRow(`SELECT value FROM meta WHERE key='schema_version'`).Scan(&v); err != nil || v != strconv.Itoa(SchemaVersion) {
+		t.Fatalf("schema_version = %q, %v; want %d", v, err, SchemaVersion)
 	}
 	var n int
 	if err := s.db.QueryRow(`SELECT count(*) FROM collections WHERE name = 'old'`).Scan(&n); err != nil || n != 1 {

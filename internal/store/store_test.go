@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/kura-app/kura/internal/tokenize"
@@ -177,5 +178,25 @@ func TestCheckFindsAFullTextIndexOutOfStep(t *testing.T) {
 	s.db.Exec(`DELETE FROM ` + ftsTable(c.ID) + ` WHERE rowid = (SELECT min(id) FROM chunks)`)
 	if err := s.Check(ctx); err == nil {
 		t.Fatal("Check missed a chunk with no full-text row")
+	}
+}
+
+func TestCountingVectorsUsesAnIndexNotTheVectors(t *testing.T) {
+	s, _ := openTest(t)
+	rows, err := s.db.Query(`EXPLAIN QUERY PLAN SELECT count(*) FROM chunks k JOIN documents d ON k.doc_id = d.id
+		WHERE d.collection_id = 1 AND k.vector IS NOT NULL`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		rows.Scan(&id, &parent, &unused, &detail)
+		plan = append(plan, detail)
+	}
+	if !strings.Contains(strings.Join(plan, "; "), "chunks_vec") {
+		t.Fatalf("the vector count reads every row (plan: %q); Collection runs it on every search", plan)
 	}
 }
