@@ -64,7 +64,19 @@ frontend-build: frontend/wailsjs/go/models.ts
 	else echo "frontend/package.json missing: keeping the placeholder page"; fi
 
 # The Ollama runtime Kura bundles is built from the Go module pinned in go.mod
-# (`tool github.com/ollama/ollama`), CPU backend only, through cgo.
+# (`tool github.com/ollama/ollama`), CPU only, the way Ollama's own releases
+# build it: the Go binary build/bin/ollama, and ggml's CPU backend as several
+# shared libraries in build/lib/ollama, one per instruction-set level
+# (x86-64: x64 baseline, sse42, sandybridge, haswell = AVX2+FMA+F16C,
+# skylakex/icelake = AVX-512/VNNI, alderlake = AVX-VNNI; arm64: armv8.0
+# through armv9.2). At run time ggml scores each library against the CPU and
+# loads the best one, so one build is fast on a new laptop and still starts
+# on an old one. Never -march=native (GGML_NATIVE=OFF): the build machine is
+# not the user's.
+#
+# Why not plain `go build` alone: cgo compiles the CPU backend with no
+# instruction-set flags, i.e. SSE2 only, about 20x slower at prompt
+# processing than the AVX2 library (docs/BENCHMARKS.md).
 #
 # The module zip drops llama.cpp's vendor/ directory (Go never ships vendor/
 # in a module), so three headers are supplied from elsewhere:
@@ -73,14 +85,20 @@ frontend-build: frontend/wailsjs/go/models.ts
 #   miniaudio/miniaudio.h  the Go module github.com/gen2brain/malgo, fetched
 #                       into the module cache only (it is not a require).
 #
-# The binary is rebuilt only when the stamp changes: the Go version plus the
-# module versions that feed the ollama package, so unrelated go.mod edits do
-# not cost a three-minute build.
+# Both parts are rebuilt only when their stamp changes: for the Go binary,
+# the Go version plus the module versions that feed the ollama package (so
+# unrelated go.mod edits do not cost a rebuild); for the libraries, the
+# ollama module version, the CMake and C compiler versions and the flags.
 OLLAMA_CACHE := .cache/ollama
 OLLAMA_INCLUDE := $(CURDIR)/$(OLLAMA_CACHE)/include
+OLLAMA_LIB := build/lib/ollama
 MALGO := github.com/gen2brain/malgo@v0.11.24
+# GPU toolkits are not looked for: Kura bundles a CPU runtime, and a user
+# with a GPU runs their own Ollama, which Kura then uses.
+GGML_FLAGS := -DCMAKE_BUILD_TYPE=Release -DGGML_NATIVE=OFF -DGGML_CPU_ALL_VARIANTS=ON \
+	-DCMAKE_CUDA_COMPILER=NOTFOUND -DCMAKE_HIP_COMPILER=NOTFOUND -DCMAKE_DISABLE_FIND_PACKAGE_Vulkan=ON
 
-ollama: $(BIN)/ollama
+ollama: $(BIN)/ollama $(OLLAMA_LIB)/.stamp
 
 $(BIN)/ollama: $(OLLAMA_CACHE)/deps.stamp $(OLLAMA_INCLUDE)/miniaudio/miniaudio.h
 	@test -f /usr/include/nlohmann/json.hpp || { echo "missing nlohmann/json.hpp: apt-get install nlohmann-json3-dev" >&2; exit 1; }
@@ -91,13 +109,37 @@ $(BIN)/ollama: $(OLLAMA_CACHE)/deps.stamp $(OLLAMA_INCLUDE)/miniaudio/miniaudio.
 		-o $@ github.com/ollama/ollama
 	@touch $@
 
-# The stamp is rewritten only when its content changes; a failing `go list`
-# (say, go.sum not yet updated) fails the build instead of writing a bad stamp.
+# The CPU backend libraries, built with CMake out of the (read-only) module
+# cache into $(OLLAMA_CACHE)/cmake and copied, stripped, into build/lib/ollama,
+# where the Go binary looks for them (bin/../lib/ollama). (Not `cmake
+# --install`: Ollama's CMakeLists fixes an absolute install path at configure
+# time.)
+$(OLLAMA_LIB)/.stamp: $(OLLAMA_CACHE)/ggml.stamp
+	@command -v cmake >/dev/null || { echo "missing cmake: apt-get install cmake" >&2; exit 1; }
+	src=$$($(GO) list -m -f '{{.Dir}}' github.com/ollama/ollama) && \
+	rm -rf $(OLLAMA_CACHE)/cmake && \
+	cmake -S "$$src" -B $(OLLAMA_CACHE)/cmake $(GGML_FLAGS) >$(OLLAMA_CACHE)/cmake-configure.log && \
+	cmake --build $(OLLAMA_CACHE)/cmake --parallel $$(nproc) && \
+	rm -rf $(OLLAMA_LIB) && mkdir -p $(OLLAMA_LIB) && \
+	cp -P $(OLLAMA_CACHE)/cmake/lib/ollama/libggml-* $(OLLAMA_LIB)/ && \
+	find $(OLLAMA_LIB) -type f -exec strip --strip-unneeded {} +
+	@ls $(OLLAMA_LIB)/libggml-cpu-*.* >/dev/null
+	@touch $@
+
+# The stamps are rewritten only when their content changes; a failing
+# command (say, go.sum not yet updated) fails the build instead of writing a
+# bad stamp.
 $(OLLAMA_CACHE)/deps.stamp: FORCE
 	@mkdir -p $(@D)
 	@set -o pipefail; { $(GO) env GOVERSION && \
 		$(GO) list -deps -f '{{with .Module}}{{.Path}} {{.Version}}{{end}}' github.com/ollama/ollama | sort -u; } > $@.tmp \
 		|| { rm -f $@.tmp; exit 1; }
+	@if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
+
+$(OLLAMA_CACHE)/ggml.stamp: FORCE
+	@mkdir -p $(@D)
+	@set -o pipefail; { $(GO) list -m github.com/ollama/ollama && { cmake --version 2>/dev/null || echo no cmake; } | head -1 && \
+		cc --version | head -1 && uname -m && echo '$(GGML_FLAGS)'; } > $@.tmp || { rm -f $@.tmp; exit 1; }
 	@if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
 
 $(OLLAMA_INCLUDE)/miniaudio/miniaudio.h:

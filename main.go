@@ -104,6 +104,9 @@ func (e *engine) open(ctx context.Context, c cli.Common, stderr io.Writer) (*lib
 		} else {
 			url, stopRuntime = rt.URL, rt.Stop
 			info = cli.RuntimeInfo{URL: rt.URL, Bundled: rt.Bundled, Version: rt.Version, ModelsDir: rt.ModelsDir, Pid: rt.Pid()}
+			if rt.Bundled {
+				info.CPUBackend = rt.CPUBackend
+			}
 		}
 	}
 	client, err := llm.New(url)

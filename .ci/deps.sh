@@ -5,7 +5,7 @@
 set -euo pipefail
 
 pkgs=(
-  build-essential pkg-config      # cgo (Ollama's CPU backend, Wails)
+  build-essential pkg-config cmake  # cgo (Wails, Ollama), CMake (the SIMD CPU backends)
   nlohmann-json3-dev libstb-dev   # headers the Ollama module zip leaves out
   libgtk-3-dev libwebkit2gtk-4.1-dev  # Wails v2 on Linux (webkit2_41)
   xvfb xauth x11-utils x11-apps   # a display, xwininfo and xwd for the desktop smoke test

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/kura-app/kura/internal/llm"
+	"github.com/kura-app/kura/internal/machine"
+	"github.com/kura-app/kura/internal/ollamarun"
 )
 
 // RuntimeInfo describes the model runtime a subcommand talks to, as the
@@ -26,6 +28,9 @@ type RuntimeInfo struct {
 	// runtime, which keeps its models where its own settings say.
 	ModelsDir string
 	Pid       int // the bundled runtime's process id; 0 for an external one
+	// CPUBackend tells the CPU library a bundled runtime computes with;
+	// nil for an external one.
+	CPUBackend func() ollamarun.CPUBackend
 }
 
 // Model kinds as `kura models` prints them.
@@ -310,6 +315,43 @@ type RuntimeJSON struct {
 	// Loaded are the models in memory now. A bundled runtime is started
 	// for the command, so it has none loaded.
 	Loaded []LoadedModelJSON `json:"loaded"`
+	CPU    CPUJSON           `json:"cpu"`
+}
+
+// CPUJSON is this machine's CPU and, for the bundled runtime, the CPU
+// library it computes with.
+type CPUJSON struct {
+	Name  string   `json:"name"`
+	Cores int      `json:"cores"`
+	SIMD  []string `json:"simd"`
+	// Backend is the library's variant ("haswell", "icelake"); "" when
+	// unknown (an external runtime) and "builtin" for the SSE2 fallback.
+	Backend         string   `json:"backend"`
+	BackendLibrary  string   `json:"backend_library,omitempty"`
+	BackendFeatures []string `json:"backend_features"`
+	// BackendConfirmed is true when the runtime's log named the library
+	// (once a model has loaded), false when it is what this CPU selects.
+	BackendConfirmed bool `json:"backend_confirmed"`
+}
+
+func cpuJSON(info RuntimeInfo) CPUJSON {
+	m := machine.Read()
+	out := CPUJSON{Name: m.CPU, Cores: m.Cores, SIMD: m.SIMD, BackendFeatures: []string{}}
+	if out.SIMD == nil {
+		out.SIMD = []string{}
+	}
+	if info.CPUBackend == nil {
+		return out
+	}
+	b := info.CPUBackend()
+	out.Backend, out.BackendLibrary, out.BackendConfirmed = b.Variant, b.Library, b.Confirmed
+	if b.Variant == "" {
+		out.Backend = "builtin"
+	}
+	if b.Features != nil {
+		out.BackendFeatures = b.Features
+	}
+	return out
 }
 
 // LoadedModelJSON is a model the runtime holds in memory.
@@ -338,7 +380,7 @@ func (a *App) runtime(ctx context.Context, args []string) int {
 	}
 	client := lib.LLM()
 	out := RuntimeJSON{Kind: "external", Bundled: info.Bundled, URL: client.URL(), Version: info.Version,
-		ModelsDir: info.ModelsDir, Pid: info.Pid, Loaded: []LoadedModelJSON{}}
+		ModelsDir: info.ModelsDir, Pid: info.Pid, Loaded: []LoadedModelJSON{}, CPU: cpuJSON(info)}
 	if info.Bundled {
 		out.Kind = "bundled"
 	}
@@ -387,6 +429,23 @@ func (a *App) printRuntime(r RuntimeJSON) {
 		version = "not reachable"
 	}
 	fmt.Fprintf(w, "runtime:    %s\nversion:    %s\nurl:        %s\nmodels dir: %s\n", kind, version, r.URL, modelsDir)
+	cpuName := r.CPU.Name
+	if cpuName == "" {
+		cpuName = "unknown CPU"
+	}
+	fmt.Fprintf(w, "cpu:        %s, %d cores (%s)\n", cpuName, r.CPU.Cores, strings.Join(r.CPU.SIMD, ", "))
+	switch {
+	case r.CPU.Backend == "":
+		fmt.Fprintln(w, "backend:    unknown (an Ollama Kura did not start)")
+	case r.CPU.Backend == "builtin":
+		fmt.Fprintln(w, "backend:    built-in SSE2 only: no SIMD library found beside the runtime (rebuild it with `make ollama`); expect answers to be about 20 times slower")
+	default:
+		how := "selected for this CPU; confirmed when a model loads"
+		if r.CPU.BackendConfirmed {
+			how = "loaded"
+		}
+		fmt.Fprintf(w, "backend:    %s (%s), %s\n", r.CPU.Backend, strings.Join(r.CPU.BackendFeatures, ", "), how)
+	}
 	switch {
 	case !r.Reachable:
 		fmt.Fprintln(w, "loaded:     unknown")

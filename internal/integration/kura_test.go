@@ -450,3 +450,32 @@ func openPTY(t *testing.T) (master, tty *os.File) {
 	t.Cleanup(func() { tty.Close() })
 	return master, tty
 }
+
+// The runtime Kura bundles must compute with the CPU's vector
+// instructions: built with cgo alone it runs on SSE2 and reads prompts
+// about 20 times slower (docs/BENCHMARKS.md). The library it loads, named
+// in its own log, must be the best this CPU supports among those `make
+// ollama` builds, and never the baseline.
+func TestTheBundledRuntimeComputesWithTheBestSIMDLibraryForThisCPU(t *testing.T) {
+	srv := ollamatest.Start(t, ollamatest.Options{})
+	client := srv.Client(t)
+	if _, err := client.Embed(context.Background(), srv.EmbedModel, []string{"load the model"}); err != nil {
+		t.Fatal(err)
+	}
+	got := srv.CPUBackend()
+	root, err := ollamarun.ModuleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := ollamarun.ExpectedCPUBackend(filepath.Join(root, "build", "lib", "ollama"))
+	if !got.Confirmed {
+		t.Fatalf("the runtime's log names no CPU library after a model loaded (backend %+v): the SIMD libraries in build/lib/ollama were not found", got)
+	}
+	if !got.SIMD() {
+		t.Fatalf("the runtime computes with %q (%s): no SIMD", got.Variant, got.Library)
+	}
+	if got.Variant != want.Variant {
+		t.Fatalf("the runtime loaded %s, this CPU supports %s", got.Variant, want.Variant)
+	}
+	t.Logf("CPU backend: %s (%s)", got.Variant, strings.Join(got.Features, ", "))
+}

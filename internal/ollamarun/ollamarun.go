@@ -72,6 +72,7 @@ type Runtime struct {
 	Version string
 
 	cmd      *exec.Cmd
+	log      *logWatch     // the child's output, watched for its CPU backend
 	exited   chan struct{} // closed when the child has been reaped
 	exitErr  error         // valid once exited is closed
 	pidFile  string
@@ -167,8 +168,9 @@ func startOnce(ctx context.Context, bin, modelsDir, runDir string, opts Options)
 	// OLLAMA_NO_CLOUD turns off Ollama's cloud features (remote inference,
 	// web search): the bundled runtime serves local models only.
 	cmd.Env = append(cmd.Env, "OLLAMA_HOST="+hostPort, "OLLAMA_MODELS="+modelsDir, "OLLAMA_NO_CLOUD=1")
-	cmd.Stdout = opts.Log
-	cmd.Stderr = opts.Log
+	lw := &logWatch{w: opts.Log}
+	cmd.Stdout = lw
+	cmd.Stderr = lw
 	cmd.SysProcAttr = sysProcAttr()
 	// A grandchild holding the log pipe must not keep Wait (and Stop) hanging.
 	cmd.WaitDelay = 2 * time.Second
@@ -180,6 +182,7 @@ func startOnce(ctx context.Context, bin, modelsDir, runDir string, opts Options)
 		Bundled:   true,
 		ModelsDir: modelsDir,
 		cmd:       cmd,
+		log:       lw,
 		exited:    make(chan struct{}),
 		pidFile:   filepath.Join(runDir, strconv.Itoa(cmd.Process.Pid)),
 	}

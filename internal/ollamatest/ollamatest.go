@@ -100,6 +100,10 @@ func (s *Server) Stop() { s.rt.Stop() }
 // Pid is the server's process id.
 func (s *Server) Pid() int { return s.rt.Pid() }
 
+// CPUBackend is the CPU library the server computes with (confirmed from
+// its log once a model has loaded).
+func (s *Server) CPUBackend() ollamarun.CPUBackend { return s.rt.CPUBackend() }
+
 // LogTail is the last n lines of the server's log.
 func (s *Server) LogTail(n int) string {
 	b, err := os.ReadFile(s.LogPath)
