@@ -50,7 +50,8 @@ func Build(ctx context.Context, dataDir string, n, dim int, seed int64) error {
 	if err != nil {
 		return err
 	}
-	if _, err := st.SetEmbedModel(ctx, c.ID, EmbedModel, dim); err != nil {
+	set, err := st.EnsureVectorSet(ctx, c.ID, EmbedModel, dim)
+	if err != nil {
 		return err
 	}
 	rng := rand.New(rand.NewSource(seed))
@@ -58,12 +59,22 @@ func Build(ctx context.Context, dataDir string, n, dim int, seed int64) error {
 	for d := 0; d*perDoc < n; d++ {
 		count := min(perDoc, n-d*perDoc)
 		chunks := make([]store.NewChunk, count)
+		vecs := make([][]float32, count)
 		for i := range chunks {
 			text := Sentence(rng, 40+rng.Intn(40))
-			chunks[i] = store.NewChunk{Page: 1 + i/10, Start: 0, End: len([]rune(text)), Text: text, Terms: tokenize.IndexText(text), Vector: RandomUnit(rng, dim)}
+			chunks[i] = store.NewChunk{Page: 1 + i/10, Start: 0, End: len([]rune(text)), Text: text, Terms: tokenize.IndexText(text)}
+			vecs[i] = RandomUnit(rng, dim)
 		}
-		doc := store.Document{CollectionID: c.ID, Path: fmt.Sprintf("/bench/doc-%05d.pdf", d), Hash: strconv.Itoa(d), Status: store.StatusIndexed}
-		if _, _, _, err := st.PutDocument(ctx, doc, nil, chunks); err != nil {
+		doc := store.Document{CollectionID: c.ID, Path: fmt.Sprintf("/bench/doc-%05d.pdf", d), Hash: strconv.Itoa(d), Status: store.StatusLexical}
+		_, _, ids, err := st.PutDocument(ctx, doc, nil, chunks)
+		if err != nil {
+			return err
+		}
+		sv := make([]store.Vector, count)
+		for i, id := range ids {
+			sv[i] = store.Vector{ChunkID: id, Vec: vecs[i]}
+		}
+		if _, err := st.SetVectors(ctx, set.ID, sv); err != nil {
 			return err
 		}
 	}
@@ -201,14 +212,10 @@ func Measure(ctx context.Context, dataDir string, queries int, seed int64) (Repo
 	for i := range qs {
 		qs[i] = Sentence(rng, 2+rng.Intn(3))
 	}
-	embed := func(_ context.Context, texts []string) ([][]float32, error) {
-		out := make([][]float32, len(texts))
-		for i, t := range texts {
-			h := fnv.New64a()
-			h.Write([]byte(t))
-			out[i] = RandomUnit(rand.New(rand.NewSource(int64(h.Sum64()))), c.EmbedDim)
-		}
-		return out, nil
+	embed := func(_ context.Context, q string) ([]float32, error) {
+		h := fnv.New64a()
+		h.Write([]byte(q))
+		return RandomUnit(rand.New(rand.NewSource(int64(h.Sum64()))), c.EmbedDim), nil
 	}
 	st, idx := lib.Internals()
 	searcher := retrieve.Searcher{Store: st, Index: idx}
@@ -219,9 +226,9 @@ func Measure(ctx context.Context, dataDir string, queries int, seed int64) (Repo
 			return r, err
 		}
 		lex = append(lex, time.Since(t0))
-		qv, _ := embed(ctx, []string{q})
+		qv, _ := embed(ctx, q)
 		t0 = time.Now()
-		if _, err := idx.Query(ctx, c.Name, qv[0], 50); err != nil {
+		if _, err := idx.Query(ctx, c.ActiveSet, qv, 50); err != nil {
 			return r, err
 		}
 		vec = append(vec, time.Since(t0))
@@ -249,20 +256,20 @@ func Measure(ctx context.Context, dataDir string, queries int, seed int64) (Repo
 
 // scan is the reference: a flat array of the same vectors and a plain
 // single-threaded dot product with a top-k selection.
-func scan(ctx context.Context, _ *vector.Index, st *store.Store, c store.Collection, qs []string, embed func(context.Context, []string) ([][]float32, error)) float64 {
+func scan(ctx context.Context, _ *vector.Index, st *store.Store, c store.Collection, qs []string, embed retrieve.EmbedFunc) float64 {
 	flat := make([]float32, 0, c.Vectors*c.EmbedDim)
-	st.EachVector(ctx, c.ID, func(v store.Vector) error { flat = append(flat, v.Vec...); return nil })
+	st.EachVector(ctx, c.ActiveSet, func(v store.Vector) error { flat = append(flat, v.Vec...); return nil })
 	dim := c.EmbedDim
 	n := len(flat) / dim
 	var ts []time.Duration
 	scores := make([]float32, n)
 	for _, q := range qs {
-		qv, _ := embed(ctx, []string{q})
+		qv, _ := embed(ctx, q)
 		t0 := time.Now()
 		for i := 0; i < n; i++ {
 			row := flat[i*dim : (i+1)*dim]
 			var s float32
-			for j, x := range qv[0] {
+			for j, x := range qv {
 				s += x * row[j]
 			}
 			scores[i] = s

@@ -1,16 +1,15 @@
 // Package ingest turns files and folders into indexed documents: it walks
 // the paths, skips files whose content has not changed, extracts text,
-// chunks it, embeds the chunks, and stores each document in one transaction.
+// chunks it, and stores each document in one transaction. A document is
+// keyword-searchable the moment its transaction commits; its vectors are
+// computed afterwards from the store (package vectorize), because on a
+// laptop CPU embedding costs a thousand times more than reading.
 //
 // A job never stops for one bad file: every file ends as added, updated,
 // unchanged, removed or failed (with a one-line reason), and a file that
 // fails leaves the rest of the index as it was. Because each document is
 // committed atomically, a job killed at any moment can simply be run again:
 // finished documents are unchanged, the rest are done, none is duplicated.
-//
-// When the embedding model is not reachable the job stores chunks without
-// vectors (keyword search still works) and says so; the missing vectors are
-// filled in by the next job that can reach the model.
 package ingest
 
 import (
@@ -33,18 +32,10 @@ import (
 
 	"github.com/kura-app/kura/internal/chunk"
 	"github.com/kura-app/kura/internal/extract"
-	"github.com/kura-app/kura/internal/llm"
 	"github.com/kura-app/kura/internal/store"
 	"github.com/kura-app/kura/internal/tokenize"
 	"github.com/kura-app/kura/internal/vector"
 )
-
-// Embedder computes vectors with a named model. A nil *Embedder means
-// lexical-only indexing.
-type Embedder struct {
-	Model string
-	Embed func(ctx context.Context, texts []string) ([][]float32, error)
-}
 
 // Options tune a job. Zero values take the defaults.
 type Options struct {
@@ -52,7 +43,9 @@ type Options struct {
 	MaxFileBytes int64         // default 200 MiB
 	FileTimeout  time.Duration // extraction limit per file; default 5 min
 	Workers      int           // files processed at once; default NumCPU, at most 4
-	BatchSize    int           // chunks per embedding request; default 32
+	// ProgressEvery throttles progress reports between files; default
+	// 200 ms, negative for a report after every file.
+	ProgressEvery time.Duration
 	// Force re-processes files even when their content is unchanged
 	// (used after a chunking change).
 	Force bool
@@ -68,17 +61,18 @@ func (o Options) normalized() Options {
 	if o.Workers <= 0 {
 		o.Workers = min(runtime.NumCPU(), 4)
 	}
-	if o.BatchSize <= 0 {
-		o.BatchSize = 32
+	if o.ProgressEvery == 0 {
+		o.ProgressEvery = 200 * time.Millisecond
 	}
 	return o
 }
 
-// Phases of a job, in order.
+// Phases of a job, in order. The embedding phase is not this package's
+// (see vectorize) but callers report it through the same Progress.
 const (
 	PhaseScan  = "scanning"
-	PhaseIndex = "indexing"
-	PhaseEmbed = "embedding" // filling in vectors missing from earlier jobs
+	PhaseIndex = "reading"   // extracting and storing files: keyword search follows each file
+	PhaseEmbed = "embedding" // computing vectors for the stored passages
 	PhaseDone  = "done"
 )
 
@@ -87,13 +81,24 @@ type Progress struct {
 	Phase      string
 	FilesDone  int
 	FilesTotal int
-	Chunks     int    // chunks written so far
-	Current    string // file being processed
-	Failed     int
-	Elapsed    time.Duration
-	ETA        time.Duration // 0 when unknown
-	// VectorsDone/VectorsTotal count the embedding phase.
+	// BytesDone and BytesTotal measure the files to read (the ETA of the
+	// reading phase comes from them: files differ in size a thousandfold).
+	BytesDone, BytesTotal int64
+	Chunks                int    // chunks written so far
+	Current               string // file being processed
+	Failed                int
+	Elapsed               time.Duration
+	ETA                   time.Duration // 0 when unknown
+	// Rate is files per second while reading, passages per second while
+	// embedding; 0 until measured.
+	Rate float64
+	// VectorsDone/VectorsTotal count the embedding phase: passages with a
+	// vector, of all the collection's passages.
 	VectorsDone, VectorsTotal int
+	// EmbedModel is the model of the embedding phase; Rebuild is true when
+	// it replaces another model's vectors (which answer until it is done).
+	EmbedModel string
+	Rebuild    bool
 }
 
 // Failure is a file that could not be indexed, and why.
@@ -107,11 +112,17 @@ type Summary struct {
 	Added, Updated, Unchanged, Removed int
 	Failed                             []Failure
 	Chunks                             int // chunks written by this job
-	Vectors                            int // vectors computed by this job
-	Lexical                            bool
-	Warnings                           []string
-	Elapsed                            time.Duration
-	Canceled                           bool
+	// KeywordReady is when every file read had been stored for keyword
+	// search, from the start of the job.
+	KeywordReady time.Duration
+	// Vectors are the vectors computed by the embedding phase; Lexical is
+	// true when it could not compute them all (VectorsMissing remain).
+	Vectors        int
+	VectorsMissing int
+	Lexical        bool
+	Warnings       []string
+	Elapsed        time.Duration
+	Canceled       bool
 }
 
 // Job is one ingest run over one collection.
@@ -119,10 +130,11 @@ type Job struct {
 	Store      *store.Store
 	Index      *vector.Index
 	Collection store.Collection
-	Embedder   *Embedder // nil: lexical only
 	Options    Options
-	// OnProgress, if set, receives snapshots at most every 200 ms and
-	// always the final one; an error it returns stops the job.
+	// OnProgress, if set, receives snapshots at most every 200 ms, at
+	// least once a second while the job runs, and always the final one; an
+	// error it returns stops the job. Calls may come from several
+	// goroutines but never at the same time.
 	OnProgress func(Progress) error
 
 	mu       sync.Mutex
@@ -130,8 +142,7 @@ type Job struct {
 	sum      Summary
 	start    time.Time
 	lastSent time.Time
-	embedErr error // first embedding failure; the job goes lexical after it
-	probeOK  bool  // the embedding model answered when the job started
+	sendMu   sync.Mutex // serialises OnProgress
 }
 
 // Run indexes paths (files or folders, walked recursively) into the
@@ -145,10 +156,19 @@ func (j *Job) Run(ctx context.Context, paths []string) (Summary, error) {
 	j.start = time.Now()
 	j.prog = Progress{Phase: PhaseScan}
 	j.report(true)
+	stopTick := j.tick()
+	defer stopTick()
 
 	files, roots, missing, failures := scan(ctx, paths)
+	j.mu.Lock()
 	j.sum.Failed = append(j.sum.Failed, failures...)
 	j.prog.FilesTotal = len(files)
+	for _, f := range files {
+		if info, err := os.Stat(f); err == nil {
+			j.prog.BytesTotal += info.Size()
+		}
+	}
+	j.mu.Unlock()
 	if err := ctx.Err(); err != nil {
 		return j.finish(err)
 	}
@@ -156,9 +176,10 @@ func (j *Job) Run(ctx context.Context, paths []string) (Summary, error) {
 	if err := j.removeGone(ctx, files, roots, missing); err != nil {
 		return j.finish(err)
 	}
-	j.prepareEmbedder(ctx)
 
+	j.mu.Lock()
 	j.prog.Phase = PhaseIndex
+	j.mu.Unlock()
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(j.Options.Workers)
 	for _, f := range files {
@@ -170,12 +191,34 @@ func (j *Job) Run(ctx context.Context, paths []string) (Summary, error) {
 	if err := ctx.Err(); err != nil {
 		return j.finish(err)
 	}
-	if j.Embedder != nil && j.embedErr == nil {
-		if err := j.fillVectors(ctx); err != nil {
-			return j.finish(err)
-		}
-	}
 	return j.finish(nil)
+}
+
+// tick sends a snapshot every second while the job runs, so that progress
+// (elapsed time, the ETA) moves while a large file is read; the returned
+// function stops it.
+func (j *Job) tick() func() {
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				j.mu.Lock()
+				due := time.Since(j.lastSent) >= 900*time.Millisecond
+				j.mu.Unlock()
+				if due {
+					j.report(true)
+				}
+			}
+		}
+	}()
+	return func() { close(stop); <-done }
 }
 
 func (j *Job) finish(err error) (Summary, error) {
@@ -184,9 +227,7 @@ func (j *Job) finish(err error) (Summary, error) {
 	if err != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
 		j.sum.Canceled = true
 	}
-	if j.embedErr != nil || j.Embedder == nil {
-		j.sum.Lexical = true
-	}
+	j.sum.KeywordReady = j.sum.Elapsed
 	j.prog.Phase = PhaseDone
 	j.prog.Current = ""
 	j.mu.Unlock()
@@ -202,20 +243,24 @@ func (j *Job) report(force bool) error {
 	}
 	j.mu.Lock()
 	now := time.Now()
-	if !force && now.Sub(j.lastSent) < 200*time.Millisecond {
+	if !force && now.Sub(j.lastSent) < j.Options.ProgressEvery {
 		j.mu.Unlock()
 		return nil
 	}
 	j.lastSent = now
 	p := j.prog
 	p.Elapsed = now.Sub(j.start)
-	if p.Phase == PhaseIndex && p.FilesDone > 0 && p.FilesDone < p.FilesTotal {
-		p.ETA = time.Duration(float64(p.Elapsed) / float64(p.FilesDone) * float64(p.FilesTotal-p.FilesDone))
-	}
-	if p.Phase == PhaseEmbed && p.VectorsDone > 0 && p.VectorsDone < p.VectorsTotal {
-		p.ETA = time.Duration(float64(p.Elapsed) / float64(p.VectorsDone) * float64(p.VectorsTotal-p.VectorsDone))
+	if p.Phase == PhaseIndex && p.Elapsed > 0 {
+		p.Rate = float64(p.FilesDone) / p.Elapsed.Seconds()
+		// Bytes predict the time left better than files (a 300-page PDF
+		// and a memo are one file each).
+		if p.BytesDone > 0 && p.BytesDone < p.BytesTotal {
+			p.ETA = time.Duration(float64(p.Elapsed) / float64(p.BytesDone) * float64(p.BytesTotal-p.BytesDone))
+		}
 	}
 	j.mu.Unlock()
+	j.sendMu.Lock()
+	defer j.sendMu.Unlock()
 	return j.OnProgress(p)
 }
 
@@ -315,66 +360,12 @@ func (j *Job) removeGone(ctx context.Context, files, roots, missing []string) er
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
-		if err := j.Index.Remove(ctx, j.Collection.Name, ids); err != nil {
+		if err := j.Index.Remove(ctx, ids); err != nil {
 			return err
 		}
 		j.sum.Removed++
 	}
 	return nil
-}
-
-// prepareEmbedder probes the embedding model and records it on the
-// collection. A change of model drops the old vectors (they are rebuilt);
-// an unreachable or missing model makes the job lexical-only, with a warning.
-func (j *Job) prepareEmbedder(ctx context.Context) {
-	if j.Embedder == nil {
-		j.sum.Warnings = append(j.sum.Warnings, "no embedding model configured: documents are indexed for keyword search only")
-		return
-	}
-	vecs, err := j.Embedder.Embed(ctx, []string{"kura"})
-	if err != nil {
-		j.embedFailed(err)
-		return
-	}
-	dim := len(vecs[0])
-	dropped, err := j.Store.SetEmbedModel(ctx, j.Collection.ID, j.Embedder.Model, dim)
-	if err != nil {
-		j.embedFailed(err)
-		return
-	}
-	if dropped || j.Collection.EmbedModel != j.Embedder.Model || j.Collection.EmbedDim != dim {
-		if j.Collection.EmbedModel != "" {
-			j.sum.Warnings = append(j.sum.Warnings, fmt.Sprintf("embedding model changed from %s to %s: rebuilding all vectors", j.Collection.EmbedModel, j.Embedder.Model))
-		}
-		j.Index.Reset(j.Collection.Name)
-	}
-	j.Collection.EmbedModel, j.Collection.EmbedDim = j.Embedder.Model, dim
-	j.probeOK = true
-}
-
-func (j *Job) embedFailed(err error) {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.embedErr != nil {
-		return
-	}
-	j.embedErr = err
-	j.sum.Warnings = append(j.sum.Warnings, fmt.Sprintf("embeddings unavailable (%s): indexing for keyword search only; vectors are added by the next ingest or `kura reindex`", reason(err)))
-}
-
-func (j *Job) firstEmbedErr() error {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	return j.embedErr
-}
-
-func (j *Job) embedder() *Embedder {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.embedErr != nil {
-		return nil
-	}
-	return j.Embedder
 }
 
 // file indexes one file. Only errors that must stop the job (cancellation,
@@ -384,7 +375,7 @@ func (j *Job) file(ctx context.Context, path string) error {
 	j.prog.Current = path
 	j.mu.Unlock()
 	j.report(false)
-	outcome, nChunks, nVecs, fail, err := j.indexFile(ctx, path)
+	outcome, nChunks, fail, err := j.indexFile(ctx, path)
 	if err != nil {
 		return err
 	}
@@ -402,22 +393,24 @@ func (j *Job) file(ctx context.Context, path string) error {
 		j.prog.Failed++
 	}
 	j.sum.Chunks += nChunks
-	j.sum.Vectors += nVecs
 	j.prog.Chunks += nChunks
 	j.prog.FilesDone++
+	if info, err := os.Stat(path); err == nil {
+		j.prog.BytesDone += info.Size()
+	}
 	j.mu.Unlock()
 	return j.report(false)
 }
 
-func (j *Job) indexFile(ctx context.Context, path string) (outcome string, nChunks, nVecs int, fail string, err error) {
+func (j *Job) indexFile(ctx context.Context, path string) (outcome string, nChunks int, fail string, err error) {
 	info, err := os.Stat(path)
 	if err != nil {
-		return "", 0, 0, reason(err), nil
+		return "", 0, reason(err), nil
 	}
 	old, oldErr := j.Store.DocumentByPath(ctx, j.Collection.ID, path)
 	exists := oldErr == nil
 	if oldErr != nil && !errors.Is(oldErr, store.ErrNotFound) {
-		return "", 0, 0, "", oldErr
+		return "", 0, "", oldErr
 	}
 	outcome = "added"
 	if exists {
@@ -425,24 +418,24 @@ func (j *Job) indexFile(ctx context.Context, path string) (outcome string, nChun
 	}
 	retry := exists && old.Status == store.StatusFailed
 	if exists && !j.Options.Force && !retry && old.Size == info.Size() && old.ModTime == info.ModTime().Unix() {
-		return "unchanged", 0, 0, "", nil
+		return "unchanged", 0, "", nil
 	}
 	hash, err := hashFile(ctx, path, j.Options.MaxFileBytes)
 	if err != nil {
 		if ctx.Err() != nil {
-			return "", 0, 0, "", ctx.Err()
+			return "", 0, "", ctx.Err()
 		}
 		return j.storeFailure(ctx, path, info, "", outcome, err)
 	}
 	if exists && !j.Options.Force && !retry && old.Hash == hash {
-		return "unchanged", 0, 0, "", nil
+		return "unchanged", 0, "", nil
 	}
 
 	xctx, cancel := context.WithTimeout(ctx, j.Options.FileTimeout)
 	doc, xerr := extract.File(xctx, path, extract.Options{MaxBytes: j.Options.MaxFileBytes})
 	cancel()
 	if ctx.Err() != nil {
-		return "", 0, 0, "", ctx.Err()
+		return "", 0, "", ctx.Err()
 	}
 	if xerr != nil {
 		if errors.Is(xerr, context.DeadlineExceeded) {
@@ -463,59 +456,23 @@ func (j *Job) indexFile(ctx context.Context, path string) (outcome string, nChun
 		return j.storeFailure(ctx, path, info, hash, outcome, extract.ErrNoText)
 	}
 
-	status := store.StatusLexical
-	emb := j.embedder()
-	if emb == nil && j.probeOK {
-		// The model answered at the start and stopped since: each file
-		// that misses its vectors is reported, not only the first.
-		fail = "stored for keyword search only: embedding failed: " + reason(j.firstEmbedErr())
-	}
-	if emb != nil {
-		texts := make([]string, len(chunks))
-		for i, c := range chunks {
-			texts[i] = c.Text
-		}
-		vecs, err := embedAll(ctx, emb, texts, j.Options.BatchSize)
-		switch {
-		case err == nil:
-			for i := range chunks {
-				chunks[i].Vector = vecs[i]
-			}
-			status = store.StatusIndexed
-			nVecs = len(vecs)
-		case ctx.Err() != nil:
-			return "", 0, 0, "", ctx.Err()
-		default:
-			j.embedFailed(err)
-			fail = "stored for keyword search only: embedding failed: " + reason(err)
-		}
-	}
 	d := store.Document{
 		CollectionID: j.Collection.ID, Path: path, Hash: hash, Size: info.Size(),
-		ModTime: info.ModTime().Unix(), Status: status, Title: doc.Title, Pages: len(doc.Pages),
+		ModTime: info.ModTime().Unix(), Status: store.StatusLexical, Title: doc.Title, Pages: len(doc.Pages),
 	}
-	_, removed, added, err := j.Store.PutDocument(ctx, d, pages, chunks)
+	_, removed, _, err := j.Store.PutDocument(ctx, d, pages, chunks)
 	if err != nil {
-		return "", 0, 0, "", err
+		return "", 0, "", err
 	}
-	if err := j.Index.Remove(ctx, j.Collection.Name, removed); err != nil {
-		return "", 0, 0, "", err
+	if err := j.Index.Remove(ctx, removed); err != nil {
+		return "", 0, "", err
 	}
-	if status == store.StatusIndexed {
-		items := make([]vector.Item, len(added))
-		for i, id := range added {
-			items[i] = vector.Item{ChunkID: id, Vec: chunks[i].Vector}
-		}
-		if err := j.Index.Add(ctx, j.Collection.Name, items); err != nil {
-			return "", 0, 0, "", err
-		}
-	}
-	return outcome, len(chunks), nVecs, fail, nil
+	return outcome, len(chunks), "", nil
 }
 
 // storeFailure records a file that could not be read, replacing any earlier
 // version: the index must not answer from text the file no longer holds.
-func (j *Job) storeFailure(ctx context.Context, path string, info os.FileInfo, hash, outcome string, cause error) (string, int, int, string, error) {
+func (j *Job) storeFailure(ctx context.Context, path string, info os.FileInfo, hash, outcome string, cause error) (string, int, string, error) {
 	status := store.StatusFailed
 	if errors.Is(cause, extract.ErrNoText) {
 		status = store.StatusNoText
@@ -525,118 +482,12 @@ func (j *Job) storeFailure(ctx context.Context, path string, info os.FileInfo, h
 		ModTime: info.ModTime().Unix(), Status: status, Error: msg}
 	_, removed, _, err := j.Store.PutDocument(ctx, d, nil, nil)
 	if err != nil {
-		return "", 0, 0, "", err
+		return "", 0, "", err
 	}
-	if err := j.Index.Remove(ctx, j.Collection.Name, removed); err != nil {
-		return "", 0, 0, "", err
+	if err := j.Index.Remove(ctx, removed); err != nil {
+		return "", 0, "", err
 	}
-	return outcome, 0, 0, msg, nil
-}
-
-// fillVectors embeds chunks stored without vectors (from lexical-only jobs
-// or after a model change).
-func (j *Job) fillVectors(ctx context.Context) error {
-	c, err := j.Store.Collection(ctx, j.Collection.Name)
-	if err != nil {
-		return err
-	}
-	missing := c.Chunks - c.Vectors
-	if missing <= 0 {
-		return nil
-	}
-	j.mu.Lock()
-	j.prog.Phase = PhaseEmbed
-	j.prog.VectorsTotal = missing
-	j.mu.Unlock()
-	for {
-		batch, err := j.Store.MissingVectors(ctx, j.Collection.ID, j.Options.BatchSize*4)
-		if err != nil || len(batch) == 0 {
-			return err
-		}
-		texts := make([]string, len(batch))
-		for i, c := range batch {
-			texts[i] = c.Text
-		}
-		vecs, err := embedAll(ctx, j.Embedder, texts, j.Options.BatchSize)
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			j.embedFailed(err)
-			return nil
-		}
-		sv := make([]store.Vector, len(batch))
-		items := make([]vector.Item, len(batch))
-		for i, c := range batch {
-			sv[i] = store.Vector{ChunkID: c.ID, Vec: vecs[i]}
-			items[i] = vector.Item{ChunkID: c.ID, Vec: vecs[i]}
-		}
-		if err := j.Store.SetVectors(ctx, sv); err != nil {
-			return err
-		}
-		if err := j.Index.Add(ctx, j.Collection.Name, items); err != nil {
-			return err
-		}
-		j.mu.Lock()
-		j.sum.Vectors += len(batch)
-		j.prog.VectorsDone += len(batch)
-		j.mu.Unlock()
-		if err := j.report(false); err != nil {
-			return err
-		}
-	}
-}
-
-// embedAll embeds texts in batches. A batch the model rejects as too long is
-// retried text by text, and a single text that is too long is embedded in
-// halves whose vectors are averaged, weighted by length: nothing is
-// silently truncated.
-func embedAll(ctx context.Context, emb *Embedder, texts []string, batch int) ([][]float32, error) {
-	out := make([][]float32, 0, len(texts))
-	for i := 0; i < len(texts); i += batch {
-		part := texts[i:min(i+batch, len(texts))]
-		vecs, err := emb.Embed(ctx, part)
-		if errors.Is(err, llm.ErrInputTooLong) {
-			vecs = make([][]float32, len(part))
-			for k, t := range part {
-				if vecs[k], err = embedOne(ctx, emb, t, 0); err != nil {
-					return nil, err
-				}
-			}
-		} else if err != nil {
-			return nil, err
-		}
-		for _, v := range vecs {
-			out = append(out, vector.Normalize(v))
-		}
-	}
-	return out, nil
-}
-
-func embedOne(ctx context.Context, emb *Embedder, text string, depth int) ([]float32, error) {
-	vecs, err := emb.Embed(ctx, []string{text})
-	if err == nil {
-		return vecs[0], nil
-	}
-	r := []rune(text)
-	if !errors.Is(err, llm.ErrInputTooLong) || depth >= 8 || len(r) < 2 {
-		return nil, err
-	}
-	mid := len(r) / 2
-	a, err := embedOne(ctx, emb, string(r[:mid]), depth+1)
-	if err != nil {
-		return nil, err
-	}
-	b, err := embedOne(ctx, emb, string(r[mid:]), depth+1)
-	if err != nil {
-		return nil, err
-	}
-	wa, wb := float32(mid), float32(len(r)-mid)
-	v := make([]float32, len(a))
-	for i := range v {
-		v[i] = (a[i]*wa + b[i]*wb) / (wa + wb)
-	}
-	return v, nil
+	return outcome, 0, msg, nil
 }
 
 func hashFile(ctx context.Context, path string, maxBytes int64) (string, error) {

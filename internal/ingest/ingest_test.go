@@ -4,61 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 
-	"github.com/kura-app/kura/internal/llm"
 	"github.com/kura-app/kura/internal/store"
 	"github.com/kura-app/kura/internal/vector"
 )
-
-// hashEmbed is a deterministic stand-in for the embedding model: a vector
-// of dimension dim from the text's hash. It can be switched to fail, to
-// inject the faults a real runtime shows (unreachable, too long).
-type hashEmbed struct {
-	dim    int
-	mu     sync.Mutex
-	fail   error
-	maxLen int // inputs longer than this fail with ErrInputTooLong
-	calls  atomic.Int32
-}
-
-func (h *hashEmbed) setFail(err error) {
-	h.mu.Lock()
-	h.fail = err
-	h.mu.Unlock()
-}
-
-func (h *hashEmbed) embed(_ context.Context, texts []string) ([][]float32, error) {
-	h.calls.Add(1)
-	h.mu.Lock()
-	err := h.fail
-	h.mu.Unlock()
-	if err != nil {
-		return nil, err
-	}
-	out := make([][]float32, len(texts))
-	for i, t := range texts {
-		if h.maxLen > 0 && len([]rune(t)) > h.maxLen {
-			return nil, fmt.Errorf("embed: %w", llm.ErrInputTooLong)
-		}
-		f := fnv.New64a()
-		f.Write([]byte(t))
-		s := f.Sum64()
-		v := make([]float32, h.dim)
-		for j := range v {
-			s = s*6364136223846793005 + 1442695040888963407
-			v[j] = float32(s>>40)/float32(1<<24) - 0.5
-		}
-		out[i] = v
-	}
-	return out, nil
-}
 
 type fixture struct {
 	st   *store.Store
@@ -91,13 +45,13 @@ func (f *fixture) write(t *testing.T, name, content string) string {
 	return p
 }
 
-func (f *fixture) run(t *testing.T, emb *Embedder, opts Options, paths ...string) Summary {
+func (f *fixture) run(t *testing.T, opts Options, paths ...string) Summary {
 	t.Helper()
 	c, err := f.st.Collection(context.Background(), "default")
 	if err != nil {
 		t.Fatal(err)
 	}
-	j := &Job{Store: f.st, Index: f.idx, Collection: c, Embedder: emb, Options: opts}
+	j := &Job{Store: f.st, Index: f.idx, Collection: c, Options: opts}
 	sum, err := j.Run(context.Background(), paths)
 	if err != nil {
 		t.Fatal(err)
@@ -107,23 +61,21 @@ func (f *fixture) run(t *testing.T, emb *Embedder, opts Options, paths ...string
 
 func TestRerunOnlyProcessesChangedFilesAndRemovesDeletedOnes(t *testing.T) {
 	f := newFixture(t)
-	h := &hashEmbed{dim: 8}
-	emb := &Embedder{Model: "m", Embed: h.embed}
 	a := f.write(t, "a.txt", "最初の文書です。誤差について。")
 	f.write(t, "sub/b.md", "# Title\n\nSecond document about ABC-123.")
 	c := f.write(t, "c.txt", "Third.")
 
-	s := f.run(t, emb, Options{}, f.dir)
-	if s.Added != 3 || len(s.Failed) != 0 || s.Lexical {
+	s := f.run(t, Options{}, f.dir)
+	if s.Added != 3 || len(s.Failed) != 0 || s.Chunks != 3 {
 		t.Fatalf("first run: %+v", s)
 	}
-	s = f.run(t, emb, Options{}, f.dir)
+	s = f.run(t, Options{}, f.dir)
 	if s.Unchanged != 3 || s.Added+s.Updated+s.Removed != 0 || s.Chunks != 0 {
 		t.Fatalf("second run should change nothing: %+v", s)
 	}
 	os.WriteFile(a, []byte("書き換えた文書です。"), 0o644)
 	os.Remove(c)
-	s = f.run(t, emb, Options{}, f.dir)
+	s = f.run(t, Options{}, f.dir)
 	if s.Updated != 1 || s.Removed != 1 || s.Unchanged != 1 {
 		t.Fatalf("third run: %+v, want 1 updated, 1 removed, 1 unchanged", s)
 	}
@@ -131,9 +83,10 @@ func TestRerunOnlyProcessesChangedFilesAndRemovesDeletedOnes(t *testing.T) {
 	if len(docs) != 2 {
 		t.Fatalf("%d documents, want 2", len(docs))
 	}
-	col, _ := f.st.Collection(context.Background(), "default")
-	if col.Vectors != col.Chunks || f.idx.Count("default") != col.Chunks {
-		t.Fatalf("chunks %d, stored vectors %d, in memory %d: want all equal", col.Chunks, col.Vectors, f.idx.Count("default"))
+	for _, d := range docs {
+		if d.Status != store.StatusLexical || d.Chunks != 1 {
+			t.Fatalf("%s: %s with %d chunks; want keyword-searchable with its chunk (vectors come later)", d.Path, d.Status, d.Chunks)
+		}
 	}
 }
 
@@ -153,7 +106,7 @@ func TestBadFilesFailWithAReasonAndTheRestIsIndexed(t *testing.T) {
 	for _, tt := range tests {
 		paths = append(paths, f.write(t, tt.file, tt.content))
 	}
-	s := f.run(t, nil, Options{MaxFileBytes: 1000}, append(paths, good)...)
+	s := f.run(t, Options{MaxFileBytes: 1000}, append(paths, good)...)
 	if s.Added != len(tests)+1 {
 		t.Fatalf("added %d, want every file recorded: %+v", s.Added, s)
 	}
@@ -178,87 +131,9 @@ func TestBadFilesFailWithAReasonAndTheRestIsIndexed(t *testing.T) {
 func TestUnsupportedAndMissingPathsAreReported(t *testing.T) {
 	f := newFixture(t)
 	img := f.write(t, "photo.jpg", "jpeg")
-	s := f.run(t, nil, Options{}, img, filepath.Join(f.dir, "nope.txt"))
+	s := f.run(t, Options{}, img, filepath.Join(f.dir, "nope.txt"))
 	if len(s.Failed) != 2 {
 		t.Fatalf("failed = %+v, want the image and the missing file", s.Failed)
-	}
-}
-
-func TestWithoutTheEmbeddingModelIndexingIsLexicalAndVectorsComeLater(t *testing.T) {
-	f := newFixture(t)
-	f.write(t, "a.txt", "一つ目の文書。")
-	f.write(t, "b.txt", "二つ目の文書。")
-	h := &hashEmbed{dim: 4}
-	h.setFail(&llm.UnreachableError{URL: "http://127.0.0.1:1", Err: errors.New("refused")})
-	emb := &Embedder{Model: "m", Embed: h.embed}
-	s := f.run(t, emb, Options{}, f.dir)
-	if !s.Lexical || len(s.Warnings) == 0 || s.Added != 2 || len(s.Failed) != 0 {
-		t.Fatalf("lexical run: %+v", s)
-	}
-	h.setFail(nil)
-	s = f.run(t, emb, Options{}, f.dir)
-	if s.Lexical || s.Vectors != 2 || s.Unchanged != 2 {
-		t.Fatalf("second run should fill the 2 vectors: %+v", s)
-	}
-	docs, _ := f.st.Documents(context.Background(), f.coll.ID, "")
-	for _, d := range docs {
-		if d.Status != store.StatusIndexed {
-			t.Fatalf("%s is %s, want indexed", d.Path, d.Status)
-		}
-	}
-}
-
-func TestAChangeOfEmbeddingModelRebuildsAllVectors(t *testing.T) {
-	f := newFixture(t)
-	f.write(t, "a.txt", "Some text.")
-	f.run(t, &Embedder{Model: "m1", Embed: (&hashEmbed{dim: 4}).embed}, Options{}, f.dir)
-	s := f.run(t, &Embedder{Model: "m2", Embed: (&hashEmbed{dim: 6}).embed}, Options{}, f.dir)
-	if s.Vectors != 1 || len(s.Warnings) == 0 || !strings.Contains(s.Warnings[0], "m2") {
-		t.Fatalf("model change: %+v", s)
-	}
-	c, _ := f.st.Collection(context.Background(), "default")
-	if c.EmbedModel != "m2" || c.EmbedDim != 6 || c.Vectors != 1 {
-		t.Fatalf("collection %+v, want m2/6 with 1 vector", c)
-	}
-	if _, err := f.idx.Query(context.Background(), "default", make([]float32, 6), 1); err != nil {
-		t.Fatalf("in-memory index still has the old dimension: %v", err)
-	}
-}
-
-func TestEmbeddingFailureMidJobReportsEachFileAndKeepsThemForKeywordSearch(t *testing.T) {
-	f := newFixture(t)
-	f.write(t, "a.txt", "alpha")
-	f.write(t, "b.txt", "beta")
-	f.write(t, "c.txt", "gamma")
-	h := &hashEmbed{dim: 4}
-	emb := &Embedder{Model: "m", Embed: func(ctx context.Context, texts []string) ([][]float32, error) {
-		if h.calls.Load() >= 2 { // the probe and the first file succeed, then the runtime dies
-			return nil, &llm.UnreachableError{URL: "u", Err: errors.New("killed")}
-		}
-		return h.embed(ctx, texts)
-	}}
-	s := f.run(t, emb, Options{Workers: 1}, f.dir)
-	if len(s.Failed) != 2 {
-		t.Fatalf("failed = %+v, want b.txt and c.txt", s.Failed)
-	}
-	for _, fl := range s.Failed {
-		if !strings.Contains(fl.Reason, "keyword search") || !strings.Contains(fl.Reason, "not reachable") {
-			t.Fatalf("reason %q", fl.Reason)
-		}
-		d, _ := f.st.DocumentByPath(context.Background(), f.coll.ID, fl.Path)
-		if d.Status != store.StatusLexical || d.Chunks != 1 {
-			t.Fatalf("document %+v, want lexical with its chunk", d)
-		}
-	}
-}
-
-func TestOverLongChunksAreEmbeddedInPartsNotTruncated(t *testing.T) {
-	f := newFixture(t)
-	f.write(t, "long.txt", strings.Repeat("長い文章。", 60))
-	h := &hashEmbed{dim: 4, maxLen: 50}
-	s := f.run(t, &Embedder{Model: "m", Embed: h.embed}, Options{}, f.dir)
-	if len(s.Failed) != 0 || s.Vectors == 0 || s.Lexical {
-		t.Fatalf("summary %+v", s)
 	}
 }
 
@@ -268,15 +143,12 @@ func TestCancellingStopsTheJobAndKeepsFinishedDocuments(t *testing.T) {
 		f.write(t, fmt.Sprintf("f%02d.txt", i), fmt.Sprintf("document number %d", i))
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	h := &hashEmbed{dim: 4}
-	emb := &Embedder{Model: "m", Embed: func(ctx context.Context, texts []string) ([][]float32, error) {
-		if h.calls.Load() > 5 { // the probe and five files
+	j := &Job{Store: f.st, Index: f.idx, Collection: f.coll, Options: Options{Workers: 1, ProgressEvery: -1}, OnProgress: func(p Progress) error {
+		if p.FilesDone >= 5 {
 			cancel()
-			return nil, ctx.Err()
 		}
-		return h.embed(ctx, texts)
+		return nil
 	}}
-	j := &Job{Store: f.st, Index: f.idx, Collection: f.coll, Embedder: emb, Options: Options{Workers: 1}}
 	s, err := j.Run(ctx, []string{f.dir})
 	if !errors.Is(err, context.Canceled) || !s.Canceled {
 		t.Fatalf("err %v canceled %v", err, s.Canceled)
@@ -297,8 +169,34 @@ func TestHiddenFilesAndFoldersAreSkipped(t *testing.T) {
 	f.write(t, ".git/notes.txt", "hidden")
 	f.write(t, ".secret.txt", "hidden")
 	f.write(t, "visible.txt", "shown")
-	s := f.run(t, nil, Options{}, f.dir)
+	s := f.run(t, Options{}, f.dir)
 	if s.Added != 1 {
 		t.Fatalf("added %d, want only the visible file", s.Added)
+	}
+}
+
+func TestProgressCountsBytesAndEndsWithTheFinalState(t *testing.T) {
+	f := newFixture(t)
+	f.write(t, "a.txt", strings.Repeat("あ", 1000))
+	f.write(t, "b.txt", "short")
+	var mu sync.Mutex
+	var seen []Progress
+	j := &Job{Store: f.st, Index: f.idx, Collection: f.coll, Options: Options{Workers: 1}, OnProgress: func(p Progress) error {
+		mu.Lock()
+		seen = append(seen, p)
+		mu.Unlock()
+		return nil
+	}}
+	if _, err := j.Run(context.Background(), []string{f.dir}); err != nil {
+		t.Fatal(err)
+	}
+	last := seen[len(seen)-1]
+	if last.Phase != PhaseDone || last.FilesDone != 2 || last.BytesTotal != 3005 || last.BytesDone != last.BytesTotal {
+		t.Fatalf("final progress %+v; want done with 2 files and all 3005 bytes", last)
+	}
+	for _, p := range seen {
+		if p.BytesDone > p.BytesTotal || p.FilesDone > p.FilesTotal {
+			t.Fatalf("progress beyond its total: %+v", p)
+		}
 	}
 }

@@ -71,8 +71,8 @@ func TestIngestingTheCorpusStoresRealVectorsAndSearchesHybrid(t *testing.T) {
 	// The vectors are on disk: a fresh open loads every one of them.
 	lib.Close()
 	lib = openLibrary(t, dataDir, srv.URL, cfg)
-	if _, index := lib.Internals(); index.Count("corpus") != c.Chunks {
-		t.Errorf("reopened index holds %d vectors, want %d", index.Count("corpus"), c.Chunks)
+	if _, index := lib.Internals(); index.Count(c.ActiveSet) != c.Chunks {
+		t.Errorf("reopened index holds %d vectors, want %d", index.Count(c.ActiveSet), c.Chunks)
 	}
 
 	for _, q := range []string{"オープンソース", "오픈소스 생성형 AI"} {
@@ -315,27 +315,25 @@ func TestAnIngestSurvivesTheRuntimeDyingAndARerunCompletesIt(t *testing.T) {
 	lib := openLibrary(t, dataDir, srv.URL, testConfig(srv))
 
 	var stopped atomic.Bool
+	var readDone atomic.Bool
 	sum, err := lib.Ingest(ctx, "logs", []string{src}, library.IngestOptions{}, func(p ingest.Progress) error {
-		if p.FilesDone >= 3 && !stopped.Swap(true) {
-			srv.Stop() // the runtime dies mid-job
+		if p.Phase == ingest.PhaseEmbed && p.FilesDone == len(files) {
+			readDone.Store(true)
+		}
+		if p.Phase == ingest.PhaseEmbed && p.VectorsDone >= 8 && !stopped.Swap(true) {
+			srv.Stop() // the runtime dies while the vectors are computed
 		}
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !stopped.Load() {
-		t.Fatal("the job ended before the runtime was stopped")
+	if !stopped.Load() || !readDone.Load() {
+		t.Fatal("the job ended before the runtime was stopped in its embedding phase")
 	}
-	if len(sum.Failed) == 0 || !sum.Lexical {
-		t.Fatalf("summary %+v; want the files whose embedding failed listed and the job lexical", sum)
-	}
-	failed := map[string]bool{}
-	for _, f := range sum.Failed {
-		failed[f.Path] = true
-		if !strings.Contains(f.Reason, "embedding failed") {
-			t.Errorf("%s: reason %q, want it to say the embedding failed", f.Path, f.Reason)
-		}
+	if len(sum.Failed) != 0 || !sum.Lexical || sum.VectorsMissing == 0 || len(sum.Warnings) == 0 ||
+		!strings.Contains(sum.Warnings[0], "not reachable") {
+		t.Fatalf("summary %+v; want no file failed, the job lexical with passages left without vectors and the runtime named", sum)
 	}
 	docs, err := lib.Documents(ctx, "logs")
 	if err != nil {
@@ -349,19 +347,16 @@ func TestAnIngestSurvivesTheRuntimeDyingAndARerunCompletesIt(t *testing.T) {
 		case d.Status != store.StatusLexical || d.Chunks == 0:
 			t.Errorf("%s: status %q with %d chunks, want indexed or stored for keywords", d.Path, d.Status, d.Chunks)
 		}
-		if failed[d.Path] && d.Status != store.StatusLexical {
-			t.Errorf("%s failed its embedding but is %q", d.Path, d.Status)
-		}
 	}
-	t.Logf("the runtime died after %d of %d files had their vectors; %d failed their embedding", indexed, len(files), len(sum.Failed))
-	if len(docs) != len(files) || indexed < 3 || indexed == len(files) {
+	t.Logf("the runtime died after %d of %d files had all their vectors; %d passages wait for theirs", indexed, len(files), sum.VectorsMissing)
+	if len(docs) != len(files) || indexed < 1 || indexed == len(files) {
 		t.Errorf("%d documents, %d indexed; want all %d stored, the first ones with vectors, not all", len(docs), indexed, len(files))
 	}
-	for path := range failed {
-		word := "word" + strings.TrimSuffix(strings.TrimPrefix(filepath.Base(path), "log"), ".txt") + "x"
+	for path := range files {
+		word := "word" + strings.TrimSuffix(strings.TrimPrefix(path, "log"), ".txt") + "x"
 		res, err := lib.Search(ctx, "logs", word, library.SearchOptions{K: 3})
-		if err != nil || len(res.Passages) == 0 || res.Passages[0].Path != path {
-			t.Errorf("keyword %s of a failed file: %+v, %v; want %s found", word, res.Passages, err, path)
+		if err != nil || len(res.Passages) == 0 || filepath.Base(res.Passages[0].Path) != path {
+			t.Errorf("keyword %s: %+v, %v; want %s found first", word, res.Passages, err, path)
 		}
 	}
 	partial := collection(t, lib, "logs")

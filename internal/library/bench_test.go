@@ -55,8 +55,8 @@ func BenchmarkSearch(b *testing.B) {
 		st, idx := lib.Internals()
 		s := retrieve.Searcher{Store: st, Index: idx}
 		rng := rand.New(rand.NewSource(3))
-		embed := func(context.Context, []string) ([][]float32, error) {
-			return [][]float32{bench.RandomUnit(rng, 768)}, nil
+		embed := func(context.Context, string) ([]float32, error) {
+			return bench.RandomUnit(rng, 768), nil
 		}
 		queries := make([]string, 64)
 		for i := range queries {

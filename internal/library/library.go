@@ -18,8 +18,6 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/sync/errgroup"
-
 	"github.com/kura-app/kura/internal/answer"
 	"github.com/kura-app/kura/internal/chunk"
 	"github.com/kura-app/kura/internal/config"
@@ -28,6 +26,7 @@ import (
 	"github.com/kura-app/kura/internal/retrieve"
 	"github.com/kura-app/kura/internal/store"
 	"github.com/kura-app/kura/internal/vector"
+	"github.com/kura-app/kura/internal/vectorize"
 )
 
 // IndexFile is the name of the index inside the data folder.
@@ -35,10 +34,11 @@ const IndexFile = "index.db"
 
 // Library is an open data folder.
 type Library struct {
-	dir   string
-	store *store.Store
-	index *vector.Index
-	llm   *llm.Client
+	dir    string
+	store  *store.Store
+	index  *vector.Index
+	llm    *llm.Client
+	worker *vectorize.Worker
 
 	mu      sync.RWMutex
 	cfg     config.Config
@@ -58,62 +58,48 @@ func Open(ctx context.Context, dir string, cfg config.Config, client *llm.Client
 		return nil, err
 	}
 	l := &Library{dir: dir, store: st, index: vector.New(), llm: client, cfg: cfg.Normalize(), ctxLens: map[string]int{}}
+	l.worker = vectorize.New(st, l.index, client.EmbedPassages, vectorize.Options{Model: l.embedModelFor})
 	cols, err := st.Collections(ctx)
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
 	for _, c := range cols {
-		if err := l.loadVectors(ctx, c); err != nil {
+		if c.ActiveSet == 0 {
+			continue
+		}
+		if err := vectorize.Load(ctx, st, l.index, c.ActiveSet); err != nil {
 			st.Close()
-			return nil, err
+			return nil, fmt.Errorf("load vectors of %q: %w", c.Name, err)
 		}
 	}
 	l.OpenDuration = time.Since(start)
 	return l, nil
 }
 
-// loadVectors fills the in-memory index from the store: one goroutine reads
-// and decodes rows while another adds them, so both cores work at open.
-func (l *Library) loadVectors(ctx context.Context, c store.Collection) error {
-	const batch = 4096
-	ch := make(chan []vector.Item, 4)
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error {
-		defer close(ch)
-		items := make([]vector.Item, 0, batch)
-		err := l.store.EachVector(gctx, c.ID, func(v store.Vector) error {
-			items = append(items, vector.Item{ChunkID: v.ChunkID, Vec: v.Vec})
-			if len(items) == batch {
-				select {
-				case ch <- items:
-				case <-gctx.Done():
-					return gctx.Err()
-				}
-				items = make([]vector.Item, 0, batch)
-			}
-			return nil
-		})
-		if err == nil && len(items) > 0 {
-			ch <- items
-		}
-		return err
-	})
-	g.Go(func() error {
-		for items := range ch {
-			if err := l.index.Add(gctx, c.Name, items); err != nil {
-				for range ch {
-				}
-				return err
-			}
-		}
-		return nil
-	})
-	if err := g.Wait(); err != nil {
-		return fmt.Errorf("load vectors of %q: %w", c.Name, err)
+// embedModelFor is the embedding model collection c should be embedded
+// with: its own choice, else the configured one.
+func (l *Library) embedModelFor(c store.Collection) string {
+	if c.ChosenEmbedModel != "" {
+		return c.ChosenEmbedModel
 	}
-	return nil
+	return l.Config().EmbedModel
 }
+
+// RunBackground fills in missing vectors in the background until ctx ends:
+// those a cancelled or failed ingest left, and a new embedding model's
+// (built beside the old vectors, which answer until the switch). The
+// desktop app and `kura serve` run it; CLI commands embed in the
+// foreground instead.
+func (l *Library) RunBackground(ctx context.Context) { l.worker.Run(ctx) }
+
+// WatchEmbedding sets a function that receives every change of a
+// collection's embedding status, foreground or background.
+func (l *Library) WatchEmbedding(fn func(vectorize.Status)) { l.worker.Watch(fn) }
+
+// EmbeddingStatuses is the last known embedding status of each collection
+// seen since the library opened.
+func (l *Library) EmbeddingStatuses() []vectorize.Status { return l.worker.Statuses() }
 
 // Close closes the index.
 func (l *Library) Close() error { return l.store.Close() }
@@ -132,9 +118,9 @@ func (l *Library) Config() config.Config {
 }
 
 // SetConfig saves cfg to the data folder and uses it from now on. A change
-// of embedding model takes effect at the next ingest or reindex, which
-// rebuilds the vectors; searches meanwhile use the model the vectors came
-// from.
+// of embedding model builds the new model's vectors beside the old ones (in
+// the background loop, or the next ingest or reindex); searches use the old
+// vectors until the new ones are complete.
 func (l *Library) SetConfig(cfg config.Config) error {
 	cfg = cfg.Normalize()
 	if err := config.Save(l.dir, cfg); err != nil {
@@ -143,6 +129,7 @@ func (l *Library) SetConfig(cfg config.Config) error {
 	l.mu.Lock()
 	l.cfg = cfg
 	l.mu.Unlock()
+	l.worker.Wake() // a new embedding model starts building
 	return nil
 }
 
@@ -165,18 +152,14 @@ func (l *Library) CreateCollection(ctx context.Context, name string) (store.Coll
 // DeleteCollection removes a collection and its documents from the index
 // (the files themselves are not touched).
 func (l *Library) DeleteCollection(ctx context.Context, name string) error {
+	c, err := l.store.Collection(ctx, name)
+	if err != nil {
+		return err
+	}
 	if err := l.store.DeleteCollection(ctx, name); err != nil {
 		return err
 	}
-	return l.index.Reset(name)
-}
-
-// embedder returns the ingest embedder for the configured model.
-func (l *Library) embedder() *ingest.Embedder {
-	model := l.Config().EmbedModel
-	return &ingest.Embedder{Model: model, Embed: func(ctx context.Context, texts []string) ([][]float32, error) {
-		return l.llm.Embed(ctx, model, texts)
-	}}
+	return errors.Join(l.index.Drop(c.ActiveSet), l.index.Drop(c.Building.ID))
 }
 
 // IngestOptions tune Ingest beyond the configuration.
@@ -185,43 +168,113 @@ type IngestOptions struct {
 	NoEmbedding bool // index for keyword search only
 }
 
-// Ingest indexes paths into the collection (created if needed). See
-// ingest.Job.Run for the contract.
+// Ingest indexes paths into the collection (created if needed) in two
+// phases: reading (ingest.Job.Run: every file keyword-searchable as soon as
+// it is stored) and embedding (the collection's missing vectors, in batches
+// that each commit). Progress reports both; the summary's KeywordReady says
+// when the first phase ended. A cancel in either phase keeps what is done;
+// an embedding model that cannot be used leaves the documents searchable by
+// keyword, with a warning, and their vectors for later.
 func (l *Library) Ingest(ctx context.Context, collection string, paths []string, opts IngestOptions, onProgress func(ingest.Progress) error) (ingest.Summary, error) {
+	start := time.Now()
 	c, err := l.store.EnsureCollection(ctx, collection)
 	if err != nil {
 		return ingest.Summary{}, err
 	}
 	cfg := l.Config()
+	var last ingest.Progress
 	job := &ingest.Job{
-		Store: l.store, Index: l.index, Collection: c, OnProgress: onProgress,
+		Store: l.store, Index: l.index, Collection: c,
 		Options: ingest.Options{Chunk: chunk.Options{Size: cfg.ChunkSize, Overlap: cfg.ChunkOverlap}, Force: opts.Force},
+		OnProgress: func(p ingest.Progress) error {
+			last = p
+			if onProgress == nil || (p.Phase == ingest.PhaseDone && !opts.NoEmbedding) {
+				return nil // the embedding phase follows
+			}
+			return onProgress(p)
+		},
 	}
-	if !opts.NoEmbedding {
-		job.Embedder = l.embedder()
+	sum, err := job.Run(ctx, paths)
+	if err != nil {
+		return sum, err
 	}
-	return job.Run(ctx, paths)
+	if opts.NoEmbedding {
+		sum.Lexical = true
+		sum.Warnings = append(sum.Warnings, "indexed for keyword search only, as asked")
+		return sum, nil
+	}
+	return l.embedPhase(ctx, collection, sum, start, last, onProgress)
 }
 
-// Reindex fills in missing vectors of the collection (rebuilding them all
-// when the embedding model changed) and, with force, re-reads every
-// document (after a change of chunk size).
+// embedPhase computes the collection's missing vectors in the foreground,
+// reporting them as the job's embedding phase, and completes the summary.
+func (l *Library) embedPhase(ctx context.Context, collection string, sum ingest.Summary, start time.Time, files ingest.Progress, onProgress func(ingest.Progress) error) (ingest.Summary, error) {
+	c, err := l.store.Collection(ctx, collection)
+	if err != nil {
+		return sum, err
+	}
+	report := func(st vectorize.Status) ingest.Progress {
+		p := files
+		p.Phase, p.Current, p.ETA = ingest.PhaseEmbed, "", st.ETA
+		p.VectorsDone, p.VectorsTotal, p.Rate = st.Done, st.Total, st.Rate
+		p.EmbedModel, p.Rebuild = st.Model, st.Rebuild
+		p.Elapsed = time.Since(start)
+		return p
+	}
+	var last vectorize.Status
+	res, err := l.worker.Pass(ctx, c, func(st vectorize.Status) error {
+		last = st
+		if onProgress == nil {
+			return nil
+		}
+		return onProgress(report(st))
+	})
+	sum.Vectors, sum.VectorsMissing = res.Vectors, res.Missing
+	sum.Elapsed = time.Since(start)
+	switch {
+	case err == nil:
+	case errors.Is(err, vectorize.ErrNoModel):
+		sum.Lexical = true
+		sum.Warnings = append(sum.Warnings, "no embedding model configured: keyword search only")
+	case ctx.Err() != nil:
+		sum.Canceled, sum.Lexical = true, res.Missing > 0
+		return sum, ctx.Err()
+	default:
+		sum.Lexical = true
+		sum.Warnings = append(sum.Warnings, fmt.Sprintf("embeddings unavailable (%v): every document is searchable by keyword now; "+
+			"the %d passages without vectors get them when the model is available", err, res.Missing))
+	}
+	if onProgress != nil {
+		p := files
+		p.Phase, p.Current, p.ETA, p.Elapsed = ingest.PhaseDone, "", 0, sum.Elapsed
+		p.VectorsDone, p.VectorsTotal, p.Rate, p.EmbedModel = last.Done, last.Total, last.Rate, last.Model
+		if err := onProgress(p); err != nil {
+			return sum, err
+		}
+	}
+	return sum, nil
+}
+
+// Reindex fills in missing vectors of the collection (building a new
+// model's set when the embedding model changed) and, with force, first
+// re-reads every document (after a change of chunk size).
 func (l *Library) Reindex(ctx context.Context, collection string, force bool, onProgress func(ingest.Progress) error) (ingest.Summary, error) {
 	c, err := l.store.Collection(ctx, collection)
 	if err != nil {
 		return ingest.Summary{}, err
 	}
-	var paths []string
-	if force {
-		docs, err := l.store.Documents(ctx, c.ID, "")
-		if err != nil {
-			return ingest.Summary{}, err
-		}
-		for _, d := range docs {
-			paths = append(paths, d.Path)
-		}
+	if !force {
+		return l.embedPhase(ctx, collection, ingest.Summary{}, time.Now(), ingest.Progress{}, onProgress)
 	}
-	return l.Ingest(ctx, collection, paths, IngestOptions{Force: force}, onProgress)
+	docs, err := l.store.Documents(ctx, c.ID, "")
+	if err != nil {
+		return ingest.Summary{}, err
+	}
+	paths := make([]string, 0, len(docs))
+	for _, d := range docs {
+		paths = append(paths, d.Path)
+	}
+	return l.Ingest(ctx, collection, paths, IngestOptions{Force: true}, onProgress)
 }
 
 // Documents lists the collection's documents.
@@ -248,7 +301,7 @@ func (l *Library) Remove(ctx context.Context, collection, path string) error {
 	if err != nil {
 		return err
 	}
-	return l.index.Remove(ctx, c.Name, ids)
+	return l.index.Remove(ctx, ids)
 }
 
 // Page returns the stored text of one page of a document (page 0 for
@@ -296,11 +349,11 @@ func (l *Library) Search(ctx context.Context, collection, query string, opts Sea
 	}
 	var embed retrieve.EmbedFunc
 	if c.EmbedModel != "" {
-		// Query with the model the stored vectors came from, whatever the
+		// Query with the model of the active vectors, whatever the
 		// configuration says now: vectors of two models never meet.
 		model := c.EmbedModel
-		embed = func(ctx context.Context, texts []string) ([][]float32, error) {
-			return l.llm.Embed(ctx, model, texts)
+		embed = func(ctx context.Context, q string) ([]float32, error) {
+			return l.llm.EmbedQuery(ctx, model, q)
 		}
 	}
 	s := retrieve.Searcher{Store: l.store, Index: l.index}
@@ -319,6 +372,10 @@ type AskResult struct {
 // *llm.ModelMissingError (search keeps working); a cancelled context stops
 // the stream and returns the partial answer with ctx.Err().
 func (l *Library) Ask(ctx context.Context, collection, question string, history []answer.Turn, onToken func(string) error) (AskResult, error) {
+	// Embedding waits while an answer is written: both load the CPU, and
+	// the person waiting for the answer comes first.
+	release := l.worker.Gate().Hold()
+	defer release()
 	cfg := l.Config()
 	model := cfg.ChatModel
 	ctxLen, err := l.contextLength(ctx, model)

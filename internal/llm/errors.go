@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -74,7 +75,10 @@ func (c *Client) mapErr(ctx context.Context, model string, err error) error {
 func isConnErr(err error) bool {
 	var ne net.Error
 	var oe *net.OpError
-	return errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
+	// io.EOF and io.ErrUnexpectedEOF: the server closed the connection
+	// before its response (it died mid-request).
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
 		errors.Is(err, syscall.EHOSTUNREACH) || errors.Is(err, syscall.ENETUNREACH) ||
 		errors.As(err, &oe) || (errors.As(err, &ne) && ne.Timeout())
 }

@@ -25,8 +25,9 @@ const (
 	ModeLexical = "lexical"
 )
 
-// EmbedFunc embeds texts with the collection's embedding model.
-type EmbedFunc func(ctx context.Context, texts []string) ([][]float32, error)
+// EmbedFunc embeds a query with the model of the collection's active
+// vector set.
+type EmbedFunc func(ctx context.Context, query string) ([]float32, error)
 
 // Options tune one search.
 type Options struct {
@@ -69,7 +70,19 @@ type Result struct {
 	Mode     string
 	Passages []Passage
 	Warning  string // why the search ran lexical only, if it did
+	// Why names the reason for Warning, for callers that word it
+	// themselves: WhyNoVectors, WhyEmbedFailed; "" when hybrid.
+	Why string
+	// Vectors of Chunks passages had a vector when the search ran: vector
+	// search covers those, keywords cover all.
+	Vectors, Chunks int
 }
+
+// Reasons a search ran on keywords alone.
+const (
+	WhyNoVectors   = "no_vectors"   // no passage has a vector yet
+	WhyEmbedFailed = "embed_failed" // the query could not be embedded
+)
 
 // Searcher runs searches over one store and vector index.
 type Searcher struct {
@@ -93,22 +106,25 @@ func (s *Searcher) Search(ctx context.Context, c store.Collection, query string,
 		lexCh <- lexOut{hits, err}
 	}()
 
-	res := Result{Mode: ModeLexical}
+	res := Result{Mode: ModeLexical, Chunks: c.Chunks, Vectors: s.Index.Count(c.ActiveSet)}
 	var vecHits []vector.Hit
 	switch {
-	case embed == nil || s.Index.Count(c.Name) == 0:
+	case embed == nil || c.ActiveSet == 0 || res.Vectors == 0:
+		res.Vectors = 0
 		if c.Chunks > 0 {
-			res.Warning = "this collection has no vectors yet: keyword search only (run `kura reindex` once the embedding model is available)"
+			res.Why = WhyNoVectors
+			res.Warning = "no passage has a vector yet: keyword search only (vectors are added after reading, when the embedding model is available)"
 		}
 	default:
-		vecs, err := embed(ctx, []string{query})
-		if err == nil && len(vecs) == 1 {
-			vecHits, err = s.Index.Query(ctx, c.Name, vecs[0], o.Depth)
+		vec, err := embed(ctx, query)
+		if err == nil {
+			vecHits, err = s.Index.Query(ctx, c.ActiveSet, vec, o.Depth)
 		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return Result{}, ctx.Err()
 			}
+			res.Why = WhyEmbedFailed
 			res.Warning = fmt.Sprintf("vector search unavailable, keyword search only: %v", err)
 			vecHits = nil
 		} else {

@@ -9,16 +9,24 @@ import (
 )
 
 // Collection is a named set of documents searched together. EmbedModel and
-// EmbedDim name the model whose vectors the collection holds ("" and 0 while
-// it holds none): vectors of two models never mix.
+// EmbedDim name the model whose vectors answer its searches, those of the
+// active vector set ("" and 0 while it has none): vectors of two models
+// never mix.
 type Collection struct {
 	ID         int64
 	Name       string
 	EmbedModel string
 	EmbedDim   int
-	Documents  int
-	Chunks     int
-	Vectors    int // chunks that have a vector
+	// ActiveSet is the active vector set's id (0 when none), Building the
+	// set being filled for a newly chosen model (zero when none).
+	ActiveSet int64
+	Building  VectorSet
+	// ChosenEmbedModel is the collection's own choice of embedding model;
+	// "" follows the global setting.
+	ChosenEmbedModel string
+	Documents        int
+	Chunks           int
+	Vectors          int // chunks that have a vector in the active set
 }
 
 // vocabTable names the fts5vocab view of a collection's full-text table:
@@ -84,24 +92,41 @@ func (s *Store) Collections(ctx context.Context) ([]Collection, error) {
 }
 
 func (s *Store) collections(ctx context.Context, where string, args ...any) ([]Collection, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT c.id, c.name, c.embed_model, c.embed_dim,
+	rows, err := s.r.QueryContext(ctx, `SELECT c.id, c.name, c.embed_model,
 		(SELECT count(*) FROM documents d WHERE d.collection_id = c.id),
-		(SELECT count(*) FROM chunks k JOIN documents d ON k.doc_id = d.id WHERE d.collection_id = c.id),
-		(SELECT count(*) FROM chunks k JOIN documents d ON k.doc_id = d.id WHERE d.collection_id = c.id AND k.vector IS NOT NULL)
+		(SELECT count(*) FROM chunks k JOIN documents d ON k.doc_id = d.id WHERE d.collection_id = c.id)
 		FROM collections c `+where+` ORDER BY c.name`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list collections: %w", err)
 	}
-	defer rows.Close()
 	var out []Collection
 	for rows.Next() {
 		var c Collection
-		if err := rows.Scan(&c.ID, &c.Name, &c.EmbedModel, &c.EmbedDim, &c.Documents, &c.Chunks, &c.Vectors); err != nil {
+		if err := rows.Scan(&c.ID, &c.Name, &c.ChosenEmbedModel, &c.Documents, &c.Chunks); err != nil {
+			rows.Close()
 			return nil, err
 		}
 		out = append(out, c)
 	}
-	return out, rows.Err()
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		sets, err := s.VectorSets(ctx, out[i].ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, set := range sets {
+			switch set.State {
+			case SetActive:
+				out[i].ActiveSet, out[i].EmbedModel, out[i].EmbedDim, out[i].Vectors = set.ID, set.Model, set.Dim, set.Vectors
+			case SetBuilding:
+				out[i].Building = set
+			}
+		}
+	}
+	return out, nil
 }
 
 // DeleteCollection removes a collection and everything in it.
@@ -122,35 +147,11 @@ func (s *Store) DeleteCollection(ctx context.Context, name string) error {
 	})
 }
 
-// SetEmbedModel records that the collection's vectors come from model with
-// dimension dim. When that differs from what is recorded, every stored vector
-// of the collection is dropped in the same transaction, so the caller
-// re-embeds and vectors of two models never mix. It reports whether vectors
-// were dropped.
-func (s *Store) SetEmbedModel(ctx context.Context, collectionID int64, model string, dim int) (dropped bool, err error) {
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		var curModel string
-		var curDim int
-		if err := tx.QueryRowContext(ctx, `SELECT embed_model, embed_dim FROM collections WHERE id = ?`, collectionID).Scan(&curModel, &curDim); err != nil {
-			return err
-		}
-		if curModel == model && curDim == dim {
-			return nil
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE chunks SET vector = NULL WHERE vector IS NOT NULL AND doc_id IN (SELECT id FROM documents WHERE collection_id = ?)`, collectionID)
-		if err != nil {
-			return err
-		}
-		n, _ := res.RowsAffected()
-		dropped = n > 0
-		if _, err := tx.ExecContext(ctx, `UPDATE documents SET status = ? WHERE collection_id = ? AND status = ?`, StatusLexical, collectionID, StatusIndexed); err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE collections SET embed_model = ?, embed_dim = ? WHERE id = ?`, model, dim, collectionID)
-		return err
-	})
-	if err != nil {
-		return false, fmt.Errorf("set embedding model: %w", err)
-	}
-	return dropped, nil
+// SetChosenEmbedModel records the collection's own choice of embedding
+// model ("" to follow the global setting). Vectors are not touched: the
+// background embedder builds a set for the new model and switches to it when
+// it is complete.
+func (s *Store) SetChosenEmbedModel(ctx context.Context, collectionID int64, model string) error {
+	_, err := s.exec(ctx, `UPDATE collections SET embed_model = ? WHERE id = ?`, model, collectionID)
+	return err
 }

@@ -62,7 +62,7 @@ type Message struct {
 // CreateConversation starts a conversation over collection.
 func (s *Store) CreateConversation(ctx context.Context, title, collection string) (Conversation, error) {
 	t := now()
-	res, err := s.db.ExecContext(ctx, `INSERT INTO conversations(title, collection, created_at, updated_at) VALUES(?, ?, ?, ?)`, title, collection, t, t)
+	res, err := s.exec(ctx, `INSERT INTO conversations(title, collection, created_at, updated_at) VALUES(?, ?, ?, ?)`, title, collection, t, t)
 	if err != nil {
 		return Conversation{}, fmt.Errorf("create conversation: %w", err)
 	}
@@ -77,7 +77,7 @@ func (s *Store) CreateConversation(ctx context.Context, title, collection string
 // ErrNotFound.
 func (s *Store) Conversation(ctx context.Context, id int64) (Conversation, error) {
 	var c Conversation
-	err := s.db.QueryRowContext(ctx, `SELECT id, title, collection, created_at, updated_at FROM conversations WHERE id = ?`, id).
+	err := s.r.QueryRowContext(ctx, `SELECT id, title, collection, created_at, updated_at FROM conversations WHERE id = ?`, id).
 		Scan(&c.ID, &c.Title, &c.Collection, &c.CreatedAt, &c.UpdatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Conversation{}, fmt.Errorf("conversation %d: %w", id, ErrNotFound)
@@ -87,7 +87,7 @@ func (s *Store) Conversation(ctx context.Context, id int64) (Conversation, error
 
 // Conversations lists the conversations, most recently updated first.
 func (s *Store) Conversations(ctx context.Context) ([]Conversation, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, title, collection, created_at, updated_at FROM conversations ORDER BY updated_at DESC, id DESC`)
+	rows, err := s.r.QueryContext(ctx, `SELECT id, title, collection, created_at, updated_at FROM conversations ORDER BY updated_at DESC, id DESC`)
 	if err != nil {
 		return nil, err
 	}
@@ -106,14 +106,14 @@ func (s *Store) Conversations(ctx context.Context) ([]Conversation, error) {
 // RenameConversation sets the title of conversation id (ErrNotFound if it
 // does not exist). It does not count as an update.
 func (s *Store) RenameConversation(ctx context.Context, id int64, title string) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE conversations SET title = ? WHERE id = ?`, title, id)
+	res, err := s.exec(ctx, `UPDATE conversations SET title = ? WHERE id = ?`, title, id)
 	return affectedOne(res, err, "conversation", id)
 }
 
 // DeleteConversation deletes conversation id and its messages
 // (ErrNotFound if it does not exist).
 func (s *Store) DeleteConversation(ctx context.Context, id int64) error {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM conversations WHERE id = ?`, id)
+	res, err := s.exec(ctx, `DELETE FROM conversations WHERE id = ?`, id)
 	return affectedOne(res, err, "conversation", id)
 }
 
@@ -159,7 +159,7 @@ func (s *Store) Messages(ctx context.Context, conversationID int64) ([]Message, 
 	if _, err := s.Conversation(ctx, conversationID); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT id, conversation_id, role, text, sources_json, complete, error, created_at
+	rows, err := s.r.QueryContext(ctx, `SELECT id, conversation_id, role, text, sources_json, complete, error, created_at
 		FROM messages WHERE conversation_id = ? ORDER BY id`, conversationID)
 	if err != nil {
 		return nil, err

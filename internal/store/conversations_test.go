@@ -33,11 +33,11 @@ func TestAVersion1IndexUpgradesAndKeepsItsData(t *testing.T) {
 	}
 	defer s.Close()
 	var v string
-	if err := s.db.QueryRow(`SELECT value FROM meta WHERE key='schema_version'`).Scan(&v); err != nil || v != strconv.Itoa(SchemaVersion) {
+	if err := s.r.QueryRow(`SELECT value FROM meta WHERE key='schema_version'`).Scan(&v); err != nil || v != strconv.Itoa(SchemaVersion) {
 		t.Fatalf("schema_version = %q, %v; want %d", v, err, SchemaVersion)
 	}
 	var n int
-	if err := s.db.QueryRow(`SELECT count(*) FROM collections WHERE name = 'old'`).Scan(&n); err != nil || n != 1 {
+	if err := s.r.QueryRow(`SELECT count(*) FROM collections WHERE name = 'old'`).Scan(&n); err != nil || n != 1 {
 		t.Fatalf("collections named old = %d, %v; want the one written by version 1", n, err)
 	}
 	c, err := s.CreateConversation(ctx, "t", "old")
@@ -107,7 +107,7 @@ func TestConversationsKeepTheirMessagesInOrder(t *testing.T) {
 		t.Fatalf("Messages of a deleted conversation = %v, want ErrNotFound", err)
 	}
 	var n int
-	s.db.QueryRow(`SELECT count(*) FROM messages`).Scan(&n)
+	s.r.QueryRow(`SELECT count(*) FROM messages`).Scan(&n)
 	if n != 0 {
 		t.Fatalf("%d messages left after deleting their conversation", n)
 	}

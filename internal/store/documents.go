@@ -8,10 +8,12 @@ import (
 	"strings"
 )
 
-// Document statuses.
+// Document statuses. A document is stored as lexical (its text is keyword
+// searchable) and reads back as indexed once every chunk has a vector in
+// the collection's active set.
 const (
 	StatusIndexed = "indexed" // chunks and vectors stored
-	StatusLexical = "lexical" // chunks stored, vectors missing (no embedding model yet)
+	StatusLexical = "lexical" // chunks stored, vectors missing (not computed yet, or no embedding model)
 	StatusFailed  = "failed"  // extraction failed; Error says why; no chunks
 	StatusNoText  = "no_text" // the file has no text layer (e.g. a scanned PDF)
 )
@@ -29,16 +31,16 @@ type Document struct {
 	Title        string
 	Pages        int
 	Chunks       int
+	Vectors      int // chunks with a vector in the active set
 	IndexedAt    int64
 }
 
-// NewChunk is a chunk to store; Vector may be nil.
+// NewChunk is a chunk to store. Its vector comes later (SetVectors).
 type NewChunk struct {
 	Page       int
 	Start, End int
 	Text       string
 	Terms      string // the full-text terms (tokenize.IndexText)
-	Vector     []float32
 }
 
 // Page is the text of one page of a document.
@@ -53,6 +55,9 @@ type Page struct {
 // returns the new document id and the ids of the chunks it replaced and
 // created (so the caller can update the vector index).
 func (s *Store) PutDocument(ctx context.Context, doc Document, pages []Page, chunks []NewChunk) (id int64, removed, added []int64, err error) {
+	if doc.Status == StatusIndexed {
+		doc.Status = StatusLexical // vectors are added afterwards
+	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		var oldID int64
 		err := tx.QueryRowContext(ctx, `SELECT id FROM documents WHERE collection_id = ? AND path = ?`, doc.CollectionID, doc.Path).Scan(&oldID)
@@ -84,7 +89,7 @@ func (s *Store) PutDocument(ctx context.Context, doc Document, pages []Page, chu
 				return err
 			}
 		}
-		cst, err := tx.PrepareContext(ctx, `INSERT INTO chunks(doc_id, page, start, end, text, vector) VALUES(?, ?, ?, ?, ?, ?)`)
+		cst, err := tx.PrepareContext(ctx, `INSERT INTO chunks(doc_id, page, start, end, text) VALUES(?, ?, ?, ?, ?)`)
 		if err != nil {
 			return err
 		}
@@ -95,7 +100,7 @@ func (s *Store) PutDocument(ctx context.Context, doc Document, pages []Page, chu
 		}
 		defer fst.Close()
 		for _, c := range chunks {
-			res, err := cst.ExecContext(ctx, id, c.Page, c.Start, c.End, c.Text, encodeVector(c.Vector))
+			res, err := cst.ExecContext(ctx, id, c.Page, c.Start, c.End, c.Text)
 			if err != nil {
 				return err
 			}
@@ -161,18 +166,23 @@ func (s *Store) RemoveDocument(ctx context.Context, collectionID int64, path str
 }
 
 const docColumns = `d.id, d.collection_id, d.path, d.hash, d.size, d.mtime, d.status, d.error, d.title, d.pages, d.indexed_at,
-	(SELECT count(*) FROM chunks k WHERE k.doc_id = d.id)`
+	(SELECT count(*) FROM chunks k WHERE k.doc_id = d.id),
+	(SELECT count(*) FROM chunks k JOIN vectors v ON v.chunk_id = k.id WHERE k.doc_id = d.id
+		AND v.set_id = (SELECT id FROM vector_sets WHERE collection_id = d.collection_id AND state = 'active'))`
 
 func scanDoc(sc interface{ Scan(...any) error }) (Document, error) {
 	var d Document
-	err := sc.Scan(&d.ID, &d.CollectionID, &d.Path, &d.Hash, &d.Size, &d.ModTime, &d.Status, &d.Error, &d.Title, &d.Pages, &d.IndexedAt, &d.Chunks)
+	err := sc.Scan(&d.ID, &d.CollectionID, &d.Path, &d.Hash, &d.Size, &d.ModTime, &d.Status, &d.Error, &d.Title, &d.Pages, &d.IndexedAt, &d.Chunks, &d.Vectors)
+	if d.Status == StatusLexical && d.Chunks > 0 && d.Vectors == d.Chunks {
+		d.Status = StatusIndexed
+	}
 	return d, err
 }
 
 // DocumentByPath returns the document at path in the collection, or
 // ErrNotFound.
 func (s *Store) DocumentByPath(ctx context.Context, collectionID int64, path string) (Document, error) {
-	d, err := scanDoc(s.db.QueryRowContext(ctx, `SELECT `+docColumns+` FROM documents d WHERE d.collection_id = ? AND d.path = ?`, collectionID, path))
+	d, err := scanDoc(s.r.QueryRowContext(ctx, `SELECT `+docColumns+` FROM documents d WHERE d.collection_id = ? AND d.path = ?`, collectionID, path))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Document{}, fmt.Errorf("document %s: %w", path, ErrNotFound)
 	}
@@ -189,7 +199,7 @@ func (s *Store) Documents(ctx context.Context, collectionID int64, under string)
 		q += ` AND substr(d.path, 1, ?) = ?`
 		args = append(args, len(prefix), prefix)
 	}
-	rows, err := s.db.QueryContext(ctx, q+` ORDER BY d.path`, args...)
+	rows, err := s.r.QueryContext(ctx, q+` ORDER BY d.path`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list documents: %w", err)
 	}
@@ -207,7 +217,7 @@ func (s *Store) Documents(ctx context.Context, collectionID int64, under string)
 
 // Pages returns the stored page texts of a document, in page order.
 func (s *Store) Pages(ctx context.Context, docID int64) ([]Page, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT page, text FROM pages WHERE doc_id = ? ORDER BY page`, docID)
+	rows, err := s.r.QueryContext(ctx, `SELECT page, text FROM pages WHERE doc_id = ? ORDER BY page`, docID)
 	if err != nil {
 		return nil, err
 	}

@@ -10,7 +10,15 @@
 // ingest writes. The in-memory vector index (package vector) is rebuilt from
 // the vectors stored here when a library is opened.
 //
-// A Store is safe for concurrent use; writes are serialised by SQLite.
+// One writer: a Store writes through a single connection, so writers in one
+// process queue in Go (honouring their contexts) instead of racing for
+// SQLite's write lock and failing with "database is locked" on a busy
+// machine. Readers have a pool of their own and never wait for writers (WAL).
+// Writers in other processes (a CLI ingest while the app runs) are waited
+// for: a transaction that cannot take the lock retries until its context
+// ends, however long the other process holds it.
+//
+// A Store is safe for concurrent use.
 package store
 
 import (
@@ -23,14 +31,16 @@ import (
 	"strconv"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // SchemaVersion is the version of the tables this code reads and writes.
 // Opening a file written by a newer Kura fails instead of damaging it; an
 // older file is migrated forward. Version 2 added conversations, version 3
-// an index that makes counting a collection's vectors cheap.
-const SchemaVersion = 3
+// an index that makes counting a collection's vectors cheap, version 4 moved
+// vectors into sets of their own (one per embedding model, see vectors.go).
+const SchemaVersion = 4
 
 // ErrNotFound is returned when a named collection or document does not exist.
 var ErrNotFound = errors.New("not found")
@@ -40,7 +50,8 @@ var ErrNewerSchema = errors.New("the index was written by a newer version of Kur
 
 // Store is an open index file.
 type Store struct {
-	db   *sql.DB
+	r    *sql.DB // readers: a pool of query-only connections
+	w    *sql.DB // the one writer connection
 	path string
 }
 
@@ -50,17 +61,28 @@ func Open(path string) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("open index: %w", err)
 	}
-	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=busy_timeout(10000)&_txlock=immediate"
-	db, err := sql.Open("sqlite", dsn)
+	// busy_timeout covers short waits on another process; inTx retries
+	// beyond it for as long as the caller's context allows.
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=busy_timeout(5000)"
+	w, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open index %s: %w", path, err)
 	}
-	db.SetMaxOpenConns(4)
-	s := &Store{db: db, path: path}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	s := &Store{w: w, path: path}
 	if err := s.migrate(); err != nil {
-		db.Close()
+		w.Close()
 		return nil, fmt.Errorf("open index %s: %w", path, err)
 	}
+	r, err := sql.Open("sqlite", dsn+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open index %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(4)
+	s.r = r
 	return s, nil
 }
 
@@ -68,14 +90,16 @@ func Open(path string) (*Store, error) {
 func (s *Store) Path() string { return s.path }
 
 // Close closes the file. Pending transactions are rolled back.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	return errors.Join(s.r.Close(), s.w.Close())
+}
 
 func (s *Store) migrate() error {
-	if _, err := s.db.Exec(`CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)`); err != nil {
+	if _, err := s.w.Exec(`CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)`); err != nil {
 		return err
 	}
 	var v string
-	err := s.db.QueryRow(`SELECT value FROM meta WHERE key='schema_version'`).Scan(&v)
+	err := s.w.QueryRow(`SELECT value FROM meta WHERE key='schema_version'`).Scan(&v)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
@@ -89,7 +113,7 @@ func (s *Store) migrate() error {
 	if have == SchemaVersion {
 		return nil
 	}
-	tx, err := s.db.Begin()
+	tx, err := s.begin(context.Background())
 	if err != nil {
 		return err
 	}
@@ -97,7 +121,7 @@ func (s *Store) migrate() error {
 	// Each step brings a file from the version before it to its own; a
 	// new file runs them all. The version is recorded in the same
 	// transaction, so a crash leaves the old schema or the new one.
-	steps := [][]string{schemaV1, schemaV2, schemaV3}
+	steps := [][]string{schemaV1, schemaV2, schemaV3, schemaV4}
 	for i, step := range steps[have:] {
 		for _, q := range step {
 			if _, err := tx.Exec(q); err != nil {
@@ -162,9 +186,10 @@ func ftsTable(collectionID int64) string { return "fts_" + strconv.FormatInt(col
 func now() int64 { return time.Now().Unix() }
 
 // inTx runs fn in one write transaction and commits it; any error rolls
-// everything back.
+// everything back. It waits for the write lock as long as ctx allows (see
+// begin).
 func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.begin(ctx)
 	if err != nil {
 		return err
 	}
@@ -175,11 +200,48 @@ func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	return tx.Commit()
 }
 
+// begin starts a write transaction on the writer connection. The
+// transaction takes SQLite's write lock at once (BEGIN IMMEDIATE), so a
+// writer in another process can only make BEGIN wait, never a statement
+// halfway through; when busy_timeout runs out, begin tries again until ctx
+// ends.
+func (s *Store) begin(ctx context.Context) (*sql.Tx, error) {
+	for {
+		tx, err := s.w.BeginTx(ctx, nil)
+		if err == nil || !isBusy(err) {
+			return tx, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("wait for another Kura process to finish writing the index: %w", ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// isBusy reports whether err is SQLite's "database is locked" (any of the
+// SQLITE_BUSY codes).
+func isBusy(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY
+}
+
+// exec runs one writing statement in a transaction of its own.
+func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	var res sql.Result
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		res, err = tx.ExecContext(ctx, query, args...)
+		return err
+	})
+	return res, err
+}
+
 // Setting returns a stored key/value setting ("" when unset). Settings are
 // small facts the engine learns, such as a model's tokens-per-byte ratio.
 func (s *Store) Setting(ctx context.Context, key string) (string, error) {
 	var v string
-	err := s.db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key=?`, key).Scan(&v)
+	err := s.r.QueryRowContext(ctx, `SELECT value FROM settings WHERE key=?`, key).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
@@ -188,6 +250,6 @@ func (s *Store) Setting(ctx context.Context, key string) (string, error) {
 
 // SetSetting stores a key/value setting.
 func (s *Store) SetSetting(ctx context.Context, key, value string) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO settings(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value`, key, value)
+	_, err := s.exec(ctx, `INSERT INTO settings(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value`, key, value)
 	return err
 }

@@ -27,18 +27,22 @@ var errNoEmbedder = errors.New("vector: embeddings are computed by the model run
 
 func refuseEmbedding(context.Context, string) ([]float32, error) { return nil, errNoEmbedder }
 
-// Index holds one chromem-go collection per Kura collection. It is safe for
-// concurrent use.
+// Index holds one chromem-go collection per vector set (the vectors one
+// embedding model made for one Kura collection; see store.VectorSet), keyed
+// by the set's id. Chunk ids are unique across sets and collections. It is
+// safe for concurrent use.
 type Index struct {
 	mu  sync.RWMutex // writers exclude queries, so k never exceeds Count mid-query
 	db  *chromem.DB
-	dim map[string]int
+	dim map[int64]int
 }
 
 // New returns an empty index.
 func New() *Index {
-	return &Index{db: chromem.NewDB(), dim: map[string]int{}}
+	return &Index{db: chromem.NewDB(), dim: map[int64]int{}}
 }
+
+func setName(set int64) string { return "set-" + strconv.FormatInt(set, 10) }
 
 // Item is a vector keyed by its chunk id.
 type Item struct {
@@ -46,29 +50,24 @@ type Item struct {
 	Vec     []float32
 }
 
-func (x *Index) collection(name string) (*chromem.Collection, error) {
-	return x.db.GetOrCreateCollection(name, nil, refuseEmbedding)
-}
-
-// Add inserts or replaces items in the named collection. All vectors of a
-// collection must have the same dimension; a mismatch is an error and adds
-// nothing.
-func (x *Index) Add(ctx context.Context, collection string, items []Item) error {
+// Add inserts or replaces items in the set. All vectors of a set must have
+// the same dimension; a mismatch is an error and adds nothing.
+func (x *Index) Add(ctx context.Context, set int64, items []Item) error {
 	if len(items) == 0 {
 		return nil
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	dim := x.dim[collection]
+	dim := x.dim[set]
 	for _, it := range items {
 		if dim == 0 {
 			dim = len(it.Vec)
 		}
 		if len(it.Vec) != dim || dim == 0 {
-			return fmt.Errorf("vector for chunk %d has dimension %d, collection %q has %d", it.ChunkID, len(it.Vec), collection, dim)
+			return fmt.Errorf("vector for chunk %d has dimension %d, vector set %d has %d", it.ChunkID, len(it.Vec), set, dim)
 		}
 	}
-	c, err := x.collection(collection)
+	c, err := x.db.GetOrCreateCollection(setName(set), nil, refuseEmbedding)
 	if err != nil {
 		return err
 	}
@@ -84,46 +83,52 @@ func (x *Index) Add(ctx context.Context, collection string, items []Item) error 
 			return fmt.Errorf("add vector: %w", err)
 		}
 	}
-	x.dim[collection] = dim
+	x.dim[set] = dim
 	return nil
 }
 
-// Remove deletes chunk ids from the collection; unknown ids are ignored.
+// Remove deletes chunk ids from every set; unknown ids are ignored.
 // (chromem-go deletes everything when given an empty filter, so an empty
 // id list returns early.)
-func (x *Index) Remove(ctx context.Context, collection string, chunkIDs []int64) error {
+func (x *Index) Remove(ctx context.Context, chunkIDs []int64) error {
 	if len(chunkIDs) == 0 {
 		return nil
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	c := x.db.GetCollection(collection, refuseEmbedding)
-	if c == nil {
-		return nil
-	}
 	ids := make([]string, len(chunkIDs))
 	for i, id := range chunkIDs {
 		ids[i] = strconv.FormatInt(id, 10)
 	}
-	return c.Delete(ctx, nil, nil, ids...)
+	for set := range x.dim {
+		c := x.db.GetCollection(setName(set), refuseEmbedding)
+		if c == nil {
+			continue
+		}
+		if err := c.Delete(ctx, nil, nil, ids...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
-// Reset drops the collection's vectors (after a change of embedding model).
-func (x *Index) Reset(collection string) error {
+// Drop forgets a set's vectors (a set replaced by another model's, or of a
+// deleted collection).
+func (x *Index) Drop(set int64) error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	delete(x.dim, collection)
-	if x.db.GetCollection(collection, refuseEmbedding) == nil {
+	delete(x.dim, set)
+	if x.db.GetCollection(setName(set), refuseEmbedding) == nil {
 		return nil
 	}
-	return x.db.DeleteCollection(collection)
+	return x.db.DeleteCollection(setName(set))
 }
 
-// Count is the number of vectors in the collection.
-func (x *Index) Count(collection string) int {
+// Count is the number of vectors in the set.
+func (x *Index) Count(set int64) int {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	c := x.db.GetCollection(collection, refuseEmbedding)
+	c := x.db.GetCollection(setName(set), refuseEmbedding)
 	if c == nil {
 		return 0
 	}
@@ -136,15 +141,15 @@ type Hit struct {
 	Similarity float32
 }
 
-// Query returns up to k nearest chunks to vec, most similar first. k larger
-// than the collection is clamped (chromem-go fails otherwise); an empty or
-// unknown collection returns no hits. A query vector of the wrong dimension
-// is an error.
-func (x *Index) Query(ctx context.Context, collection string, vec []float32, k int) ([]Hit, error) {
+// Query returns up to k nearest chunks to vec in the set, most similar
+// first. k larger than the set is clamped (chromem-go fails otherwise); an
+// empty or unknown set returns no hits. A query vector of the wrong
+// dimension is an error.
+func (x *Index) Query(ctx context.Context, set int64, vec []float32, k int) ([]Hit, error) {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	c := x.db.GetCollection(collection, refuseEmbedding)
-	dim := x.dim[collection]
+	c := x.db.GetCollection(setName(set), refuseEmbedding)
+	dim := x.dim[set]
 	if c == nil || k <= 0 {
 		return nil, nil
 	}
@@ -153,7 +158,7 @@ func (x *Index) Query(ctx context.Context, collection string, vec []float32, k i
 		return nil, nil
 	}
 	if len(vec) != dim {
-		return nil, fmt.Errorf("query vector has dimension %d, collection %q has %d", len(vec), collection, dim)
+		return nil, fmt.Errorf("query vector has dimension %d, vector set %d has %d", len(vec), set, dim)
 	}
 	res, err := c.QueryEmbedding(ctx, vec, min(k, n), nil, nil)
 	if err != nil {

@@ -9,11 +9,11 @@ import (
 func TestQueryReturnsNearestFirstAndClampsK(t *testing.T) {
 	ctx := context.Background()
 	x := New()
-	err := x.Add(ctx, "c", []Item{{1, []float32{1, 0, 0}}, {2, []float32{0.9, 0.1, 0}}, {3, []float32{0, 0, 1}}})
+	err := x.Add(ctx, 1, []Item{{1, []float32{1, 0, 0}}, {2, []float32{0.9, 0.1, 0}}, {3, []float32{0, 0, 1}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	hits, err := x.Query(ctx, "c", []float32{1, 0, 0}, 10)
+	hits, err := x.Query(ctx, 1, []float32{1, 0, 0}, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,30 +25,30 @@ func TestQueryReturnsNearestFirstAndClampsK(t *testing.T) {
 func TestRemoveWithNoIDsRemovesNothing(t *testing.T) {
 	ctx := context.Background()
 	x := New()
-	x.Add(ctx, "c", []Item{{1, []float32{1, 0}}, {2, []float32{0, 1}}})
-	if err := x.Remove(ctx, "c", nil); err != nil {
+	x.Add(ctx, 1, []Item{{1, []float32{1, 0}}, {2, []float32{0, 1}}})
+	if err := x.Remove(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
-	if x.Count("c") != 2 {
-		t.Fatalf("count = %d after an empty remove, want 2", x.Count("c"))
+	if x.Count(1) != 2 {
+		t.Fatalf("count = %d after an empty remove, want 2", x.Count(1))
 	}
-	x.Remove(ctx, "c", []int64{1, 99})
-	if x.Count("c") != 1 {
-		t.Fatalf("count = %d, want 1", x.Count("c"))
+	x.Remove(ctx, []int64{1, 99})
+	if x.Count(1) != 1 {
+		t.Fatalf("count = %d, want 1", x.Count(1))
 	}
 }
 
 func TestMismatchedDimensionsAreRefused(t *testing.T) {
 	ctx := context.Background()
 	x := New()
-	x.Add(ctx, "c", []Item{{1, []float32{1, 0}}})
-	if err := x.Add(ctx, "c", []Item{{2, []float32{1, 0, 0}}}); err == nil {
+	x.Add(ctx, 1, []Item{{1, []float32{1, 0}}})
+	if err := x.Add(ctx, 1, []Item{{2, []float32{1, 0, 0}}}); err == nil {
 		t.Fatal("adding a 3-d vector to a 2-d collection succeeded")
 	}
-	if _, err := x.Query(ctx, "c", []float32{1, 0, 0}, 1); err == nil {
+	if _, err := x.Query(ctx, 1, []float32{1, 0, 0}, 1); err == nil {
 		t.Fatal("querying with a 3-d vector succeeded")
 	}
-	if hits, err := x.Query(ctx, "empty", []float32{1}, 3); err != nil || hits != nil {
+	if hits, err := x.Query(ctx, 7, []float32{1}, 3); err != nil || hits != nil {
 		t.Fatalf("unknown collection: %v, %v", hits, err)
 	}
 }
@@ -61,11 +61,11 @@ func TestConcurrentQueriesAndRemovals(t *testing.T) {
 	for i := range 200 {
 		items = append(items, Item{int64(i), []float32{rng.Float32(), rng.Float32()}})
 	}
-	x.Add(ctx, "c", items)
+	x.Add(ctx, 1, items)
 	done := make(chan struct{})
 	go func() {
 		for i := range 200 {
-			x.Remove(ctx, "c", []int64{int64(i)})
+			x.Remove(ctx, []int64{int64(i)})
 		}
 		close(done)
 	}()
@@ -74,9 +74,27 @@ func TestConcurrentQueriesAndRemovals(t *testing.T) {
 		case <-done:
 			return
 		default:
-			if _, err := x.Query(ctx, "c", []float32{1, 1}, 50); err != nil {
+			if _, err := x.Query(ctx, 1, []float32{1, 1}, 50); err != nil {
 				t.Fatal(err)
 			}
 		}
+	}
+}
+
+func TestRemoveReachesEverySetAndDropForgetsOne(t *testing.T) {
+	ctx := context.Background()
+	x := New()
+	x.Add(ctx, 1, []Item{{1, []float32{1, 0}}, {2, []float32{0, 1}}})
+	x.Add(ctx, 2, []Item{{1, []float32{1, 0, 0}}, {2, []float32{0, 1, 0}}})
+	x.Remove(ctx, []int64{2})
+	if x.Count(1) != 1 || x.Count(2) != 1 {
+		t.Fatalf("counts = %d, %d; want the chunk gone from both sets", x.Count(1), x.Count(2))
+	}
+	x.Drop(1)
+	if x.Count(1) != 0 || x.Count(2) != 1 {
+		t.Fatalf("counts after dropping set 1 = %d, %d; want 0, 1", x.Count(1), x.Count(2))
+	}
+	if err := x.Add(ctx, 1, []Item{{5, []float32{1, 0, 0, 0}}}); err != nil {
+		t.Fatalf("a dropped set takes vectors of any dimension again: %v", err)
 	}
 }
