@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/kura-app/kura/internal/library"
+	"github.com/kura-app/kura/internal/vectorize"
 )
 
 // RuntimeInfo describes the model runtime the library talks to, as main.go
@@ -73,6 +74,7 @@ type App struct {
 	jobs  *jobs
 	asks  *asks
 	ready atomic.Bool
+	bg    sync.WaitGroup // the background embedder
 }
 
 // Host starts and stops an App for the process that hosts it.
@@ -91,6 +93,16 @@ func New(lib *library.Library, o Options) *Host {
 	a := &App{lib: lib, opts: o, log: o.Log, base: ctx, cancel: cancel, emit: o.Emit}
 	a.jobs = newJobs(a.send, a.errorText)
 	a.asks = &asks{running: map[string]context.CancelFunc{}}
+	if lib != nil {
+		// Vectors left to compute (a restart, a cancelled job, a new
+		// embedding model) are filled in while the window is open.
+		lib.WatchEmbedding(func(s vectorize.Status) { a.send(EventEmbedProgress, embedStatusDTO(s, a.errorText)) })
+		a.bg.Add(1)
+		go func() {
+			defer a.bg.Done()
+			lib.RunBackground(ctx)
+		}()
+	}
 	return &Host{App: a}
 }
 
@@ -111,6 +123,7 @@ func (h *Host) Close(ctx context.Context) {
 	go func() {
 		a.jobs.wg.Wait()
 		a.asks.wg.Wait()
+		a.bg.Wait()
 		close(done)
 	}()
 	select {
@@ -149,6 +162,22 @@ func (a *App) Ready() {
 			a.log.Printf("kura: ready file: %v", err)
 		}
 	}
+}
+
+// EmbeddingStatus is where each collection's embedding stands, as last
+// reported since Kura started (collections not embedded since are absent).
+func (a *App) EmbeddingStatus() []EmbedStatus {
+	st := a.lib.EmbeddingStatuses()
+	out := make([]EmbedStatus, 0, len(st))
+	for _, s := range st {
+		out = append(out, embedStatusDTO(s, a.errorText))
+	}
+	return out
+}
+
+func embedStatusDTO(s vectorize.Status, words func(error) string) EmbedStatus {
+	return EmbedStatus{Collection: s.Collection, Model: s.Model, State: s.State, Done: s.Done, Total: s.Total,
+		Rebuild: s.Rebuild, Rate: s.Rate, EtaMs: s.ETA.Milliseconds(), ElapsedMs: s.Elapsed.Milliseconds(), Error: words(s.Err)}
 }
 
 // EventTypes returns an empty EventPayloads. It exists so that the event

@@ -112,13 +112,46 @@ func (a *App) Ask(conversationID int64, question string) (string, error) {
 			a.asks.mu.Unlock()
 			stop()
 		}()
-		m, err := a.lib.Converse(actx, conversationID, question, func(tok string) error {
-			a.send(EventAnswerToken, AnswerToken{RequestID: id, ConversationID: conversationID, Text: tok})
-			return nil
+		m, err := a.lib.Converse(actx, conversationID, question, library.AskEvents{
+			Sources: func(ac library.AskContext) error {
+				a.send(EventAnswerSources, a.answerSources(id, conversationID, ac))
+				return nil
+			},
+			Token: func(tok string) error {
+				a.send(EventAnswerToken, AnswerToken{RequestID: id, ConversationID: conversationID, Text: tok})
+				return nil
+			},
 		}, a.errorText)
 		a.send(EventAnswerDone, AnswerDone{RequestID: id, ConversationID: conversationID, Message: messageDTO(m), Error: a.errorText(err)})
 	}()
 	return id, nil
+}
+
+func (a *App) answerSources(id string, conversationID int64, ac library.AskContext) AnswerSources {
+	p := ac.Prepared
+	out := AnswerSources{RequestID: id, ConversationID: conversationID, Sources: make([]Passage, 0, len(p.Sources)),
+		Dropped: p.Dropped, Mode: ac.Search.Mode, Warning: ac.Search.Warning, Model: ac.Model, FreshTokens: p.FreshTokens}
+	for _, s := range p.Sources {
+		out.Sources = append(out.Sources, Passage{N: s.N, Path: s.Path, Name: filepath.Base(s.Path), Page: s.Page,
+			Start: s.Start, End: s.End, Text: s.Text, Score: s.Score, PassageStart: s.PassageStart, PassageEnd: s.PassageEnd})
+	}
+	if rate := a.lib.ReadingRate(a.base, ac.Model); rate > 0 {
+		out.ReadingMs = int64(float64(p.FreshTokens) / rate * 1000)
+	}
+	return out
+}
+
+// PreloadChatModel loads the chat model in the background and has it read
+// the system prompt every question starts with, so that the first answer
+// starts sooner. The chat view calls it when it opens; it returns at once.
+func (a *App) PreloadChatModel() { a.preload() }
+
+func (a *App) preload() {
+	go func() {
+		if err := a.lib.Preload(a.base); err != nil && a.base.Err() == nil {
+			a.log.Printf("kura: preload the chat model: %v", err)
+		}
+	}()
 }
 
 // StopAnswer stops the answer of request id; the partial answer is saved.
@@ -142,7 +175,8 @@ func messageDTO(m library.ChatMessage) Message {
 		Sources: make([]Passage, 0, len(m.Sources))}
 	for _, s := range m.Sources {
 		out.Sources = append(out.Sources, Passage{N: s.N, Path: s.Path, Name: filepath.Base(s.Path), Page: s.Page,
-			Start: s.Start, End: s.End, Text: s.Text, Score: s.Score, Cited: s.Cited})
+			Start: s.Start, End: s.End, Text: s.Text, Score: s.Score, Cited: s.Cited,
+			PassageStart: s.PassageStart, PassageEnd: s.PassageEnd})
 	}
 	return out
 }

@@ -8,6 +8,9 @@ const (
 	EventJobProgress = "job:progress"
 	// EventJobDone carries the finished Job with its Summary.
 	EventJobDone = "job:done"
+	// EventAnswerSources carries AnswerSources, once per Ask, before the
+	// first token: the quotes the model is about to read.
+	EventAnswerSources = "answer:sources"
 	// EventAnswerToken carries an AnswerToken: a piece of a streamed answer.
 	EventAnswerToken = "answer:token"
 	// EventAnswerDone carries an AnswerDone, once per Ask.
@@ -15,6 +18,10 @@ const (
 	// EventFilesDropped carries FilesDropped: files dropped on the desktop
 	// window (never sent in the browser, where drops carry no paths).
 	EventFilesDropped = "files:dropped"
+	// EventEmbedProgress carries an EmbedStatus: a collection's vectors
+	// being computed (in an ingest job or in the background), at most about
+	// once a second, and every change of state.
+	EventEmbedProgress = "embed:progress"
 )
 
 // Emitter delivers an event to the page: runtime.EventsEmit in the desktop
@@ -27,6 +34,23 @@ type AnswerToken struct {
 	RequestID      string `json:"requestId"`
 	ConversationID int64  `json:"conversationId"`
 	Text           string `json:"text"`
+}
+
+// AnswerSources are the quotes the model reads for the Ask that returned
+// RequestID, sent before its first token. Dropped counts passages found but
+// left out so that the answer starts within the first-token target;
+// FreshTokens is the prompt's size the model has not read before and
+// ReadingMs the time that takes at its measured speed (0: not measured yet).
+type AnswerSources struct {
+	RequestID      string    `json:"requestId"`
+	ConversationID int64     `json:"conversationId"`
+	Sources        []Passage `json:"sources"`
+	Dropped        int       `json:"dropped"`
+	Mode           string    `json:"mode"`
+	Warning        string    `json:"warning"`
+	Model          string    `json:"model"`
+	FreshTokens    int       `json:"freshTokens"`
+	ReadingMs      int64     `json:"readingMs"`
 }
 
 // AnswerDone ends an Ask: Message is the saved assistant message (partial,
@@ -48,9 +72,11 @@ type FilesDropped struct {
 // never sent; EventTypes returns it so that the payload types appear in a
 // bound method's signature and get generated TypeScript classes.
 type EventPayloads struct {
-	JobProgress  Job          `json:"jobProgress"`
-	JobDone      Job          `json:"jobDone"`
-	AnswerToken  AnswerToken  `json:"answerToken"`
-	AnswerDone   AnswerDone   `json:"answerDone"`
-	FilesDropped FilesDropped `json:"filesDropped"`
+	JobProgress   Job           `json:"jobProgress"`
+	JobDone       Job           `json:"jobDone"`
+	AnswerSources AnswerSources `json:"answerSources"`
+	AnswerToken   AnswerToken   `json:"answerToken"`
+	AnswerDone    AnswerDone    `json:"answerDone"`
+	FilesDropped  FilesDropped  `json:"filesDropped"`
+	EmbedProgress EmbedStatus   `json:"embedProgress"`
 }

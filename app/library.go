@@ -164,9 +164,15 @@ func (a *App) indexJob(run func(context.Context, func(ingest.Progress) error) (i
 		sum, err := run(ctx, func(p ingest.Progress) error {
 			return j.progress(ctx, func(d *Job) {
 				d.Phase, d.FilesDone, d.FilesTotal, d.Chunks, d.Failed = p.Phase, p.FilesDone, p.FilesTotal, p.Chunks, p.Failed
-				d.Current, d.EtaMs = p.Current, p.ETA.Milliseconds()
+				d.Current, d.EtaMs, d.Rate = p.Current, p.ETA.Milliseconds(), p.Rate
+				d.BytesDone, d.BytesTotal = p.BytesDone, p.BytesTotal
+				d.VectorsDone, d.VectorsTotal, d.EmbedModel, d.Rebuild = p.VectorsDone, p.VectorsTotal, p.EmbedModel, p.Rebuild
 			})
 		})
+		if err == nil {
+			// Questions usually follow: load the chat model now.
+			a.preload()
+		}
 		s := &JobSummary{Added: sum.Added, Updated: sum.Updated, Unchanged: sum.Unchanged, Removed: sum.Removed,
 			Chunks: sum.Chunks, Vectors: sum.Vectors, LexicalOnly: sum.Lexical, Warnings: sum.Warnings}
 		for _, f := range sum.Failed {

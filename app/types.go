@@ -43,22 +43,48 @@ const (
 // Job is a long task (indexing, reindexing, pulling or importing a model)
 // as the UI shows it. Summary is set once the job has ended.
 type Job struct {
-	ID         string      `json:"id"`
-	Kind       string      `json:"kind"`
-	Collection string      `json:"collection"`
-	State      string      `json:"state"`
-	Phase      string      `json:"phase"`
-	FilesDone  int         `json:"filesDone"`
-	FilesTotal int         `json:"filesTotal"`
-	Chunks     int         `json:"chunks"`
-	Failed     int         `json:"failed"`
-	ElapsedMs  int64       `json:"elapsedMs"`
-	EtaMs      int64       `json:"etaMs"`
-	Current    string      `json:"current"`
-	BytesDone  int64       `json:"bytesDone"`
-	BytesTotal int64       `json:"bytesTotal"`
-	Summary    *JobSummary `json:"summary,omitempty"`
-	Error      string      `json:"error"`
+	ID         string `json:"id"`
+	Kind       string `json:"kind"`
+	Collection string `json:"collection"`
+	State      string `json:"state"`
+	Phase      string `json:"phase"`
+	FilesDone  int    `json:"filesDone"`
+	FilesTotal int    `json:"filesTotal"`
+	Chunks     int    `json:"chunks"`
+	Failed     int    `json:"failed"`
+	ElapsedMs  int64  `json:"elapsedMs"`
+	EtaMs      int64  `json:"etaMs"`
+	Current    string `json:"current"`
+	BytesDone  int64  `json:"bytesDone"`
+	BytesTotal int64  `json:"bytesTotal"`
+	// Rate is files per second while reading, passages per second while
+	// embedding, bytes per second while downloading (0: not measured yet).
+	Rate float64 `json:"rate"`
+	// VectorsDone and VectorsTotal count the embedding phase: the
+	// collection's passages with a vector, of all of them. EmbedModel is its
+	// model; Rebuild is true when it replaces another model's vectors.
+	VectorsDone  int         `json:"vectorsDone"`
+	VectorsTotal int         `json:"vectorsTotal"`
+	EmbedModel   string      `json:"embedModel"`
+	Rebuild      bool        `json:"rebuild"`
+	Summary      *JobSummary `json:"summary,omitempty"`
+	Error        string      `json:"error"`
+}
+
+// EmbedStatus is where a collection's embedding stands. State is
+// "embedding", "waiting" (paused while an answer is written), "done",
+// "failed" (Error says why), "stopped" or "off" (no embedding model).
+type EmbedStatus struct {
+	Collection string  `json:"collection"`
+	Model      string  `json:"model"`
+	State      string  `json:"state"`
+	Done       int     `json:"done"`
+	Total      int     `json:"total"`
+	Rebuild    bool    `json:"rebuild"`
+	Rate       float64 `json:"rate"`
+	EtaMs      int64   `json:"etaMs"`
+	ElapsedMs  int64   `json:"elapsedMs"`
+	Error      string  `json:"error"`
 }
 
 // JobSummary is the outcome of a finished job.
@@ -102,6 +128,10 @@ type Passage struct {
 	Text  string  `json:"text"`
 	Score float64 `json:"score"`
 	Cited bool    `json:"cited"`
+	// PassageStart and PassageEnd are the passage the quote [start, end)
+	// was taken from (0, 0 when the quote is the passage).
+	PassageStart int `json:"passageStart"`
+	PassageEnd   int `json:"passageEnd"`
 }
 
 // Conversation is a saved chat over one collection. Times are unix seconds.

@@ -1,17 +1,30 @@
 // Package answer writes grounded answers: it numbers the retrieved passages,
-// fits as many as the model's context allows (whole passages, best first),
-// asks the chat model to answer only from them in the question's language
-// and to cite them as [n], and maps the citations in the answer back to
-// files and pages.
+// quotes from each the sentences that bear on the question, asks the chat
+// model to answer only from them in the question's language and to cite them
+// as [n], and maps the citations in the answer back to files and pages.
 //
-// The prompt is a template parsed once. The context window is budgeted, not
-// hoped for: num_ctx is set from the model's context length (capped by
-// Options.MaxContext to bound memory), and the prompt is sized with an
-// estimate of tokens per byte that starts at one, an upper bound for
-// byte-level BPE tokenizers (each token covers at least one byte), and is
-// then calibrated from the token counts the server reports, so later
-// answers fit more passages. The server is asked not to truncate: if the estimate is
-// ever wrong, the call fails loudly and is retried with fewer passages.
+// On a laptop CPU the first token of an answer waits for the model to read
+// the whole prompt (a small model reads 10 to 30 tokens a second on two
+// cores), so the prompt is sized to a time budget as well as to the context
+// window:
+//
+//   - Passages are quoted, not pasted: the sentences that match the
+//     question, grown with their neighbours while the budget allows, best
+//     passage first. Quotes keep their offsets into the page, so citations
+//     and highlights point at exactly what the model read.
+//   - The budget counts only the tokens the runtime has not read before:
+//     the system prompt is the same for every question, and a conversation's
+//     earlier turns are sent again exactly as they were, so the runtime
+//     finds them in its cache (Ollama reuses the cache of a shared prompt
+//     beginning) and a follow-up question costs only its own tokens.
+//   - Token counts are estimated per script and calibrated from the counts
+//     the server reports (Calibrate), and the runtime's reading speed is
+//     learned from its reports too (the caller keeps both per model).
+//
+// num_ctx is fixed per model (the model's context length capped by
+// Options.MaxContext): a request with another num_ctx makes Ollama reload the
+// model. The server is asked not to truncate: if the estimate is ever wrong,
+// the call fails loudly and the caller retries with a larger estimate.
 package answer
 
 import (
@@ -20,20 +33,24 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"text/template"
+	"time"
 	"unicode"
 
+	"github.com/kura-app/kura/internal/chunk"
 	"github.com/kura-app/kura/internal/llm"
 	"github.com/kura-app/kura/internal/retrieve"
+	"github.com/kura-app/kura/internal/tokenize"
 )
 
 //go:embed prompt.tmpl
 var promptText string
 
-var prompt = template.Must(template.New("prompt").Parse(promptText))
+var prompt = template.Must(template.New("prompt").Funcs(template.FuncMap{"base": filepath.Base}).Parse(promptText))
 
 // Options tune answering.
 type Options struct {
@@ -44,6 +61,14 @@ type Options struct {
 	// quarter of the context.
 	AnswerTokens int
 	Temperature  float64
+	// FreshTokens bounds the prompt tokens the runtime has not read before
+	// (its cache holds the rest): the time to the first token is about
+	// FreshTokens divided by the model's reading speed. 0 means no bound
+	// but the context window.
+	FreshTokens int
+	// KeepAlive keeps the model loaded between questions; 0: the server's
+	// default.
+	KeepAlive time.Duration
 }
 
 func (o Options) normalized() Options {
@@ -56,17 +81,23 @@ func (o Options) normalized() Options {
 	return o
 }
 
-// Turn is an earlier exchange in a conversation.
-type Turn struct {
-	Question string
-	Answer   string
-}
-
 // Source is a passage given to the model, numbered as the model saw it.
+// Its Chunk's Start, End and Text are the quote the model read (offsets into
+// the page); PassageStart and PassageEnd are the whole retrieved passage's.
 type Source struct {
 	N int
 	retrieve.Passage
-	Cited bool // the answer cites [N]
+	PassageStart, PassageEnd int
+	Cited                    bool // the answer cites [N]
+}
+
+// Turn is an earlier exchange in a conversation, with the sources its
+// question was sent with (nil for turns saved before quotes were kept: they
+// are sent as the bare question).
+type Turn struct {
+	Question string
+	Answer   string
+	Sources  []Source
 }
 
 // Answer is a complete answer.
@@ -77,9 +108,15 @@ type Answer struct {
 	// Dropped counts retrieved passages left out because they did not fit.
 	Dropped int
 	NumCtx  int // the num_ctx sent to the runtime
-	// PromptTokens is what the server counted for the prompt, PromptBytes
-	// its size: together they calibrate the next estimate (Calibrate).
-	PromptTokens, PromptBytes int
+	// PromptTokens is what the server counted for the prompt (cached tokens
+	// included); EstimatedTokens what Kura estimated for it, FreshTokens the
+	// part Kura expected the runtime to read anew. Together they calibrate
+	// the estimates (Calibrate, PrefillRate).
+	PromptTokens, EstimatedTokens, FreshTokens int
+	// Stats are the server's figures for the answer.
+	Stats llm.ChatStats
+	// FirstToken is the time from the request to the first token.
+	FirstToken time.Duration
 	// NoPassages is true when nothing was retrieved and the model was not
 	// asked at all.
 	NoPassages bool
@@ -90,30 +127,36 @@ type Chatter interface {
 	Chat(ctx context.Context, req llm.ChatRequest, onToken func(string) error) (llm.ChatStats, error)
 }
 
-// Budget computes the context window and how many of the passages fit.
+// Budget is the context window and the token estimate for one model.
 type Budget struct {
 	NumCtx int
-	// TokensPerByte is the estimate used; 1.0 is the safe upper bound for
-	// byte-level tokenizers.
-	TokensPerByte float64
+	Tokens Estimator
 }
 
-// Estimate returns the estimated tokens of s.
-func (b Budget) Estimate(s string) int {
-	return int(float64(len(s))*b.TokensPerByte) + 1
-}
-
-// NewBudget derives the budget from the model's context length.
-func NewBudget(modelContext int, tokensPerByte float64, o Options) Budget {
+// NewBudget derives the budget from the model's context length (0: unknown)
+// and the model's calibrated token scale (0: uncalibrated).
+func NewBudget(modelContext int, scale float64, o Options) Budget {
 	o = o.normalized()
 	n := o.MaxContext
 	if modelContext > 0 && modelContext < n {
 		n = modelContext
 	}
-	if tokensPerByte <= 0 || tokensPerByte > 1 {
-		tokensPerByte = 1
-	}
-	return Budget{NumCtx: n, TokensPerByte: tokensPerByte}
+	return Budget{NumCtx: n, Tokens: Estimator{Scale: scale}}
+}
+
+// Prepared is a prompt ready to send.
+type Prepared struct {
+	Model    string
+	Messages []llm.Message
+	Sources  []Source
+	Language string
+	Dropped  int
+	NumCtx   int
+	// PromptTokens is the estimate of the whole prompt, FreshTokens of the
+	// part the runtime has not read before.
+	PromptTokens, FreshTokens int
+	// History is the number of earlier turns sent.
+	History int
 }
 
 // promptData feeds prompt.tmpl.
@@ -123,139 +166,342 @@ type promptData struct {
 	Question string
 }
 
-// Build renders the messages for question over passages, keeping as many
-// whole passages as fit in the budget in rank order (a passage that does not
-// fit is dropped with all after it, never cut) and trimming history from
-// the oldest turn. It returns the messages and the sources used.
-func Build(question string, passages []retrieve.Passage, history []Turn, b Budget, o Options) ([]llm.Message, []Source, int, error) {
-	o = o.normalized()
-	lang := Language(question)
-	reserve := min(o.AnswerTokens, b.NumCtx/4)
-	render := func(srcs []Source) (string, string, error) {
-		var sys, user bytes.Buffer
-		if err := prompt.ExecuteTemplate(&sys, "system", promptData{Language: lang}); err != nil {
-			return "", "", err
-		}
-		if err := prompt.ExecuteTemplate(&user, "user", promptData{Language: lang, Passages: srcs, Question: question}); err != nil {
-			return "", "", err
-		}
-		return sys.String(), user.String(), nil
+func render(name string, d promptData) (string, error) {
+	var b bytes.Buffer
+	if err := prompt.ExecuteTemplate(&b, name, d); err != nil {
+		return "", err
 	}
-	var srcs []Source
-	sys, user, err := render(nil)
+	return b.String(), nil
+}
+
+// SystemPrompt is the system message every question starts with. It is the
+// same for every question and language, so the runtime reads it once (see
+// Preload in the library).
+func SystemPrompt() string {
+	s, err := render("system", promptData{})
 	if err != nil {
-		return nil, nil, 0, err
+		panic(err) // the template is parsed at start and has no inputs
 	}
-	avail := b.NumCtx - reserve - b.Estimate(sys) - b.Estimate(user) - 16
-	if avail < 0 {
-		return nil, nil, 0, fmt.Errorf("the question is too long for the model's context of %d tokens", b.NumCtx)
+	return s
+}
+
+// userMessage renders a question with its quoted sources.
+func userMessage(question string, srcs []Source) (string, error) {
+	return render("user", promptData{Language: Language(question), Passages: srcs, Question: question})
+}
+
+// Prepare builds the messages for question over passages (best first), with
+// the conversation's earlier turns, for a runtime whose cache holds the
+// messages cached (the last prompt it read for this model, with its
+// answer; nil when unknown).
+//
+// The earlier turns are sent exactly as they were while they fit (half the
+// context, and half the fresh-token budget for what the cache does not
+// hold), else from the newest turn back. The quotes then share what is left:
+// each passage in rank order gets the sentence that best matches the
+// question, then the quotes grow by a neighbouring sentence each, round by
+// round, while the budget lasts; the passages after the first that gets no
+// sentence are dropped.
+// When only the time budget stops even the first passage, its best sentence
+// is sent anyway: an answer a little slower is better than none.
+func Prepare(question string, passages []retrieve.Passage, history []Turn, cached []llm.Message, b Budget, o Options) (Prepared, error) {
+	o = o.normalized()
+	p := Prepared{Language: Language(question), NumCtx: b.NumCtx}
+	sys := SystemPrompt()
+	reserve := min(o.AnswerTokens, b.NumCtx/4)
+	total := b.NumCtx - reserve - b.Tokens.Count(sys) - 16
+	fresh := total
+	if o.FreshTokens > 0 {
+		fresh = o.FreshTokens
 	}
-	used := 0
-	for i, p := range passages {
-		s := Source{N: i + 1, Passage: p}
-		cost := b.Estimate(p.Text) + b.Estimate(p.Path) + 24 // delimiters and header
-		if used+cost > avail {
-			break
-		}
-		used += cost
-		srcs = append(srcs, s)
+	if len(cached) == 0 || cached[0].Content != sys {
+		fresh -= b.Tokens.Count(sys)
 	}
-	dropped := len(passages) - len(srcs)
-	if len(srcs) == 0 && len(passages) > 0 {
-		return nil, nil, 0, fmt.Errorf("not even one passage fits in the model's context of %d tokens: raise max_context in the settings or choose a model with a longer context", b.NumCtx)
+	if total <= 0 {
+		return p, fmt.Errorf("the model's context of %d tokens has no room for a question", b.NumCtx)
 	}
-	if sys, user, err = render(srcs); err != nil {
-		return nil, nil, 0, err
-	}
+
 	msgs := []llm.Message{{Role: "system", Content: sys}}
-	// History: newest turns first until the budget is spent, then in order.
-	left := avail - used
-	var hist []llm.Message
-	for i := len(history) - 1; i >= 0; i-- {
-		cost := b.Estimate(history[i].Question) + b.Estimate(history[i].Answer) + 16
-		if cost > left {
-			break
-		}
-		left -= cost
-		hist = append([]llm.Message{{Role: "user", Content: history[i].Question}, {Role: "assistant", Content: history[i].Answer}}, hist...)
+	hist, histTokens, histFresh, err := historyMessages(history, cached, b, total/2, max(fresh/2, 0))
+	if err != nil {
+		return p, err
 	}
 	msgs = append(msgs, hist...)
+	p.History = len(hist) / 2
+
+	bare, err := userMessage(question, nil)
+	if err != nil {
+		return p, err
+	}
+	room := min(total-histTokens, fresh-histFresh) - b.Tokens.Count(bare)
+	if total-histTokens-b.Tokens.Count(bare) < 0 {
+		return p, fmt.Errorf("the question is too long for the model's context of %d tokens", b.NumCtx)
+	}
+	// The quotes are costed piece by piece; the whole prompt is measured
+	// after rendering, and the room shrunk by any excess.
+	var srcs []Source
+	for range 6 {
+		srcs = quote(question, passages, room, b.Tokens)
+		user, err := userMessage(question, srcs)
+		if err != nil {
+			return p, err
+		}
+		all := append(append([]llm.Message(nil), msgs...), llm.Message{Role: "user", Content: user})
+		over := 0
+		if o.FreshTokens > 0 {
+			over = FreshTokens(all, cached, b.Tokens) - o.FreshTokens
+		}
+		prompt := 0
+		for _, m := range all {
+			prompt += b.Tokens.Count(m.Content)
+		}
+		over = max(over, prompt-(b.NumCtx-reserve))
+		if over <= 0 || len(srcs) == 0 {
+			break
+		}
+		room -= over
+	}
+	if len(srcs) == 0 && len(passages) > 0 {
+		// Time, not space, left no room: send the best sentence anyway if
+		// the context has space for it.
+		srcs = quote(question, passages[:1], total-histTokens-b.Tokens.Count(bare), b.Tokens)
+		if len(srcs) == 0 {
+			return p, fmt.Errorf("not even one passage fits in the model's context of %d tokens: choose a model with a longer context", b.NumCtx)
+		}
+		srcs = srcs[:1]
+		srcs[0].Chunk.Start, srcs[0].Chunk.End, srcs[0].Chunk.Text = firstSentence(srcs[0])
+	}
+	user, err := userMessage(question, srcs)
+	if err != nil {
+		return p, err
+	}
 	msgs = append(msgs, llm.Message{Role: "user", Content: user})
-	return msgs, srcs, dropped, nil
-}
-
-// Ask answers question from passages with the chat model, streaming tokens
-// to onToken. With no passages it does not call the model and answers that
-// the documents hold nothing on the question. If the server rejects the
-// prompt as too long (the estimate was off), it recalibrates to the safe
-// bound and retries once with fewer passages.
-func Ask(ctx context.Context, chat Chatter, model string, question string, passages []retrieve.Passage, history []Turn, b Budget, o Options, onToken func(string) error) (Answer, error) {
-	o = o.normalized()
-	lang := Language(question)
-	if len(passages) == 0 {
-		text := noPassages[lang]
-		if err := onToken(text); err != nil {
-			return Answer{}, err
-		}
-		return Answer{Text: text, Language: lang, NoPassages: true}, nil
-	}
-	for attempt := 0; ; attempt++ {
-		msgs, srcs, dropped, err := Build(question, passages, history, b, o)
-		if err != nil {
-			return Answer{}, err
-		}
-		var text strings.Builder
-		started := false
-		stats, err := chat.Chat(ctx, llm.ChatRequest{Model: model, Messages: msgs, NumCtx: b.NumCtx, Temperature: o.Temperature}, func(tok string) error {
-			started = true
-			text.WriteString(tok)
-			return onToken(tok)
-		})
-		if errors.Is(err, llm.ErrInputTooLong) && attempt == 0 && !started {
-			b.TokensPerByte = 1
-			continue
-		}
-		ans := Answer{Text: text.String(), Language: lang, Sources: srcs, Dropped: dropped, NumCtx: b.NumCtx, PromptTokens: stats.PromptTokens, PromptBytes: PromptBytes(msgs)}
-		if err != nil {
-			return ans, err
-		}
-		markCited(ans.Sources, ans.Text)
-		return ans, nil
-	}
-}
-
-// PromptBytes is the size of the messages, for calibrating the estimate
-// against the server's token count.
-func PromptBytes(msgs []llm.Message) int {
-	n := 0
+	p.Messages, p.Sources, p.Dropped = msgs, srcs, len(passages)-len(srcs)
 	for _, m := range msgs {
-		n += len(m.Content)
+		p.PromptTokens += b.Tokens.Count(m.Content)
+	}
+	p.FreshTokens = FreshTokens(msgs, cached, b.Tokens)
+	return p, nil
+}
+
+// historyMessages replays the earlier turns. All of them are kept when
+// they fit in maxTotal tokens and the part the runtime's cache does not hold
+// fits in maxFresh; otherwise the oldest turns are left out (which changes
+// the prompt's beginning, so everything kept is fresh) until they fit.
+func historyMessages(history []Turn, cached []llm.Message, b Budget, maxTotal, maxFresh int) ([]llm.Message, int, int, error) {
+	var all []llm.Message
+	costs := make([]int, len(history))
+	for i, t := range history {
+		u, err := userMessage(t.Question, t.Sources)
+		if err != nil {
+			return nil, 0, 0, err
+		}
+		all = append(all, llm.Message{Role: "user", Content: u}, llm.Message{Role: "assistant", Content: t.Answer})
+		costs[i] = b.Tokens.Count(u) + b.Tokens.Count(t.Answer) + 8
+	}
+	sum := func(cs []int) int {
+		n := 0
+		for _, c := range cs {
+			n += c
+		}
+		return n
+	}
+	// Messages of the history the cache holds: those equal, position by
+	// position, to the cached prompt after its system message.
+	same := 0
+	for same < len(all) && same+1 < len(cached) && cached[same+1] == all[same] {
+		same++
+	}
+	freshAll := 0
+	for i := same / 2; i < len(history); i++ {
+		freshAll += costs[i]
+	}
+	if sum(costs) <= maxTotal && freshAll <= maxFresh {
+		return all, sum(costs), freshAll, nil
+	}
+	for k := 1; k <= len(history); k++ {
+		rest := sum(costs[k:])
+		if rest <= maxTotal && rest <= maxFresh {
+			return all[2*k:], rest, rest, nil
+		}
+	}
+	return nil, 0, 0, nil
+}
+
+// FreshTokens estimates the tokens of msgs the runtime must read: those
+// after the messages msgs shares, from the start, with the cached prompt.
+func FreshTokens(msgs, cached []llm.Message, e Estimator) int {
+	i := 0
+	for i < len(msgs) && i < len(cached) && msgs[i] == cached[i] {
+		i++
+	}
+	n := 0
+	for _, m := range msgs[i:] {
+		n += e.Count(m.Content)
 	}
 	return n
 }
 
-// Calibrate returns a new tokens-per-byte estimate after the server counted
-// promptTokens for promptBytes: the observed ratio with a 25% margin. The
-// first reading replaces the safe bound of 1; later ones raise the estimate
-// at once but lower it by at most 10% a step, since the mix of scripts (and
-// so the ratio) varies between questions. A prompt that still overruns is
-// rejected by the server and retried at the bound (see Ask).
-func Calibrate(prev float64, promptTokens, promptBytes int) float64 {
-	if promptTokens <= 0 || promptBytes <= 0 {
-		return prev
-	}
-	if prev <= 0 || prev > 1 {
-		prev = 1
-	}
-	obs := float64(promptTokens) / float64(promptBytes) * 1.25
-	next := obs
-	if prev < 1 {
-		next = max(obs, prev*0.9)
-	}
-	return min(max(next, 0.05), 1)
+// quoteMax bounds one quoted sentence, in characters: a table or a list
+// without full stops is quoted around its match, not whole.
+const quoteMax = 240
+
+// sourceCost is the estimated tokens of a source's delimiters and header
+// in the prompt (the template's passage element), without its text.
+func sourceCost(e Estimator, n int, p retrieve.Passage) int {
+	return e.Count(fmt.Sprintf("\n<passage n=\"%d\" source=\"%s, page %d\">\n\n</passage>\n", n, filepath.Base(p.Path), p.Page))
 }
 
-var citeRe = regexp.MustCompile(`\[(\d{1,3}(?:\s*[,、，]\s*\d{1,3})*)\]`)
+// passagesHeader is what the prompt adds once when it has passages.
+const passagesHeader = "Passages:\n\n"
+
+// quote picks, for each passage in rank order, the sentences that bear on
+// question within room tokens (see Prepare). Passages that get nothing are
+// left out, and the sources are numbered in order.
+func quote(question string, passages []retrieve.Passage, room int, e Estimator) []Source {
+	terms := queryTerms(question)
+	type cand struct {
+		p     retrieve.Passage
+		sents []chunk.Span
+		lo    int // sentences lo..hi (inclusive) are quoted
+		hi    int
+		cost  int
+	}
+	var cands []*cand
+	used := e.Count(passagesHeader)
+	// Round one: each passage's best sentence, in rank order.
+	for _, p := range passages {
+		sents := chunk.Sentences(p.Text, quoteMax)
+		if len(sents) == 0 {
+			continue
+		}
+		best := bestSentence(p.Text, sents, terms)
+		c := &cand{p: p, sents: sents, lo: best, hi: best}
+		c.cost = e.Count(spanText(p.Text, sents[best])) + sourceCost(e, len(cands)+1, p)
+		if used+c.cost > room {
+			break // the passages left out are always the lowest ranked
+		}
+		used += c.cost
+		cands = append(cands, c)
+	}
+	// Then the quotes grow by a sentence each, round by round, best
+	// passage first: the next sentence (the sentence after a match usually
+	// completes it), else the one before.
+	for grew := true; grew; {
+		grew = false
+		for _, c := range cands {
+			for _, next := range []int{c.hi + 1, c.lo - 1} {
+				if next < 0 || next >= len(c.sents) {
+					continue
+				}
+				cost := e.Count(spanText(c.p.Text, c.sents[next])) + 1
+				if used+cost > room {
+					continue
+				}
+				used += cost
+				c.cost += cost
+				if next > c.hi {
+					c.hi = next
+				} else {
+					c.lo = next
+				}
+				grew = true
+				break
+			}
+		}
+	}
+	out := make([]Source, 0, len(cands))
+	for i, c := range cands {
+		runes := []rune(c.p.Text)
+		s, e := c.sents[c.lo].Start, c.sents[c.hi].End
+		src := Source{N: i + 1, Passage: c.p, PassageStart: c.p.Start, PassageEnd: c.p.End}
+		src.Chunk.Start, src.Chunk.End = c.p.Start+s, c.p.Start+e
+		src.Chunk.Text = string(runes[s:e])
+		out = append(out, src)
+	}
+	return out
+}
+
+// firstSentence cuts a source down to its first sentence, for the case
+// where one passage must be sent against the time budget.
+func firstSentence(s Source) (start, end int, text string) {
+	sents := chunk.Sentences(s.Text, quoteMax)
+	if len(sents) == 0 {
+		return s.Start, s.End, s.Text
+	}
+	runes := []rune(s.Text)
+	return s.Start + sents[0].Start, s.Start + sents[0].End, string(runes[sents[0].Start:sents[0].End])
+}
+
+func spanText(text string, s chunk.Span) string {
+	runes := []rune(text)
+	return string(runes[s.Start:s.End])
+}
+
+// queryTerms are the question's normalised index terms.
+func queryTerms(q string) map[string]bool {
+	terms := map[string]bool{}
+	for _, p := range tokenize.ParseQuery(q) {
+		for _, t := range p.Terms {
+			terms[t] = true
+		}
+	}
+	return terms
+}
+
+// bestSentence is the sentence sharing the most of the question's terms
+// (the first on a tie, and the first when none shares any: a passage found
+// by meaning starts with its topic more often than not).
+func bestSentence(text string, sents []chunk.Span, terms map[string]bool) int {
+	best, bestScore := 0, 0
+	for i, s := range sents {
+		seen := map[string]bool{}
+		score := 0
+		for _, t := range tokenize.Terms(spanText(text, s)) {
+			if terms[t.Text] && !seen[t.Text] {
+				seen[t.Text] = true
+				score++
+			}
+		}
+		if score > bestScore {
+			best, bestScore = i, score
+		}
+	}
+	return best
+}
+
+// Ask sends a prepared prompt to the chat model, streaming tokens to
+// onToken, and returns the answer with its sources marked as cited or not.
+// A prompt the server finds too long fails with an error wrapping
+// llm.ErrInputTooLong before any token (the caller re-prepares with a
+// larger estimate); a cancelled ctx returns the partial answer and ctx.Err().
+func Ask(ctx context.Context, chat Chatter, p Prepared, o Options, onToken func(string) error) (Answer, error) {
+	o = o.normalized()
+	var text strings.Builder
+	start := time.Now()
+	var first time.Duration
+	stats, err := chat.Chat(ctx, llm.ChatRequest{Model: p.Model, Messages: p.Messages, NumCtx: p.NumCtx, Temperature: o.Temperature, KeepAlive: o.KeepAlive}, func(tok string) error {
+		if first == 0 {
+			first = time.Since(start)
+		}
+		text.WriteString(tok)
+		return onToken(tok)
+	})
+	ans := Answer{Text: text.String(), Language: p.Language, Sources: p.Sources, Dropped: p.Dropped, NumCtx: p.NumCtx,
+		PromptTokens: stats.PromptTokens, EstimatedTokens: p.PromptTokens, FreshTokens: p.FreshTokens, Stats: stats, FirstToken: first}
+	if err != nil {
+		return ans, err
+	}
+	markCited(ans.Sources, ans.Text)
+	return ans, nil
+}
+
+// NoPassages is the answer when nothing matched, in the question's
+// language; the model is not asked.
+func NoPassages(question string) Answer {
+	lang := Language(question)
+	return Answer{Text: noPassages[lang], Language: lang, NoPassages: true}
+}
 
 // Citations returns the passage numbers cited in text as [n] or [n, m], in
 // order of first appearance.
@@ -274,6 +520,8 @@ func Citations(text string) []int {
 	return out
 }
 
+var citeRe = regexp.MustCompile(`\[(\d{1,3}(?:\s*[,、，]\s*\d{1,3})*)\]`)
+
 func markCited(srcs []Source, text string) {
 	cited := map[int]bool{}
 	for _, n := range Citations(text) {
@@ -283,6 +531,14 @@ func markCited(srcs []Source, text string) {
 		srcs[i].Cited = cited[srcs[i].N]
 	}
 }
+
+// ErrTooLong reports a prompt the runtime refused as longer than its
+// context; see Ask.
+var ErrTooLong = llm.ErrInputTooLong
+
+// IsTooLong reports whether err is the runtime refusing a prompt as too
+// long.
+func IsTooLong(err error) bool { return errors.Is(err, llm.ErrInputTooLong) }
 
 // Language guesses the language of a question from its script: kana means
 // Japanese, Hangul Korean, Han alone Chinese-or-Japanese (Japanese, Kura's

@@ -3,52 +3,117 @@ package answer
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kura-app/kura/internal/llm"
 	"github.com/kura-app/kura/internal/retrieve"
 	"github.com/kura-app/kura/internal/store"
 )
 
-func passage(path, text string) retrieve.Passage {
-	return retrieve.Passage{Chunk: store.Chunk{Path: path, Page: 1, Text: text}}
+// passage is a retrieved passage at offset start of page 1 of path.
+func passage(path string, start int, text string) retrieve.Passage {
+	n := len([]rune(text))
+	return retrieve.Passage{Chunk: store.Chunk{Path: path, Page: 1, Start: start, End: start + n, Text: text}}
 }
 
-func TestBuildKeepsWholePassagesInRankOrderAndDropsTheRest(t *testing.T) {
-	var ps []retrieve.Passage
-	for i := range 10 {
-		ps = append(ps, passage("/d.txt", strings.Repeat(string(rune('a'+i)), 400)))
+// prose is a passage of n sentences, the i-th naming topic i; match adds the
+// question's words to sentence k.
+func prose(n, k int, match string) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "第%d節では別の話題を詳しく述べている。", i)
+		if i == k {
+			b.WriteString(match)
+		}
 	}
-	b := NewBudget(2048, 1, Options{MaxContext: 8192, AnswerTokens: 256})
-	msgs, srcs, dropped, err := Build("What?", ps, nil, b, Options{AnswerTokens: 256})
+	return b.String()
+}
+
+func TestQuotesAreTheMatchingSentencesWithExactOffsets(t *testing.T) {
+	text := prose(12, 7, "回答者数は三百二十名であった。")
+	p := passage("/docs/survey.pdf", 500, text)
+	got, err := Prepare("回答者数は何人ですか", []retrieve.Passage{p}, nil, nil, NewBudget(8192, 0, Options{}), Options{FreshTokens: 400})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(srcs) == 0 || dropped == 0 || len(srcs)+dropped != len(ps) {
-		t.Fatalf("kept %d, dropped %d of %d: want some of each", len(srcs), dropped, len(ps))
+	if len(got.Sources) != 1 {
+		t.Fatalf("sources = %+v, want the one passage", got.Sources)
 	}
-	user := msgs[len(msgs)-1].Content
-	for i, s := range srcs {
-		if s.N != i+1 || s.Text != ps[i].Text {
-			t.Fatalf("source %d is not passage %d in rank order", s.N, i+1)
+	s := got.Sources[0]
+	if !strings.Contains(s.Text, "回答者数は三百二十名であった。") {
+		t.Fatalf("quote %q does not hold the matching sentence", s.Text)
+	}
+	if len([]rune(s.Text)) >= len([]rune(text)) {
+		t.Fatalf("the whole passage was sent (%d characters) instead of a quote", len([]rune(s.Text)))
+	}
+	// The quote is exactly that span of the page: offsets are the
+	// passage's plus the quote's place in it.
+	at := strings.Index(text, s.Text)
+	if at < 0 || s.Start != 500+len([]rune(text[:at])) || s.End != s.Start+len([]rune(s.Text)) {
+		t.Fatalf("quote at %d-%d does not match its place in the page", s.Start, s.End)
+	}
+	if s.PassageStart != 500 || s.PassageEnd != 500+len([]rune(text)) {
+		t.Fatalf("passage offsets %d-%d, want the whole passage's", s.PassageStart, s.PassageEnd)
+	}
+	if !strings.Contains(got.Messages[len(got.Messages)-1].Content, s.Text) {
+		t.Fatal("the quote is not in the prompt")
+	}
+}
+
+func TestTheTimeBudgetBoundsTheFreshTokensAndGrowsQuotesWhenThereIsRoom(t *testing.T) {
+	var ps []retrieve.Passage
+	for i := range 6 {
+		ps = append(ps, passage(fmt.Sprintf("/d%d.txt", i), 0, prose(20, 10, "誤差範囲は三パーセントである。")))
+	}
+	small, err := Prepare("誤差範囲は", ps, nil, nil, NewBudget(8192, 0, Options{}), Options{FreshTokens: 250})
+	if err != nil {
+		t.Fatal(err)
+	}
+	large, err := Prepare("誤差範囲は", ps, nil, nil, NewBudget(8192, 0, Options{}), Options{FreshTokens: 2000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if small.FreshTokens > 250 || large.FreshTokens > 2000 {
+		t.Fatalf("fresh tokens %d and %d exceed their budgets 250 and 2000", small.FreshTokens, large.FreshTokens)
+	}
+	if len(large.Sources) <= len(small.Sources) && quoted(large) <= quoted(small) {
+		t.Fatalf("a larger budget quoted no more: %d sources (%d chars) vs %d (%d chars)", len(large.Sources), quoted(large), len(small.Sources), quoted(small))
+	}
+	if small.Dropped+len(small.Sources) != len(ps) {
+		t.Fatalf("dropped %d + sent %d != %d found", small.Dropped, len(small.Sources), len(ps))
+	}
+	for i, s := range small.Sources {
+		if s.N != i+1 || s.Path != ps[i].Path {
+			t.Fatalf("source %d is %s, want the passages in rank order", s.N, s.Path)
 		}
-		if !strings.Contains(user, ps[i].Text) {
-			t.Fatalf("passage %d is not whole in the prompt", i+1)
-		}
 	}
-	for _, p := range ps[len(srcs):] {
-		if strings.Contains(user, p.Text[:50]) {
-			t.Fatal("a dropped passage is (partly) in the prompt")
-		}
+}
+
+func quoted(p Prepared) int {
+	n := 0
+	for _, s := range p.Sources {
+		n += len([]rune(s.Text))
 	}
-	total := 0
-	for _, m := range msgs {
-		total += b.Estimate(m.Content)
+	return n
+}
+
+func TestOnePassageIsSentEvenWhenTheTimeBudgetIsTiny(t *testing.T) {
+	p := passage("/a.txt", 0, prose(5, 2, "答えはここにある。"))
+	got, err := Prepare("答えは", []retrieve.Passage{p}, nil, nil, NewBudget(8192, 0, Options{}), Options{FreshTokens: 1})
+	if err != nil || len(got.Sources) != 1 {
+		t.Fatalf("sources %+v, %v; want one quote against the time budget", got.Sources, err)
 	}
-	if total+256 > b.NumCtx {
-		t.Fatalf("prompt estimate %d + answer reserve exceeds num_ctx %d", total, b.NumCtx)
+}
+
+func TestNotEvenOnePassageFitsTheContextSaysSo(t *testing.T) {
+	p := passage("/a.txt", 0, strings.Repeat("長", 3000))
+	_, err := Prepare("長?", []retrieve.Passage{p}, nil, nil, NewBudget(300, 0, Options{}), Options{})
+	if err == nil || !strings.Contains(err.Error(), "not even one passage") {
+		t.Fatalf("err = %v, want 'not even one passage fits'", err)
 	}
 }
 
@@ -63,30 +128,84 @@ func TestNumCtxFollowsTheModelCappedByMaxContext(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := NewBudget(tt.model, 1, Options{MaxContext: tt.max}).NumCtx; got != tt.at {
+			if got := NewBudget(tt.model, 0, Options{MaxContext: tt.max}).NumCtx; got != tt.at {
 				t.Fatalf("NumCtx = %d, want %d", got, tt.at)
 			}
 		})
 	}
 }
 
-func TestHistoryIsTrimmedFromTheOldestTurn(t *testing.T) {
-	hist := []Turn{{"old question", strings.Repeat("x", 3000)}, {"recent question", "recent answer"}}
-	b := NewBudget(2048, 1, Options{})
-	msgs, _, _, err := Build("now?", []retrieve.Passage{passage("/a", "text")}, hist, b, Options{AnswerTokens: 256})
+// A conversation's earlier turns are sent exactly as before, so the
+// runtime's cache holds them and a follow-up costs only its own tokens.
+func TestAFollowUpReusesTheCachedConversation(t *testing.T) {
+	b := NewBudget(8192, 0, Options{})
+	o := Options{FreshTokens: 600}
+	ps := []retrieve.Passage{passage("/a.txt", 0, prose(6, 2, "調査は二〇二三年に行われた。"))}
+	first, err := Prepare("調査はいつ行われましたか", ps, nil, []llm.Message{{Role: "system", Content: SystemPrompt()}}, b, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.FreshTokens >= first.PromptTokens {
+		t.Fatalf("first question: fresh %d of %d tokens; want the preloaded system prompt counted as cached", first.FreshTokens, first.PromptTokens)
+	}
+	cached := append(append([]llm.Message(nil), first.Messages...), llm.Message{Role: "assistant", Content: "二〇二三年です[1]。"})
+	hist := []Turn{{Question: "調査はいつ行われましたか", Answer: "二〇二三年です[1]。", Sources: first.Sources}}
+	ps2 := []retrieve.Passage{passage("/b.txt", 0, prose(6, 3, "回答者は三百名であった。"))}
+	second, err := Prepare("回答者は何人でしたか", ps2, hist, cached, b, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, m := range cached {
+		if second.Messages[i] != m {
+			t.Fatalf("message %d of the follow-up differs from what the runtime read: the cache would not be reused", i)
+		}
+	}
+	own := b.Tokens.Count(second.Messages[len(second.Messages)-1].Content)
+	if second.FreshTokens != own || second.History != 1 {
+		t.Fatalf("follow-up fresh tokens %d, want only its own message's %d (history %d turns)", second.FreshTokens, own, second.History)
+	}
+	// Another conversation's turns are not in the cache: they count.
+	other, _ := Prepare("回答者は何人でしたか", ps2, hist, nil, b, o)
+	if other.FreshTokens <= own {
+		t.Fatalf("uncached history counted %d fresh tokens, want more than the question's %d", other.FreshTokens, own)
+	}
+}
+
+func TestHistoryIsDroppedFromTheOldestTurnWhenItDoesNotFit(t *testing.T) {
+	hist := []Turn{{Question: "old question", Answer: strings.Repeat("x", 3000)}, {Question: "recent question", Answer: "recent answer"}}
+	got, err := Prepare("now?", []retrieve.Passage{passage("/a", 0, "text.")}, hist, nil, NewBudget(2048, 0, Options{}), Options{AnswerTokens: 256})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var all []string
-	for _, m := range msgs {
+	for _, m := range got.Messages {
 		all = append(all, m.Content)
 	}
 	joined := strings.Join(all, "\n")
-	if strings.Contains(joined, "old question") || !strings.Contains(joined, "recent question") {
-		t.Fatalf("history kept the wrong turns: %d messages", len(msgs))
+	if strings.Contains(joined, "old question") || !strings.Contains(joined, "recent question") || got.History != 1 {
+		t.Fatalf("history kept the wrong turns (%d): %q", got.History, joined)
 	}
-	if msgs[0].Role != "system" || msgs[len(msgs)-1].Role != "user" {
+	if got.Messages[0].Role != "system" || got.Messages[len(got.Messages)-1].Role != "user" {
 		t.Fatal("the system prompt must come first and the question last")
+	}
+}
+
+func TestTheSystemPromptIsTheSameInEveryLanguage(t *testing.T) {
+	b := NewBudget(8192, 0, Options{})
+	ps := []retrieve.Passage{passage("/a", 0, "Text.")}
+	var sys []string
+	for _, q := range []string{"What?", "何ですか", "무엇입니까"} {
+		p, err := Prepare(q, ps, nil, nil, b, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sys = append(sys, p.Messages[0].Content)
+		if !strings.Contains(p.Messages[len(p.Messages)-1].Content, "Answer in "+Language(q)) {
+			t.Fatalf("%q: the user message does not ask for %s", q, Language(q))
+		}
+	}
+	if sys[0] != sys[1] || sys[1] != sys[2] {
+		t.Fatal("the system prompt changes with the question's language: the runtime's cache would miss")
 	}
 }
 
@@ -125,18 +244,53 @@ func TestLanguageFollowsTheQuestion(t *testing.T) {
 	}
 }
 
-func TestCalibrateLearnsFromTheServerButStaysSafe(t *testing.T) {
-	if got := Calibrate(1, 300, 1000); got < 0.37 || got > 0.38 {
-		t.Fatalf("first calibration = %.3f, want 0.3 × 1.25", got)
+func TestCalibrateLearnsTheScaleFromTheServer(t *testing.T) {
+	if got := Calibrate(0, 300, 1000); got < 0.299 || got > 0.301 {
+		t.Fatalf("first calibration = %.3f, want the observed 0.3", got)
 	}
-	if got := Calibrate(0.5, 10, 1000); got != 0.45 {
-		t.Fatalf("a sudden low reading = %.3f, want at most a 10%% step down", got)
+	if got := Calibrate(0.5, 100, 100); got != 0.5 {
+		t.Fatalf("a reading matching the estimate = %.3f, want unchanged", got)
 	}
-	if got := Calibrate(0.2, 900, 1000); got != 1 {
-		t.Fatalf("a high reading = %.3f, want capped at 1", got)
+	if got := Calibrate(0.5, 200, 100); got < 0.66 || got > 0.67 {
+		t.Fatalf("a reading twice the estimate = %.3f, want a third of the way to 1.0", got)
 	}
 	if got := Calibrate(0.4, 0, 0); got != 0.4 {
 		t.Fatalf("no reading = %.3f, want unchanged", got)
+	}
+	if got := Calibrate(4, 1000, 10); got != 5 {
+		t.Fatalf("a wild reading = %.3f, want capped at 5", got)
+	}
+}
+
+func TestTheEstimateKnowsScripts(t *testing.T) {
+	e := Estimator{}
+	ja, en := e.Count("生成AIの誤差について"), e.Count("about the margin of error")
+	if ja < 8 || ja > 14 {
+		t.Errorf("Japanese estimate %d, want about one token a character", ja)
+	}
+	if en < 5 || en > 12 {
+		t.Errorf("English estimate %d, want about one token a word", en)
+	}
+	if got := (Estimator{Scale: 2}).Count("生成AI"); got < 2*e.Count("生成AI")-2 {
+		t.Errorf("scale 2 gives %d, want about twice %d", got, e.Count("生成AI"))
+	}
+}
+
+func TestPrefillRateAndBudget(t *testing.T) {
+	if got := PrefillRate(0, 200, 10*time.Second); got != 20 {
+		t.Fatalf("first reading = %.1f tok/s, want 20", got)
+	}
+	if got := PrefillRate(20, 10, time.Second); got != 20 {
+		t.Fatalf("a tiny reading moved the rate to %.1f", got)
+	}
+	if got := PrefillRate(20, 400, 10*time.Second); got < 26.6 || got > 26.7 {
+		t.Fatalf("a faster reading = %.2f, want a third of the way to 40", got)
+	}
+	if got := FreshBudget(20, 15*time.Second); got != 300 {
+		t.Fatalf("budget = %d, want 20 tok/s x 15 s", got)
+	}
+	if got := FreshBudget(1, 15*time.Second); got != 200 {
+		t.Fatalf("budget on a very slow machine = %d, want the floor of 200", got)
 	}
 }
 
@@ -147,44 +301,34 @@ func (f chatFunc) Chat(ctx context.Context, req llm.ChatRequest, onToken func(st
 	return f(ctx, req, onToken)
 }
 
-func TestAskWithNoPassagesSaysSoWithoutCallingTheModel(t *testing.T) {
-	called := false
-	chat := chatFunc(func(context.Context, llm.ChatRequest, func(string) error) (llm.ChatStats, error) {
-		called = true
-		return llm.ChatStats{}, nil
-	})
-	var got strings.Builder
-	ans, err := Ask(context.Background(), chat, "m", "誤差は？", nil, nil, NewBudget(2048, 1, Options{}), Options{}, func(s string) error { got.WriteString(s); return nil })
-	if err != nil || called || !ans.NoPassages || !strings.Contains(got.String(), "文書") {
-		t.Fatalf("answer %+v, err %v, model called %v", ans, err, called)
+func TestNoPassagesSaysSoInTheQuestionsLanguage(t *testing.T) {
+	if a := NoPassages("誤差は？"); !a.NoPassages || !strings.Contains(a.Text, "文書") {
+		t.Fatalf("answer %+v", a)
 	}
 }
 
-func TestAskRetriesAtTheSafeBoundWhenThePromptIsTooLong(t *testing.T) {
-	var ctxs []int
-	var sizes []int
+func TestAskMarksCitedSourcesAndMeasuresTheFirstToken(t *testing.T) {
+	var sent llm.ChatRequest
 	chat := chatFunc(func(_ context.Context, req llm.ChatRequest, onToken func(string) error) (llm.ChatStats, error) {
-		ctxs = append(ctxs, req.NumCtx)
-		sizes = append(sizes, len(req.Messages[len(req.Messages)-1].Content))
-		if len(ctxs) == 1 {
-			return llm.ChatStats{}, llm.ErrInputTooLong
-		}
+		sent = req
 		onToken("Yes [1].")
-		return llm.ChatStats{PromptTokens: 100}, nil
+		return llm.ChatStats{PromptTokens: 100, PromptDuration: time.Second}, nil
 	})
-	var ps []retrieve.Passage
-	for range 8 {
-		ps = append(ps, passage("/a", strings.Repeat("word ", 100)))
-	}
-	ans, err := Ask(context.Background(), chat, "m", "q?", ps, nil, NewBudget(4096, 0.2, Options{}), Options{AnswerTokens: 256}, func(string) error { return nil })
+	ps := []retrieve.Passage{passage("/a", 0, "One."), passage("/b", 0, "Two.")}
+	p, err := Prepare("q?", ps, nil, nil, NewBudget(4096, 0, Options{}), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ctxs) != 2 || sizes[1] >= sizes[0] {
-		t.Fatalf("calls %d, prompt sizes %v: want a retry with fewer passages", len(ctxs), sizes)
+	p.Model = "m"
+	ans, err := Ask(context.Background(), chat, p, Options{KeepAlive: time.Minute}, func(string) error { return nil })
+	if err != nil {
+		t.Fatal(err)
 	}
-	if !ans.Sources[0].Cited || ans.Sources[1].Cited {
-		t.Fatalf("citation marks: %+v", ans.Sources[:2])
+	if sent.Model != "m" || sent.NumCtx != p.NumCtx || sent.KeepAlive != time.Minute {
+		t.Fatalf("request %+v", sent)
+	}
+	if !ans.Sources[0].Cited || ans.Sources[1].Cited || ans.PromptTokens != 100 || ans.FirstToken <= 0 {
+		t.Fatalf("answer %+v", ans)
 	}
 }
 
@@ -195,8 +339,34 @@ func TestAskReturnsThePartialAnswerWhenStopped(t *testing.T) {
 		cancel()
 		return llm.ChatStats{}, ctx.Err()
 	})
-	ans, err := Ask(ctx, chat, "m", "q", []retrieve.Passage{passage("/a", "t")}, nil, NewBudget(2048, 1, Options{}), Options{}, func(string) error { return nil })
+	p, _ := Prepare("q", []retrieve.Passage{passage("/a", 0, "t")}, nil, nil, NewBudget(2048, 0, Options{}), Options{})
+	ans, err := Ask(ctx, chat, p, Options{}, func(string) error { return nil })
 	if !errors.Is(err, context.Canceled) || ans.Text != "partial" {
 		t.Fatalf("answer %q, err %v", ans.Text, err)
 	}
+}
+
+func FuzzQuoteOffsetsStayInsideThePassage(f *testing.F) {
+	f.Add("生成AIの誤差について。次の文。", "誤差", 3, 200)
+	f.Add("No stops at all in this text", "stops", 0, 10)
+	f.Add("", "x", 0, 0)
+	f.Fuzz(func(t *testing.T, text, q string, start, fresh int) {
+		if start < 0 || start > 1e6 {
+			return
+		}
+		p := passage("/f", start, text)
+		got, err := Prepare(q, []retrieve.Passage{p}, nil, nil, NewBudget(8192, 0, Options{}), Options{FreshTokens: fresh})
+		if err != nil {
+			return
+		}
+		runes := []rune(text)
+		for _, s := range got.Sources {
+			if s.Start < p.Start || s.End > p.End || s.Start > s.End {
+				t.Fatalf("quote %d-%d outside the passage %d-%d", s.Start, s.End, p.Start, p.End)
+			}
+			if string(runes[s.Start-start:s.End-start]) != s.Text {
+				t.Fatalf("quote text %q is not the page's span", s.Text)
+			}
+		}
+	})
 }

@@ -109,7 +109,7 @@ func segment(runes []rune, size int) []span {
 			units = append(units, p)
 			continue
 		}
-		for _, s := range sentences(runes, p) {
+		for _, s := range sentences(runes, p, true) {
 			if s.end-s.start <= size {
 				units = append(units, s)
 				continue
@@ -171,15 +171,16 @@ func paragraphs(runes []rune) []span {
 
 // sentences splits a paragraph after sentence-ending punctuation (CJK full
 // stops end a sentence anywhere; Western ones only before a space or the
-// end), after closing quotes or brackets that follow it, and at line breaks.
-func sentences(runes []rune, p span) []span {
+// end), after closing quotes or brackets that follow it, and, with lines
+// set, at line breaks.
+func sentences(runes []rune, p span, lines bool) []span {
 	var out []span
 	start := p.start
 	for i := p.start; i < p.end; i++ {
 		r := runes[i]
 		end := -1
 		switch {
-		case r == '\n':
+		case r == '\n' && lines:
 			end = i
 		case r == '。' || r == '！' || r == '？' || r == '｡':
 			end = i + 1
@@ -212,4 +213,32 @@ func isCloser(r rune) bool {
 		return true
 	}
 	return false
+}
+
+// Span is a piece of a text in code-point offsets, End exclusive.
+type Span struct{ Start, End int }
+
+// Sentences cuts text into sentences for quoting as evidence: after
+// sentence-ending punctuation and at blank lines, but not at single line
+// breaks, which text taken from PDFs has inside words and sentences. A
+// sentence longer than max characters (a table, a list without stops) is cut
+// into pieces of at most max (max <= 0: no limit). Spans are trimmed of
+// white space and in order.
+func Sentences(text string, max int) []Span {
+	runes := []rune(text)
+	var out []Span
+	for _, p := range paragraphs(runes) {
+		for _, s := range sentences(runes, p, false) {
+			if max <= 0 || s.end-s.start <= max {
+				out = append(out, Span{s.start, s.end})
+				continue
+			}
+			for st := s.start; st < s.end; st += max {
+				if t := trim(runes, span{st, min(st+max, s.end)}); t.end > t.start {
+					out = append(out, Span{t.start, t.end})
+				}
+			}
+		}
+	}
+	return out
 }

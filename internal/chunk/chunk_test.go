@@ -1,6 +1,7 @@
 package chunk
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -101,4 +102,19 @@ func FuzzSplit(f *testing.F) {
 		}
 		checkInvariants(t, text, Options{Size: size, Overlap: overlap}, Split(text, Options{Size: size, Overlap: overlap}))
 	})
+}
+
+func TestSentencesForQuotingKeepWrappedLinesTogether(t *testing.T) {
+	text := "生成AIの誤\n差について述べる。次の文です！\n\nA new paragraph. Second sentence?\n" + strings.Repeat("表", 25)
+	got := Sentences(text, 20)
+	var texts []string
+	runes := []rune(text)
+	for _, s := range got {
+		texts = append(texts, string(runes[s.Start:s.End]))
+	}
+	want := []string{"生成AIの誤\n差について述べる。", "次の文です！", "A new paragraph.", "Second sentence?",
+		strings.Repeat("表", 20), strings.Repeat("表", 5)}
+	if !slices.Equal(texts, want) {
+		t.Fatalf("sentences = %q\nwant        %q", texts, want)
+	}
 }

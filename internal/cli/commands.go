@@ -197,6 +197,7 @@ func indent(s string) string {
 func (a *App) ask(ctx context.Context, args []string) int {
 	var c Common
 	fs := a.flags("ask", "QUESTION", &c)
+	contextOnly := fs.Bool("context-only", false, "print what the model would be given (passages quoted, prompt size) without asking it")
 	rest, err := parse(fs, args)
 	if err != nil {
 		return ExitUsage
@@ -211,8 +212,56 @@ func (a *App) ask(ctx context.Context, args []string) int {
 		return ExitFailure
 	}
 	defer closeFn()
+	if *contextOnly {
+		return a.contextOnly(ctx, lib, c, q)
+	}
 	_, code := a.answer(ctx, lib, c, q, nil)
 	return code
+}
+
+// ContextJSON is the shape of `kura ask --context-only --json`: exactly the
+// quotes the model would read (offsets into their page's text) and the
+// estimated size of the whole prompt.
+type ContextJSON struct {
+	Passages     []ContextPassageJSON `json:"passages"`
+	PromptTokens int                  `json:"prompt_tokens"`
+}
+
+// ContextPassageJSON is one quote given to the model.
+type ContextPassageJSON struct {
+	Path  string `json:"path"`
+	Page  *int   `json:"page"`
+	Start int    `json:"start"`
+	End   int    `json:"end"`
+	Text  string `json:"text"`
+}
+
+func (a *App) contextOnly(ctx context.Context, lib *library.Library, c Common, q string) int {
+	ac, err := lib.Context(ctx, c.Collection, q, nil)
+	if err != nil {
+		return a.fail(err)
+	}
+	out := ContextJSON{Passages: []ContextPassageJSON{}, PromptTokens: ac.Prepared.PromptTokens}
+	for _, s := range ac.Prepared.Sources {
+		p := passageJSON(s.Passage)
+		out.Passages = append(out.Passages, ContextPassageJSON{Path: p.Path, Page: p.Page, Start: p.Start, End: p.End, Text: p.Text})
+	}
+	if c.JSON {
+		writeJSON(a.Stdout, out)
+		return ExitOK
+	}
+	if ac.Search.Warning != "" {
+		fmt.Fprintf(a.Stderr, "note: %s\n", ac.Search.Warning)
+	}
+	for _, s := range ac.Prepared.Sources {
+		fmt.Fprintf(a.Stdout, "[%d] %s (chars %d-%d)\n%s\n\n", s.N, where(s.Path, s.Page), s.Start, s.End, indent(s.Text))
+	}
+	fmt.Fprintf(a.Stdout, "prompt: about %d tokens (%d quotes", out.PromptTokens, len(ac.Prepared.Sources))
+	if ac.Prepared.Dropped > 0 {
+		fmt.Fprintf(a.Stdout, "; %d more passages found, left out to start the answer within %s", ac.Prepared.Dropped, lib.Config().FirstTokenTarget())
+	}
+	fmt.Fprintln(a.Stdout, ")")
+	return ExitOK
 }
 
 // AnswerJSON is the shape of `kura ask --json`.
@@ -234,11 +283,14 @@ type SourceJSON struct {
 }
 
 func (a *App) answer(ctx context.Context, lib *library.Library, c Common, q string, history []answer.Turn) (library.AskResult, int) {
-	onToken := func(t string) error { _, err := io.WriteString(a.Stdout, t); return err }
-	if c.JSON {
-		onToken = func(string) error { return nil }
+	ev := library.AskEvents{
+		Sources: func(ac library.AskContext) error { a.printSources(lib, ac); return nil },
+		Token:   func(t string) error { _, err := io.WriteString(a.Stdout, t); return err },
 	}
-	res, err := lib.Ask(ctx, c.Collection, q, history, onToken)
+	if c.JSON {
+		ev = library.AskEvents{}
+	}
+	res, err := lib.Ask(ctx, c.Collection, q, history, ev)
 	if c.JSON && err == nil {
 		out := AnswerJSON{Answer: res.Text, Language: res.Language, Mode: res.Search.Mode, Model: res.Model, NumCtx: res.NumCtx, Dropped: res.Dropped, Sources: []SourceJSON{}}
 		for _, s := range res.Sources {
@@ -255,23 +307,43 @@ func (a *App) answer(ctx context.Context, lib *library.Library, c Common, q stri
 		}
 		return res, a.fail(err)
 	}
-	if res.Search.Warning != "" {
-		fmt.Fprintf(a.Stderr, "note: %s\n", res.Search.Warning)
+	var cited []string
+	for _, s := range res.Sources {
+		if s.Cited {
+			cited = append(cited, fmt.Sprintf("[%d]", s.N))
+		}
 	}
-	if len(res.Sources) > 0 {
-		fmt.Fprintln(a.Stdout, "\nSources:")
-		for _, s := range res.Sources {
-			mark := " "
-			if s.Cited {
-				mark = "*"
-			}
-			fmt.Fprintf(a.Stdout, " %s[%d] %s (chars %d-%d)\n", mark, s.N, where(s.Path, s.Page), s.Start, s.End)
-		}
-		if res.Dropped > 0 {
-			fmt.Fprintf(a.Stdout, "  (%d more passages did not fit in the model's context of %d tokens)\n", res.Dropped, res.NumCtx)
-		}
+	if len(cited) > 0 {
+		fmt.Fprintf(a.Stdout, "\ncited: %s\n", strings.Join(cited, " "))
 	}
 	return res, ExitOK
+}
+
+// printSources shows what the model is about to read, before the first
+// token: on a laptop the model may read for many seconds, and the passages
+// are the evidence a user checks anyway.
+func (a *App) printSources(lib *library.Library, ac library.AskContext) {
+	w := a.Stdout
+	if ac.Search.Warning != "" {
+		fmt.Fprintf(a.Stderr, "note: %s\n", ac.Search.Warning)
+	}
+	p := ac.Prepared
+	if len(ac.Search.Passages) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "Sources:")
+	for _, s := range p.Sources {
+		fmt.Fprintf(w, "  [%d] %s (chars %d-%d)\n", s.N, where(s.Path, s.Page), s.Start, s.End)
+	}
+	if p.Dropped > 0 {
+		fmt.Fprintf(w, "  (%d more passages found, left out so the answer starts within about %s)\n", p.Dropped, lib.Config().FirstTokenTarget())
+	}
+	line := fmt.Sprintf("reading %d quotes, about %d new tokens", len(p.Sources), p.FreshTokens)
+	if rate := lib.ReadingRate(context.Background(), ac.Model); rate > 0 {
+		line += fmt.Sprintf(", about %s at %.0f tokens/s", (time.Duration(float64(p.FreshTokens) / rate * float64(time.Second))).Round(time.Second), rate)
+	}
+	fmt.Fprintf(a.Stderr, "(%s %s)\n", ac.Model, line)
+	fmt.Fprintln(w)
 }
 
 // HandlesInterrupt reports whether the command in args handles Ctrl-C
@@ -304,6 +376,9 @@ func (a *App) chat(ctx context.Context, args []string) int {
 		close(lines)
 	}()
 	fmt.Fprintf(a.Stdout, "Kura chat over collection %q. Ask a question; /exit or Ctrl-D to leave, /clear forgets the history, Ctrl-C stops an answer (at the prompt it leaves).\n", c.Collection)
+	// Load the model and let it read the system prompt while the first
+	// question is typed.
+	go lib.Preload(ctx)
 	var history []answer.Turn
 	for {
 		fmt.Fprint(a.Stdout, "\n> ")
@@ -348,7 +423,7 @@ func (a *App) chat(ctx context.Context, args []string) int {
 			return ExitInterrupted
 		}
 		if code == ExitOK && res.Text != "" && !res.NoPassages {
-			history = append(history, answer.Turn{Question: q, Answer: res.Text})
+			history = append(history, answer.Turn{Question: q, Answer: res.Text, Sources: res.Sources})
 		}
 	}
 }

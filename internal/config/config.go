@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"time"
 )
 
 // Version is the config format this build writes.
@@ -46,9 +47,13 @@ type Config struct {
 	ChunkSize     int     `json:"chunk_size"`
 	ChunkOverlap  int     `json:"chunk_overlap"`
 	// MaxContext caps the context window (tokens) requested from the model.
-	MaxContext int    `json:"max_context"`
-	Theme      string `json:"theme"`    // light, dark, system
-	Language   string `json:"language"` // UI language: "", en, ja, ko ("" follows the system)
+	MaxContext int `json:"max_context"`
+	// FirstTokenSeconds is how long an answer may take to start: the
+	// prompt is sized to what the model reads in that time on this machine
+	// (see package answer).
+	FirstTokenSeconds int    `json:"first_token_seconds"`
+	Theme             string `json:"theme"`    // light, dark, system
+	Language          string `json:"language"` // UI language: "", en, ja, ko ("" follows the system)
 }
 
 // Default returns the defaults.
@@ -56,6 +61,7 @@ func Default() Config {
 	return Config{
 		Version: Version, ChatModel: DefaultChatModel, EmbedModel: DefaultEmbedModel,
 		TopK: 6, LexicalWeight: 0.5, ChunkSize: 800, ChunkOverlap: 120, MaxContext: 8192, Theme: "system",
+		FirstTokenSeconds: DefaultFirstTokenSeconds,
 	}
 }
 
@@ -84,6 +90,9 @@ func (c Config) Normalize() Config {
 	if c.MaxContext < 1024 {
 		c.MaxContext = d.MaxContext
 	}
+	if c.FirstTokenSeconds < MinFirstTokenSeconds || c.FirstTokenSeconds > MaxFirstTokenSeconds {
+		c.FirstTokenSeconds = d.FirstTokenSeconds
+	}
 	switch c.Theme {
 	case "light", "dark", "system":
 	default:
@@ -95,6 +104,21 @@ func (c Config) Normalize() Config {
 		c.Language = ""
 	}
 	return c
+}
+
+// Bounds and default of FirstTokenSeconds. The default is chosen from the
+// measurements in docs/BENCHMARKS.md: on two cores it leaves room for the
+// evidence most questions need; on eight cores the same prompt starts in a
+// few seconds.
+const (
+	DefaultFirstTokenSeconds = 20
+	MinFirstTokenSeconds     = 3
+	MaxFirstTokenSeconds     = 300
+)
+
+// FirstTokenTarget is FirstTokenSeconds as a duration.
+func (c Config) FirstTokenTarget() time.Duration {
+	return time.Duration(c.FirstTokenSeconds) * time.Second
 }
 
 // ResolvedOllamaURL is the URL to use: the configured one, else

@@ -97,10 +97,10 @@ func TestAnAnswerStreamsTokensAndItsSourcesAreStoredPassages(t *testing.T) {
 	mustIngest(t, lib, "harbour", harbourFiles(t))
 
 	var tokens []string
-	res, err := lib.Ask(ctx, "harbour", "When does the harbour ferry leave?", nil, func(tok string) error {
+	res, err := lib.Ask(ctx, "harbour", "When does the harbour ferry leave?", nil, streamTo(func(tok string) error {
 		tokens = append(tokens, tok)
 		return nil
-	})
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,11 +157,11 @@ func TestCancellingAnAnswerStopsTheStreamAndSavesNothing(t *testing.T) {
 	noop := func(string) error { return nil }
 	// A first answer loads the model and leaves an idle connection, so the
 	// goroutine count below is the steady one.
-	if _, err := lib.Ask(context.Background(), "harbour", question, nil, noop); err != nil {
+	if _, err := lib.Ask(context.Background(), "harbour", question, nil, streamTo(noop)); err != nil {
 		t.Fatal(err)
 	}
 	st, _ := lib.Internals()
-	key := "tokens_per_byte:" + srv.ChatModel
+	key := "token_scale:" + srv.ChatModel
 	const mark = "0.9000" // a value no completed answer leaves behind
 	if err := st.SetSetting(context.Background(), key, mark); err != nil {
 		t.Fatal(err)
@@ -176,7 +176,7 @@ func TestCancellingAnAnswerStopsTheStreamAndSavesNothing(t *testing.T) {
 		afterStop  int
 		cancelledT time.Time
 	)
-	res, err := lib.Ask(ctx, "harbour", question, nil, func(tok string) error {
+	res, err := lib.Ask(ctx, "harbour", question, nil, streamTo(func(tok string) error {
 		mu.Lock()
 		defer mu.Unlock()
 		if ctx.Err() != nil {
@@ -188,7 +188,7 @@ func TestCancellingAnAnswerStopsTheStreamAndSavesNothing(t *testing.T) {
 			cancel()
 		}
 		return nil
-	})
+	}))
 	returned := time.Since(cancelledT)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("Ask after cancel: %v, want context.Canceled", err)
@@ -222,7 +222,7 @@ func TestCancellingAnAnswerStopsTheStreamAndSavesNothing(t *testing.T) {
 	}
 
 	// The check above can see a save: a completed answer does calibrate.
-	if _, err := lib.Ask(context.Background(), "harbour", question, nil, noop); err != nil {
+	if _, err := lib.Ask(context.Background(), "harbour", question, nil, streamTo(noop)); err != nil {
 		t.Fatal(err)
 	}
 	if v, _ := st.Setting(context.Background(), key); v == mark {
@@ -244,7 +244,7 @@ func TestAMissingModelIsNamedWithTheCommandThatInstallsIt(t *testing.T) {
 		if err := lib.SetConfig(cfg); err != nil {
 			t.Fatal(err)
 		}
-		_, err := lib.Ask(ctx, "harbour", "When does the ferry leave?", nil, func(string) error { return nil })
+		_, err := lib.Ask(ctx, "harbour", "When does the ferry leave?", nil, library.AskEvents{})
 		var missing *llm.ModelMissingError
 		if !errors.As(err, &missing) || missing.Model != "nope:latest" {
 			t.Fatalf("got %v, want *llm.ModelMissingError for nope:latest", err)
@@ -391,13 +391,13 @@ func TestAnIngestSurvivesTheRuntimeDyingAndARerunCompletesIt(t *testing.T) {
 	}
 }
 
-func TestTheContextBudgetSetsNumCtxAndDropsWholePassagesByRank(t *testing.T) {
+func TestTheContextBudgetSetsNumCtxAndDropsTheLowestRankedPassages(t *testing.T) {
 	srv := ollamatest.Shared(t)
 	ctx := context.Background()
 
-	// A chat model whose context holds only a few of the passages.
-	const modelContext = 2600
-	model := "kura-test-chat-2600"
+	// A chat model whose context holds only some of the quotes.
+	const modelContext = 1536
+	model := "kura-test-chat-1536"
 	gguf := filepath.Join(t.TempDir(), model+".gguf")
 	if err := ollamatest.WriteChatModel(gguf, ollamatest.ModelOptions{ContextLength: modelContext}); err != nil {
 		t.Fatal(err)
@@ -420,7 +420,7 @@ func TestTheContextBudgetSetsNumCtxAndDropsWholePassagesByRank(t *testing.T) {
 	}
 	src := writeFiles(t, files)
 	cfg := testConfig(srv)
-	cfg.ChatModel, cfg.ChunkSize, cfg.ChunkOverlap, cfg.TopK = model, 300, 0, 12
+	cfg.ChatModel, cfg.ChunkSize, cfg.ChunkOverlap, cfg.TopK = model, 300, 0, 24
 	lib := openLibrary(t, t.TempDir(), proxy.URL, cfg)
 	mustIngest(t, lib, "logs", src)
 
@@ -430,7 +430,7 @@ func TestTheContextBudgetSetsNumCtxAndDropsWholePassagesByRank(t *testing.T) {
 		wantNumCtx int
 	}{
 		{"the model's context length is the budget", 8192, modelContext},
-		{"the configured maximum caps the model's context length", 2000, 2000},
+		{"the configured maximum caps the model's context length", 1024, 1024},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := lib.Config()
@@ -439,7 +439,7 @@ func TestTheContextBudgetSetsNumCtxAndDropsWholePassagesByRank(t *testing.T) {
 				t.Fatal(err)
 			}
 			proxy.reset()
-			res, err := lib.Ask(ctx, "logs", "What did the lighthouse keeper write down?", nil, func(string) error { return nil })
+			res, err := lib.Ask(ctx, "logs", "What did the lighthouse keeper write down?", nil, library.AskEvents{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -580,3 +580,6 @@ func (p *recordingProxy) lastChat(t *testing.T) chatRequest {
 	}
 	return p.chats[len(p.chats)-1]
 }
+
+// streamTo is the events of an answer whose tokens go to fn.
+func streamTo(fn func(string) error) library.AskEvents { return library.AskEvents{Token: fn} }

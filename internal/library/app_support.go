@@ -52,16 +52,38 @@ func withTag(name string) string {
 // SavedSource is a passage an answer was given, saved with the answer so
 // that a conversation shows its sources later even if the documents
 // change.
+//
+// Start, End and Text are the quote the model read (offsets into the page
+// text); PassageStart and PassageEnd the passage it was quoted from (0 and 0
+// in answers saved before quotes). The quote is also what a later question
+// in the conversation sends again, so that the runtime finds the whole
+// conversation in its cache.
 type SavedSource struct {
-	N     int     `json:"n"`
-	Path  string  `json:"path"`
-	Title string  `json:"title"`
-	Page  int     `json:"page"`
-	Start int     `json:"start"`
-	End   int     `json:"end"`
-	Text  string  `json:"text"`
-	Score float64 `json:"score"`
-	Cited bool    `json:"cited"`
+	N            int     `json:"n"`
+	Path         string  `json:"path"`
+	Title        string  `json:"title"`
+	Page         int     `json:"page"`
+	Start        int     `json:"start"`
+	End          int     `json:"end"`
+	Text         string  `json:"text"`
+	Score        float64 `json:"score"`
+	Cited        bool    `json:"cited"`
+	PassageStart int     `json:"passage_start,omitempty"`
+	PassageEnd   int     `json:"passage_end,omitempty"`
+}
+
+// savedSources turns an answer's sources into what is saved with it.
+func savedSources(srcs []answer.Source, text string) []SavedSource {
+	cited := map[int]bool{}
+	for _, n := range answer.Citations(text) {
+		cited[n] = true
+	}
+	out := make([]SavedSource, 0, len(srcs))
+	for _, s := range srcs {
+		out = append(out, SavedSource{N: s.N, Path: s.Path, Title: s.Title, Page: s.Page, Start: s.Start, End: s.End,
+			Text: s.Text, Score: s.Score, Cited: s.Cited || cited[s.N], PassageStart: s.PassageStart, PassageEnd: s.PassageEnd})
+	}
+	return out
 }
 
 // ChatMessage is a saved message of a conversation with its sources.
@@ -123,15 +145,16 @@ func (l *Library) Messages(ctx context.Context, id int64) ([]ChatMessage, error)
 
 // Converse asks question in conversation id: it saves the question, answers
 // it from the conversation's collection with the earlier complete turns as
-// history (streaming tokens to onToken, as Ask), and saves the answer with
-// its sources. A first question also titles an untitled conversation.
+// history (reporting sources and tokens through ev, as Ask), and saves the
+// answer with its sources. A first question also titles an untitled
+// conversation.
 //
 // The answer is saved whatever happens once the question is saved: on
 // success complete; when ctx is cancelled or answering fails, with the
 // partial text, Complete false and Error set to describe(err), which lets
 // the caller choose the words (nil: err.Error()). It returns the saved
 // answer and the error that ended answering.
-func (l *Library) Converse(ctx context.Context, id int64, question string, onToken func(string) error, describe func(error) string) (ChatMessage, error) {
+func (l *Library) Converse(ctx context.Context, id int64, question string, ev AskEvents, describe func(error) string) (ChatMessage, error) {
 	conv, err := l.store.Conversation(ctx, id)
 	if err != nil {
 		return ChatMessage{}, err
@@ -149,17 +172,20 @@ func (l *Library) Converse(ctx context.Context, id int64, question string, onTok
 		return ChatMessage{}, err
 	}
 
-	res, askErr := l.Ask(ctx, conv.Collection, question, history(earlier), onToken)
-
-	cited := map[int]bool{}
-	for _, n := range answer.Citations(res.Text) {
-		cited[n] = true
+	var sent []answer.Source
+	sources := ev.Sources
+	ev.Sources = func(ac AskContext) error {
+		sent = ac.Prepared.Sources
+		if sources != nil {
+			return sources(ac)
+		}
+		return nil
 	}
-	srcs := make([]SavedSource, 0, len(res.Sources))
-	for _, s := range res.Sources {
-		srcs = append(srcs, SavedSource{N: s.N, Path: s.Path, Title: s.Title, Page: s.Page, Start: s.Start, End: s.End,
-			Text: s.Text, Score: s.Score, Cited: s.Cited || cited[s.N]})
+	res, askErr := l.Ask(ctx, conv.Collection, question, history(earlier), ev)
+	if len(res.Sources) == 0 {
+		res.Sources = sent // stopped or failed before the model answered
 	}
+	srcs := savedSources(res.Sources, res.Text)
 	b, err := json.Marshal(srcs)
 	if err != nil {
 		return ChatMessage{}, err
@@ -181,14 +207,23 @@ func (l *Library) Converse(ctx context.Context, id int64, question string, onTok
 }
 
 // history turns saved messages into the model's history: each question
-// followed by a complete answer. Stopped or failed answers, and the
-// questions they answered, are left out.
+// with the quotes it was sent with, followed by a complete answer. Stopped
+// or failed answers, and the questions they answered, are left out.
 func history(ms []store.Message) []answer.Turn {
 	var turns []answer.Turn
 	for i := 0; i+1 < len(ms); i++ {
 		q, a := ms[i], ms[i+1]
 		if q.Role == store.RoleUser && a.Role == store.RoleAssistant && a.Complete {
-			turns = append(turns, answer.Turn{Question: q.Text, Answer: a.Text})
+			t := answer.Turn{Question: q.Text, Answer: a.Text}
+			var saved []SavedSource
+			if a.Sources != "" && json.Unmarshal([]byte(a.Sources), &saved) == nil {
+				for _, s := range saved {
+					src := answer.Source{N: s.N, PassageStart: s.PassageStart, PassageEnd: s.PassageEnd}
+					src.Path, src.Title, src.Page, src.Start, src.End, src.Text = s.Path, s.Title, s.Page, s.Start, s.End, s.Text
+					t.Sources = append(t.Sources, src)
+				}
+			}
+			turns = append(turns, t)
 			i++
 		}
 	}

@@ -31,11 +31,28 @@ func TestHistoryKeepsOnlyQuestionsWithACompleteAnswer(t *testing.T) {
 				t.Fatalf("history = %v, want %v", got, tc.want)
 			}
 			for i := range got {
-				if got[i] != tc.want[i] {
+				if got[i].Question != tc.want[i].Question || got[i].Answer != tc.want[i].Answer {
 					t.Fatalf("history = %v, want %v", got, tc.want)
 				}
 			}
 		})
+	}
+}
+
+// A turn is sent again with the quotes its question was sent with, so that
+// the runtime finds the conversation in its cache.
+func TestHistoryKeepsTheQuotesATurnWasSentWith(t *testing.T) {
+	saved := `[{"n":1,"path":"/d/a.pdf","page":3,"start":10,"end":20,"text":"引用した文。","score":0.5,"cited":true,"passage_start":0,"passage_end":80}]`
+	got := history([]store.Message{
+		{Role: store.RoleUser, Text: "q1", Complete: true},
+		{Role: store.RoleAssistant, Text: "a1 [1]", Sources: saved, Complete: true},
+	})
+	if len(got) != 1 || len(got[0].Sources) != 1 {
+		t.Fatalf("history = %+v, want one turn with its source", got)
+	}
+	s := got[0].Sources[0]
+	if s.N != 1 || s.Path != "/d/a.pdf" || s.Page != 3 || s.Start != 10 || s.End != 20 || s.Text != "引用した文。" || s.PassageEnd != 80 {
+		t.Fatalf("source = %+v, want the saved quote", s)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"sync"
 	"time"
@@ -40,9 +41,10 @@ type Library struct {
 	llm    *llm.Client
 	worker *vectorize.Worker
 
-	mu      sync.RWMutex
-	cfg     config.Config
-	ctxLens map[string]int // model -> context length, cached from Show
+	mu     sync.RWMutex
+	cfg    config.Config
+	infos  map[string]llm.ModelInfo // model -> what Show said
+	models map[string]*modelState   // chat model -> what answering taught
 	// OpenDuration is how long Open took, vectors loaded.
 	OpenDuration time.Duration
 }
@@ -57,7 +59,8 @@ func Open(ctx context.Context, dir string, cfg config.Config, client *llm.Client
 	if err != nil {
 		return nil, err
 	}
-	l := &Library{dir: dir, store: st, index: vector.New(), llm: client, cfg: cfg.Normalize(), ctxLens: map[string]int{}}
+	l := &Library{dir: dir, store: st, index: vector.New(), llm: client, cfg: cfg.Normalize(),
+		infos: map[string]llm.ModelInfo{}, models: map[string]*modelState{}}
 	l.worker = vectorize.New(st, l.index, client.EmbedPassages, vectorize.Options{Model: l.embedModelFor})
 	cols, err := st.Collections(ctx)
 	if err != nil {
@@ -367,63 +370,267 @@ type AskResult struct {
 	Model  string
 }
 
-// Ask answers question from the collection's documents with the chat model,
-// streaming tokens to onToken. A missing chat model is a
+// AskContext is what the model is given for a question: the passages found,
+// the quotes chosen from them and the prompt, before the model reads it.
+type AskContext struct {
+	Search   retrieve.Result
+	Prepared answer.Prepared
+	Model    string
+	// Budget is the fresh-token budget the prompt was sized to (0: none),
+	// from the model's reading speed and the first-token target.
+	Budget int
+}
+
+// AskEvents receive an answer as it is made; nil fields are skipped, and an
+// error returned stops the answer.
+type AskEvents struct {
+	// Sources is called once the quotes are chosen, before the model reads
+	// them: a user sees the evidence at once, not after the first token.
+	Sources func(AskContext) error
+	// Token is called for each piece of the answer, in order.
+	Token func(string) error
+}
+
+// ChatKeepAlive keeps the chat model loaded between questions: loading
+// takes seconds on a laptop, and the runtime's cache of the conversation
+// so far is lost with the model.
+const ChatKeepAlive = 30 * time.Minute
+
+// modelState is what Kura learns about a chat model while using it.
+type modelState struct {
+	scale  float64       // token estimate scale (answer.Estimator)
+	rate   float64       // prompt tokens read per second
+	cached []llm.Message // the last prompt the runtime read, with its answer
+}
+
+// Ask answers question from the collection's documents with the chat model:
+// it searches, quotes from the passages found what fits the first-token
+// target (see package answer), reports them through ev.Sources, then streams
+// the answer through ev.Token. A missing chat model is a
 // *llm.ModelMissingError (search keeps working); a cancelled context stops
-// the stream and returns the partial answer with ctx.Err().
-func (l *Library) Ask(ctx context.Context, collection, question string, history []answer.Turn, onToken func(string) error) (AskResult, error) {
+// the stream and returns the partial answer with ctx.Err(). Embedding
+// passages waits while it runs.
+func (l *Library) Ask(ctx context.Context, collection, question string, history []answer.Turn, ev AskEvents) (AskResult, error) {
 	// Embedding waits while an answer is written: both load the CPU, and
 	// the person waiting for the answer comes first.
 	release := l.worker.Gate().Hold()
 	defer release()
-	cfg := l.Config()
-	model := cfg.ChatModel
+	model := l.Config().ChatModel
 	ctxLen, err := l.contextLength(ctx, model)
 	if err != nil {
 		return AskResult{Model: model}, err
 	}
-	res, err := l.Search(ctx, collection, question, SearchOptions{})
+	ac, err := l.askContext(ctx, collection, question, history, model, ctxLen)
 	if err != nil {
 		return AskResult{Model: model}, err
 	}
-	tpb := l.tokensPerByte(ctx, model)
-	opts := answer.Options{MaxContext: cfg.MaxContext}
-	b := answer.NewBudget(ctxLen, tpb, opts)
-	ans, err := answer.Ask(ctx, l.llm, model, question, res.Passages, history, b, opts, onToken)
-	if err == nil && ans.PromptTokens > 0 {
-		next := answer.Calibrate(tpb, ans.PromptTokens, ans.PromptBytes)
-		l.store.SetSetting(context.WithoutCancel(ctx), "tokens_per_byte:"+model, strconv.FormatFloat(next, 'f', 4, 64))
+	res := AskResult{Search: ac.Search, Model: model}
+	if ev.Sources != nil {
+		if err := ev.Sources(ac); err != nil {
+			return res, err
+		}
 	}
-	return AskResult{Answer: ans, Search: res, Model: model}, err
+	onToken := ev.Token
+	if onToken == nil {
+		onToken = func(string) error { return nil }
+	}
+	if len(ac.Search.Passages) == 0 {
+		res.Answer = answer.NoPassages(question)
+		return res, onToken(res.Answer.Text)
+	}
+	opts := l.answerOptions(ac.Budget)
+	started := false
+	ans, err := answer.Ask(ctx, l.llm, ac.Prepared, opts, func(tok string) error {
+		started = true
+		return onToken(tok)
+	})
+	if answer.IsTooLong(err) && !started {
+		// The estimate was short: learn from it and try once more with a
+		// doubled one.
+		l.learn(model, func(m *modelState) { m.scale = min(max(m.scale, 1)*2, 5) })
+		if ac, err = l.askContext(ctx, collection, question, history, model, ctxLen); err != nil {
+			return res, err
+		}
+		ans, err = answer.Ask(ctx, l.llm, ac.Prepared, opts, onToken)
+	}
+	res.Answer = ans
+	l.remember(ctx, model, ac.Prepared, ans, err)
+	return res, err
+}
+
+// Context is what Ask would give the model for question, without asking
+// it. It works with no model runtime at all: then the search is by keyword
+// and the context window and reading speed are the defaults'.
+func (l *Library) Context(ctx context.Context, collection, question string, history []answer.Turn) (AskContext, error) {
+	model := l.Config().ChatModel
+	ctxLen, err := l.contextLength(ctx, model)
+	if err != nil {
+		ctxLen = 0 // unknown: the configured maximum
+	}
+	return l.askContext(ctx, collection, question, history, model, ctxLen)
+}
+
+func (l *Library) askContext(ctx context.Context, collection, question string, history []answer.Turn, model string, ctxLen int) (AskContext, error) {
+	res, err := l.Search(ctx, collection, question, SearchOptions{})
+	if err != nil {
+		return AskContext{}, err
+	}
+	st := l.modelState(ctx, model)
+	budget := answer.FreshBudget(l.readingRate(ctx, model, st), l.Config().FirstTokenTarget())
+	opts := l.answerOptions(budget)
+	b := answer.NewBudget(ctxLen, st.scale, opts)
+	p, err := answer.Prepare(question, res.Passages, history, st.cached, b, opts)
+	if err != nil {
+		return AskContext{}, err
+	}
+	p.Model = model
+	return AskContext{Search: res, Prepared: p, Model: model, Budget: budget}, nil
+}
+
+func (l *Library) answerOptions(fresh int) answer.Options {
+	return answer.Options{MaxContext: l.Config().MaxContext, FreshTokens: fresh, KeepAlive: ChatKeepAlive}
+}
+
+// Preload loads the chat model and has it read the system prompt, which
+// every question starts with, so that the first question costs only its
+// own tokens; it also measures the model's reading speed. The desktop app
+// calls it when the chat view opens, `kura chat` when it starts. It takes
+// as long as loading the model (seconds); errors are the runtime's.
+func (l *Library) Preload(ctx context.Context) error {
+	model := l.Config().ChatModel
+	ctxLen, err := l.contextLength(ctx, model)
+	if err != nil {
+		return err
+	}
+	b := answer.NewBudget(ctxLen, 0, l.answerOptions(0))
+	msgs := []llm.Message{{Role: "system", Content: answer.SystemPrompt()}}
+	stats, err := l.llm.Chat(ctx, llm.ChatRequest{Model: model, Messages: msgs, NumCtx: b.NumCtx, NumPredict: 1, KeepAlive: ChatKeepAlive},
+		func(string) error { return nil })
+	if err != nil {
+		return err
+	}
+	l.learn(model, func(m *modelState) {
+		if stats.PromptTokens > 0 {
+			m.rate = answer.PrefillRate(m.rate, stats.PromptTokens, stats.PromptDuration)
+		}
+		m.cached = msgs
+	})
+	l.saveModelState(ctx, model)
+	return nil
+}
+
+// remember learns from an answer: the token scale from the server's count,
+// the reading speed from the fresh tokens and the time they took, and what
+// the runtime's cache now holds.
+func (l *Library) remember(ctx context.Context, model string, p answer.Prepared, ans answer.Answer, err error) {
+	l.learn(model, func(m *modelState) {
+		if ans.PromptTokens > 0 && p.PromptTokens > 0 {
+			m.scale = answer.Calibrate(m.scale, ans.PromptTokens, p.PromptTokens)
+			fresh := int(float64(p.FreshTokens) * float64(ans.PromptTokens) / float64(p.PromptTokens))
+			m.rate = answer.PrefillRate(m.rate, fresh, ans.Stats.PromptDuration)
+		}
+		m.cached = p.Messages
+		if err == nil {
+			m.cached = append(append([]llm.Message(nil), p.Messages...), llm.Message{Role: "assistant", Content: ans.Text})
+		}
+	})
+	if ans.PromptTokens > 0 {
+		l.saveModelState(context.WithoutCancel(ctx), model)
+	}
+}
+
+// modelState returns what is known of model, loading the learned figures
+// from the index the first time.
+func (l *Library) modelState(ctx context.Context, model string) modelState {
+	l.mu.Lock()
+	m, ok := l.models[model]
+	l.mu.Unlock()
+	if ok {
+		return *m
+	}
+	loaded := &modelState{}
+	if v, err := l.store.Setting(ctx, "token_scale:"+model); err == nil {
+		loaded.scale, _ = strconv.ParseFloat(v, 64)
+	}
+	if v, err := l.store.Setting(ctx, "prefill_rate:"+model); err == nil {
+		loaded.rate, _ = strconv.ParseFloat(v, 64)
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if m, ok := l.models[model]; ok {
+		return *m
+	}
+	l.models[model] = loaded
+	return *loaded
+}
+
+func (l *Library) learn(model string, fn func(*modelState)) {
+	l.modelState(context.Background(), model)
+	l.mu.Lock()
+	fn(l.models[model])
+	l.mu.Unlock()
+}
+
+func (l *Library) saveModelState(ctx context.Context, model string) {
+	m := l.modelState(ctx, model)
+	if m.scale > 0 {
+		l.store.SetSetting(ctx, "token_scale:"+model, strconv.FormatFloat(m.scale, 'f', 4, 64))
+	}
+	if m.rate > 0 {
+		l.store.SetSetting(ctx, "prefill_rate:"+model, strconv.FormatFloat(m.rate, 'f', 2, 64))
+	}
+}
+
+// ReadingRate is the chat model's measured reading speed in prompt tokens
+// per second (0 before it has been measured).
+func (l *Library) ReadingRate(ctx context.Context, model string) float64 {
+	return l.modelState(ctx, model).rate
+}
+
+// readingRate is the measured speed, or before any measurement a prior
+// from this machine's cores and the model's size: about 14 tokens a second
+// per core for a billion parameters with AVX2 (measured: qwen2.5 1.5B and
+// 3B shapes on 2 cores read 14-22 and 9-11 tokens a second).
+func (l *Library) readingRate(ctx context.Context, model string, st modelState) float64 {
+	if st.rate > 0 {
+		return st.rate
+	}
+	params := l.paramsB(ctx, model)
+	if params <= 0 {
+		params = 3
+	}
+	return 14 * float64(runtime.NumCPU()) / params
 }
 
 func (l *Library) contextLength(ctx context.Context, model string) (int, error) {
+	info, err := l.modelInfo(ctx, model)
+	return info.ContextLength, err
+}
+
+// paramsB is the model's size in billions of parameters (0 when unknown).
+func (l *Library) paramsB(ctx context.Context, model string) float64 {
+	info, err := l.modelInfo(ctx, model)
+	if err != nil {
+		return 0
+	}
+	return info.ParamsB
+}
+
+func (l *Library) modelInfo(ctx context.Context, model string) (llm.ModelInfo, error) {
 	l.mu.RLock()
-	n, ok := l.ctxLens[model]
+	info, ok := l.infos[model]
 	l.mu.RUnlock()
 	if ok {
-		return n, nil
+		return info, nil
 	}
 	info, err := l.llm.Show(ctx, model)
 	if err != nil {
-		return 0, err
+		return llm.ModelInfo{}, err
 	}
 	l.mu.Lock()
-	l.ctxLens[model] = info.ContextLength
+	l.infos[model] = info
 	l.mu.Unlock()
-	return info.ContextLength, nil
-}
-
-func (l *Library) tokensPerByte(ctx context.Context, model string) float64 {
-	v, err := l.store.Setting(ctx, "tokens_per_byte:"+model)
-	if err != nil || v == "" {
-		return 1
-	}
-	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || f <= 0 || f > 1 {
-		return 1
-	}
-	return f
+	return info, nil
 }
 
 // IsNotFound reports whether err means a collection or document does not

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ollama/ollama/api"
 )
@@ -25,13 +26,24 @@ type ChatRequest struct {
 	// callers should always set it (see ContextLength).
 	NumCtx      int
 	Temperature float64
+	// NumPredict caps the answer's tokens; 0 leaves the server's default.
+	NumPredict int
+	// KeepAlive is how long the server keeps the model loaded after the
+	// request; 0 leaves the server's default (5 minutes).
+	KeepAlive time.Duration
 }
 
 // ChatStats is what the server reported when the answer was complete.
 type ChatStats struct {
-	PromptTokens int // tokens the server evaluated for the prompt
+	// PromptTokens are the prompt's tokens, including those the server
+	// found in its cache from an earlier request with the same beginning.
+	PromptTokens int
 	OutputTokens int
 	DoneReason   string
+	// PromptDuration is the time the server spent reading the prompt's
+	// tokens that were not cached; OutputDuration generating the answer;
+	// LoadDuration loading the model first.
+	PromptDuration, OutputDuration, LoadDuration time.Duration
 }
 
 // Chat streams the answer to req, calling onToken for each piece of text in
@@ -49,12 +61,19 @@ func (c *Client) Chat(ctx context.Context, req ChatRequest, onToken func(string)
 	if req.NumCtx > 0 {
 		opts["num_ctx"] = req.NumCtx
 	}
+	if req.NumPredict > 0 {
+		opts["num_predict"] = req.NumPredict
+	}
+	var keepAlive *api.Duration
+	if req.KeepAlive > 0 {
+		keepAlive = &api.Duration{Duration: req.KeepAlive}
+	}
 	no := false
 	stream := true
 	var stats ChatStats
 	done, stopped := false, false
 	err := c.api.Chat(ctx, &api.ChatRequest{
-		Model: req.Model, Messages: msgs, Options: opts, Stream: &stream, Truncate: &no,
+		Model: req.Model, Messages: msgs, Options: opts, Stream: &stream, Truncate: &no, KeepAlive: keepAlive,
 		Think: &api.ThinkValue{Value: false},
 	}, func(r api.ChatResponse) error {
 		// The client keeps delivering what it already received after a
@@ -70,7 +89,8 @@ func (c *Client) Chat(ctx context.Context, req ChatRequest, onToken func(string)
 		}
 		if r.Done {
 			done = true
-			stats = ChatStats{PromptTokens: r.PromptEvalCount, OutputTokens: r.EvalCount, DoneReason: r.DoneReason}
+			stats = ChatStats{PromptTokens: r.PromptEvalCount, OutputTokens: r.EvalCount, DoneReason: r.DoneReason,
+				PromptDuration: r.PromptEvalDuration, OutputDuration: r.EvalDuration, LoadDuration: r.LoadDuration}
 		}
 		return nil
 	})
@@ -113,6 +133,9 @@ type ModelInfo struct {
 	Name          string
 	ContextLength int  // tokens; 0 when the model does not say
 	Embedding     bool // an embedding-only model
+	// ParamsB is the model's size in billions of parameters; 0 when it
+	// does not say.
+	ParamsB float64
 }
 
 // Show describes an installed model. A model that is not installed is a
@@ -124,8 +147,11 @@ func (c *Client) Show(ctx context.Context, model string) (ModelInfo, error) {
 	}
 	info := ModelInfo{Name: model}
 	for k, v := range resp.ModelInfo {
-		if strings.HasSuffix(k, ".context_length") {
+		switch {
+		case strings.HasSuffix(k, ".context_length"):
 			info.ContextLength = toInt(v)
+		case k == "general.parameter_count":
+			info.ParamsB = float64(toInt(v)) / 1e9
 		}
 	}
 	// A Modelfile PARAMETER num_ctx narrows what the model was built for.

@@ -9,6 +9,7 @@ import type {
   Collection,
   Conversation,
   Document,
+  EmbedStatus,
   EventMap,
   EventName,
   Job,
@@ -29,8 +30,20 @@ export type { Transport, FileSource } from "./transport";
 const list = <T>(x: unknown): T[] => (Array.isArray(x) ? (x as T[]) : []);
 const str = (x: unknown): string => (typeof x === "string" ? x : "");
 
+const num = (x: unknown): number => (typeof x === "number" && Number.isFinite(x) ? x : 0);
+
 export function normalizeJob(j: Job): Job {
-  const job = { ...j, error: str(j.error), current: str(j.current), phase: str(j.phase) };
+  const job = {
+    ...j,
+    error: str(j.error),
+    current: str(j.current),
+    phase: str(j.phase),
+    embedModel: str(j.embedModel),
+    rate: num(j.rate),
+    vectorsDone: num(j.vectorsDone),
+    vectorsTotal: num(j.vectorsTotal),
+    rebuild: j.rebuild === true,
+  };
   if (j.summary) {
     job.summary = { ...j.summary, warnings: list(j.summary.warnings), failures: list(j.summary.failures) };
   } else {
@@ -59,6 +72,10 @@ function normalizeEvent(name: EventName, payload: unknown): unknown {
     case "answer:done": {
       const d = payload as EventMap["answer:done"];
       return { ...d, error: str(d.error), message: d.message ? normalizeMessage(d.message) : null };
+    }
+    case "answer:sources": {
+      const d = payload as EventMap["answer:sources"];
+      return { ...d, sources: list(d.sources), warning: str(d.warning), model: str(d.model) };
     }
     case "files:dropped":
       return normalizeDropped(payload);
@@ -93,6 +110,7 @@ export function createApi(t: Transport) {
     /** "" when the user cancelled the dialog; ApiError "invalid" in the browser. */
     ChooseFolder: async () => str(await call("ChooseFolder")),
     ChooseFiles: async () => list<string>(await call("ChooseFiles")),
+    EmbeddingStatus: async () => list<EmbedStatus>(await call("EmbeddingStatus")),
 
     // Search and chat
     Search: async (collection: string, query: string, k: number): Promise<SearchResult> => {
@@ -107,6 +125,8 @@ export function createApi(t: Transport) {
     /** Returns the request id at once; the answer arrives as answer:token / answer:done. */
     Ask: (conversationID: number, question: string) => call<string>("Ask", conversationID, question),
     StopAnswer: (requestID: string) => call<void>("StopAnswer", requestID),
+    /** Loads the chat model in the background; returns at once. */
+    PreloadChatModel: () => call<void>("PreloadChatModel"),
     Source: async (collection: string, path: string, page: number) => {
       const s = await call<Source>("Source", collection, path, page);
       return { ...s, text: str(s.text), fileUrl: str(s.fileUrl) };

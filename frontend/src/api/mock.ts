@@ -78,6 +78,8 @@ function passage(n: number, pageIdx: number, needle: string, score: number): Pas
     end: at + len,
     text: cps.slice(at, at + len).join(""),
     score,
+    passageStart: Math.max(0, at - 120),
+    passageEnd: Math.min(cps.length, at + len + 200),
     cited: true,
   };
 }
@@ -241,6 +243,7 @@ export class MockTransport implements Transport {
     this.jobs.push({
       id: "job-1", kind: "ingest", collection: "default", state: "done", phase: "done", filesDone: 6, filesTotal: 6, chunks: 245, failed: 2,
       elapsedMs: 48000, etaMs: 0, current: "", bytesDone: 0, bytesTotal: 0, error: "",
+      rate: 0, vectorsDone: 184, vectorsTotal: 245, embedModel: "multilingual-e5-small", rebuild: false,
       summary: { added: 4, updated: 0, unchanged: 0, removed: 0, chunks: 245, vectors: 184, lexicalOnly: true, warnings: ["responses-2024.xlsx: embedding model unreachable; indexed for keywords only"], failures },
     });
     this.startIngest("default", [`${HOME}/archive`], 240, "ingest");
@@ -250,6 +253,7 @@ export class MockTransport implements Transport {
     const job: Job = {
       id: `job-${this.nextId++}`, kind, collection, state: "running", phase: "reading", filesDone: 0, filesTotal: total, chunks: 0, failed: 0,
       elapsedMs: 0, etaMs: 0, current: paths[0] ?? "", bytesDone: 0, bytesTotal: 0, error: "",
+      rate: 0, vectorsDone: 0, vectorsTotal: 0, embedModel: "", rebuild: false,
     };
     this.jobs.unshift(job);
     const names = ["annual-report-2023.pdf", "議事録_2024-10-02.docx", "요약_보고서.pdf", "budget.xlsx", "readme.md", "調査票.pdf"];
@@ -261,6 +265,7 @@ export class MockTransport implements Transport {
       if (job.filesDone % 37 === 0) job.failed++;
       job.current = `${paths[0] ?? HOME}/${names[job.filesDone % names.length]}`;
       job.etaMs = job.filesDone > 0 ? (job.elapsedMs / job.filesDone) * (job.filesTotal - job.filesDone) : 0;
+      job.rate = job.filesDone / Math.max(job.elapsedMs / 1000, 0.25);
       if (job.filesDone >= job.filesTotal) {
         clearInterval(timer);
         this.timers.delete(job.id);
@@ -409,6 +414,10 @@ export class MockTransport implements Transport {
     const requestId = `req-${this.nextId++}`;
     const { text, sources } = pick(question);
     const parts = tokens(text);
+    setTimeout(() => this.emit("answer:sources", {
+      requestId, conversationId, sources: sources.map((s) => ({ ...s, cited: false })), dropped: 2, mode: "hybrid", warning: "",
+      model: this.settings.chatModel, freshTokens: 420, readingMs: 2600,
+    }), 0);
     let i = 0;
     let sent = "";
     const finish = (complete: boolean) => {
@@ -429,6 +438,10 @@ export class MockTransport implements Transport {
   }
   mStopAnswer(requestId: string) {
     this.answers.get(requestId)?.stop();
+  }
+  mPreloadChatModel() {}
+  mEmbeddingStatus() {
+    return [{ collection: "default", model: this.settings.embedModel, state: "embedding", done: 184, total: 245, rebuild: false, rate: 2.1, etaMs: 29000, elapsedMs: 88000, error: "" }];
   }
   mSource(_collection: string, path: string, page: number): Source {
     const p = PAGES.find((x) => x.path === path && x.page === page) ?? PAGES.find((x) => x.path === path);
@@ -470,6 +483,7 @@ export class MockTransport implements Transport {
     const job: Job = {
       id: `job-${this.nextId++}`, kind, collection: "", state: "running", phase: kind === "pull" ? "pulling manifest" : "copying", filesDone: 0, filesTotal: 0, chunks: 0,
       failed: 0, elapsedMs: 0, etaMs: 0, current: name, bytesDone: 0, bytesTotal: total, error: "",
+      rate: 0, vectorsDone: 0, vectorsTotal: 0, embedModel: "", rebuild: false,
     };
     this.jobs.unshift(job);
     const timer = setInterval(() => {

@@ -55,6 +55,7 @@ export interface Job {
   kind: JobKind;
   collection: string;
   state: JobState;
+  /** Indexing: "scanning", "reading" (each file keyword-searchable as it is stored), "embedding", "done". */
   phase: string;
   filesDone: number;
   filesTotal: number;
@@ -65,7 +66,31 @@ export interface Job {
   current: string;
   bytesDone: number;
   bytesTotal: number;
+  /** Files/s while reading, passages/s while embedding, bytes/s while downloading; 0 = not measured yet. */
+  rate: number;
+  /** The embedding phase: the collection's passages with a vector, of all of them. */
+  vectorsDone: number;
+  vectorsTotal: number;
+  embedModel: string;
+  /** True when a new embedding model's vectors replace the old ones (which answer until then). */
+  rebuild: boolean;
   summary?: JobSummary;
+  error: string;
+}
+
+export type EmbedState = "embedding" | "waiting" | "done" | "failed" | "stopped" | "off";
+
+/** Where a collection's vectors stand (the `embed:progress` event). */
+export interface EmbedStatus {
+  collection: string;
+  model: string;
+  state: EmbedState;
+  done: number;
+  total: number;
+  rebuild: boolean;
+  rate: number;
+  etaMs: number;
+  elapsedMs: number;
   error: string;
 }
 
@@ -82,6 +107,9 @@ export interface Passage {
   text: string;
   score: number;
   cited: boolean;
+  /** The passage the quote [start, end) was taken from (0, 0 when the quote is the passage). */
+  passageStart: number;
+  passageEnd: number;
 }
 
 export interface SearchResult {
@@ -165,6 +193,21 @@ export interface Status {
   message: string;
 }
 
+/** Payload of the `answer:sources` event: what the model reads, before its first token. */
+export interface AnswerSources {
+  requestId: string;
+  conversationId: number;
+  sources: Passage[];
+  /** Passages found but left out so the answer starts within the first-token target. */
+  dropped: number;
+  mode: SearchMode;
+  warning: string;
+  model: string;
+  freshTokens: number;
+  /** Estimated reading time; 0 until the model's speed is measured. */
+  readingMs: number;
+}
+
 /** Payload of the `answer:token` event. */
 export interface AnswerToken {
   requestId: string;
@@ -192,23 +235,35 @@ export interface FilesDropped {
 export interface EventPayloads {
   jobProgress: Job;
   jobDone: Job;
+  answerSources: AnswerSources;
   answerToken: AnswerToken;
   answerDone: AnswerDone;
   filesDropped: FilesDropped;
+  embedProgress: EmbedStatus;
 }
 
 /** Events as the UI receives them (files:dropped is unwrapped to its paths). */
 export interface EventMap {
   "job:progress": Job;
   "job:done": Job;
+  "answer:sources": AnswerSources;
   "answer:token": AnswerToken;
   "answer:done": AnswerDone;
   /** Desktop only: the FilesDropped paths. */
   "files:dropped": string[];
+  "embed:progress": EmbedStatus;
 }
 
 export type EventName = keyof EventMap;
-export const EVENT_NAMES: readonly EventName[] = ["job:progress", "job:done", "answer:token", "answer:done", "files:dropped"];
+export const EVENT_NAMES: readonly EventName[] = [
+  "job:progress",
+  "job:done",
+  "answer:sources",
+  "answer:token",
+  "answer:done",
+  "files:dropped",
+  "embed:progress",
+];
 
 /** Error codes of `kura serve`; "unauthorized" and "network" are the client's own. */
 export type ErrorCode =
