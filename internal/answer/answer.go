@@ -50,7 +50,18 @@ import (
 //go:embed prompt.tmpl
 var promptText string
 
-var prompt = template.Must(template.New("prompt").Funcs(template.FuncMap{"base": filepath.Base}).Parse(promptText))
+var prompt = template.Must(template.New("prompt").Funcs(template.FuncMap{"label": label}).Parse(promptText))
+
+// label names a source in the prompt: its file name without the extension,
+// at most 24 characters (the model needs to tell sources apart, not read
+// their paths, and every character costs time on a laptop).
+func label(path string) string {
+	name := []rune(strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)))
+	if len(name) > 24 {
+		name = append(name[:23], '…')
+	}
+	return string(name)
+}
 
 // Options tune answering.
 type Options struct {
@@ -69,6 +80,13 @@ type Options struct {
 	// KeepAlive keeps the model loaded between questions; 0: the server's
 	// default.
 	KeepAlive time.Duration
+	// TermWeight weighs a question's index term (tokenize.Terms) when
+	// choosing the sentences to quote: rare terms say more about where the
+	// answer is than common ones. Nil weighs all terms alike.
+	TermWeight func(term string) float64
+	// NumPredict caps the answer's tokens (benchmarks); 0: no cap but the
+	// model's own end.
+	NumPredict int
 }
 
 func (o Options) normalized() Options {
@@ -210,12 +228,12 @@ func Prepare(question string, passages []retrieve.Passage, history []Turn, cache
 	sys := SystemPrompt()
 	reserve := min(o.AnswerTokens, b.NumCtx/4)
 	total := b.NumCtx - reserve - b.Tokens.Count(sys) - 16
+	// The fresh-token budget is for the question's own tokens: the system
+	// prompt is the same for every question, read once when the model
+	// loads (Preload), so it does not count against it.
 	fresh := total
 	if o.FreshTokens > 0 {
 		fresh = o.FreshTokens
-	}
-	if len(cached) == 0 || cached[0].Content != sys {
-		fresh -= b.Tokens.Count(sys)
 	}
 	if total <= 0 {
 		return p, fmt.Errorf("the model's context of %d tokens has no room for a question", b.NumCtx)
@@ -241,7 +259,7 @@ func Prepare(question string, passages []retrieve.Passage, history []Turn, cache
 	// after rendering, and the room shrunk by any excess.
 	var srcs []Source
 	for range 6 {
-		srcs = quote(question, passages, room, b.Tokens)
+		srcs = quote(question, passages, room, b.Tokens, o.TermWeight)
 		user, err := userMessage(question, srcs)
 		if err != nil {
 			return p, err
@@ -249,7 +267,7 @@ func Prepare(question string, passages []retrieve.Passage, history []Turn, cache
 		all := append(append([]llm.Message(nil), msgs...), llm.Message{Role: "user", Content: user})
 		over := 0
 		if o.FreshTokens > 0 {
-			over = FreshTokens(all, cached, b.Tokens) - o.FreshTokens
+			over = FreshTokens(all[1:], cachedAfterSystem(cached, sys), b.Tokens) - o.FreshTokens
 		}
 		prompt := 0
 		for _, m := range all {
@@ -264,7 +282,7 @@ func Prepare(question string, passages []retrieve.Passage, history []Turn, cache
 	if len(srcs) == 0 && len(passages) > 0 {
 		// Time, not space, left no room: send the best sentence anyway if
 		// the context has space for it.
-		srcs = quote(question, passages[:1], total-histTokens-b.Tokens.Count(bare), b.Tokens)
+		srcs = quote(question, passages[:1], total-histTokens-b.Tokens.Count(bare), b.Tokens, o.TermWeight)
 		if len(srcs) == 0 {
 			return p, fmt.Errorf("not even one passage fits in the model's context of %d tokens: choose a model with a longer context", b.NumCtx)
 		}
@@ -328,6 +346,15 @@ func historyMessages(history []Turn, cached []llm.Message, b Budget, maxTotal, m
 	return nil, 0, 0, nil
 }
 
+// cachedAfterSystem is the cached prompt after its system message, as if
+// the system message were cached (see Prepare).
+func cachedAfterSystem(cached []llm.Message, sys string) []llm.Message {
+	if len(cached) > 0 && cached[0].Content == sys {
+		return cached[1:]
+	}
+	return nil
+}
+
 // FreshTokens estimates the tokens of msgs the runtime must read: those
 // after the messages msgs shares, from the start, with the cached prompt.
 func FreshTokens(msgs, cached []llm.Message, e Estimator) int {
@@ -349,75 +376,150 @@ const quoteMax = 240
 // sourceCost is the estimated tokens of a source's delimiters and header
 // in the prompt (the template's passage element), without its text.
 func sourceCost(e Estimator, n int, p retrieve.Passage) int {
-	return e.Count(fmt.Sprintf("\n<passage n=\"%d\" source=\"%s, page %d\">\n\n</passage>\n", n, filepath.Base(p.Path), p.Page))
+	src := Source{N: n, Passage: p}
+	src.Text = ""
+	var b bytes.Buffer
+	if err := prompt.ExecuteTemplate(&b, "passage", src); err != nil {
+		panic(err) // the template is parsed at start
+	}
+	return e.Count(b.String())
 }
 
 // passagesHeader is what the prompt adds once when it has passages.
-const passagesHeader = "Passages:\n\n"
+const passagesHeader = "Passages:\n\nusing only the passages above, citing them as [n]"
 
 // quote picks, for each passage in rank order, the sentences that bear on
 // question within room tokens (see Prepare). Passages that get nothing are
-// left out, and the sources are numbered in order.
-func quote(question string, passages []retrieve.Passage, room int, e Estimator) []Source {
+// left out; a passage may give more than one quote (its sentences that are
+// not next to each other), and the quotes are numbered in rank order, then
+// in page order. weight gives a query term's weight (its rarity); nil
+// weighs all terms alike.
+//
+// Round one gives each passage, best first, the sentence whose question
+// terms weigh most, until one does not fit. Then quotes grow one sentence
+// at a time, the most useful first: the sentence right after each first
+// pick (it usually completes it), best passage first; then sentences
+// anywhere in the passages with question terms no quote holds yet, the
+// heaviest first; then neighbours of the quotes, those with question terms
+// first, then after before before.
+func quote(question string, passages []retrieve.Passage, room int, e Estimator, weight func(string) float64) []Source {
 	terms := queryTerms(question)
+	w := func(t string) float64 {
+		if weight == nil {
+			return 1
+		}
+		return weight(t)
+	}
 	type cand struct {
-		p     retrieve.Passage
-		sents []chunk.Span
-		lo    int // sentences lo..hi (inclusive) are quoted
-		hi    int
-		cost  int
+		p      retrieve.Passage
+		rank   int
+		sents  []chunk.Span
+		words  [][]string // each sentence's distinct question terms
+		best   int
+		in     map[int]bool // quoted sentences
+		tried  map[int]bool // sentences that did not fit
+		quotes int          // runs of quoted sentences
+	}
+	covered := map[string]bool{}
+	score := func(ws []string, onlyNew bool) float64 {
+		sum := 0.0
+		for _, t := range ws {
+			if !onlyNew || !covered[t] {
+				sum += w(t)
+			}
+		}
+		return sum
 	}
 	var cands []*cand
 	used := e.Count(passagesHeader)
-	// Round one: each passage's best sentence, in rank order.
 	for _, p := range passages {
 		sents := chunk.Sentences(p.Text, quoteMax)
 		if len(sents) == 0 {
 			continue
 		}
-		best := bestSentence(p.Text, sents, terms)
-		c := &cand{p: p, sents: sents, lo: best, hi: best}
-		c.cost = e.Count(spanText(p.Text, sents[best])) + sourceCost(e, len(cands)+1, p)
-		if used+c.cost > room {
-			break // the passages left out are always the lowest ranked
-		}
-		used += c.cost
-		cands = append(cands, c)
-	}
-	// Then the quotes grow by a sentence each, round by round, best
-	// passage first: the next sentence (the sentence after a match usually
-	// completes it), else the one before.
-	for grew := true; grew; {
-		grew = false
-		for _, c := range cands {
-			for _, next := range []int{c.hi + 1, c.lo - 1} {
-				if next < 0 || next >= len(c.sents) {
-					continue
-				}
-				cost := e.Count(spanText(c.p.Text, c.sents[next])) + 1
-				if used+cost > room {
-					continue
-				}
-				used += cost
-				c.cost += cost
-				if next > c.hi {
-					c.hi = next
-				} else {
-					c.lo = next
-				}
-				grew = true
-				break
+		c := &cand{p: p, rank: len(cands), sents: sents, in: map[int]bool{}, tried: map[int]bool{}}
+		for i, s := range sents {
+			c.words = append(c.words, sentenceTerms(spanText(p.Text, s), terms))
+			if score(c.words[i], false) > score(c.words[c.best], false) {
+				c.best = i
 			}
 		}
+		cost := e.Count(spanText(p.Text, sents[c.best])) + sourceCost(e, len(cands)+1, p)
+		if used+cost > room {
+			break // the passages left out are always the lowest ranked
+		}
+		used += cost
+		c.in[c.best], c.quotes = true, 1
+		for _, t := range c.words[c.best] {
+			covered[t] = true
+		}
+		cands = append(cands, c)
 	}
-	out := make([]Source, 0, len(cands))
-	for i, c := range cands {
+	for {
+		var pick *cand
+		next, pickKey := 0, 0.0
+		for _, c := range cands {
+			r := float64(c.rank) / 100
+			for i := range c.sents {
+				if c.in[i] || c.tried[i] {
+					continue
+				}
+				adjacent := c.in[i-1] || c.in[i+1]
+				var key float64
+				switch {
+				case i == c.best+1 && c.in[c.best]:
+					key = 2000 - r
+				case score(c.words[i], true) > 0:
+					key = 1000 + score(c.words[i], true) - r
+				case adjacent && len(c.words[i]) > 0:
+					key = 500 + score(c.words[i], false) - r
+				case c.in[i-1]:
+					key = -r
+				case c.in[i+1]:
+					key = -1 - r
+				default:
+					continue
+				}
+				if pick == nil || key > pickKey {
+					pick, next, pickKey = c, i, key
+				}
+			}
+		}
+		if pick == nil {
+			break
+		}
+		cost := e.Count(spanText(pick.p.Text, pick.sents[next])) + 1
+		if !pick.in[next-1] && !pick.in[next+1] {
+			cost += sourceCost(e, len(cands)+1, pick.p) // a quote of its own
+		}
+		if used+cost > room {
+			pick.tried[next] = true
+			continue
+		}
+		used += cost
+		pick.in[next] = true
+		for _, t := range pick.words[next] {
+			covered[t] = true
+		}
+	}
+	var out []Source
+	for _, c := range cands {
 		runes := []rune(c.p.Text)
-		s, e := c.sents[c.lo].Start, c.sents[c.hi].End
-		src := Source{N: i + 1, Passage: c.p, PassageStart: c.p.Start, PassageEnd: c.p.End}
-		src.Chunk.Start, src.Chunk.End = c.p.Start+s, c.p.Start+e
-		src.Chunk.Text = string(runes[s:e])
-		out = append(out, src)
+		for i := 0; i < len(c.sents); i++ {
+			if !c.in[i] {
+				continue
+			}
+			j := i
+			for j+1 < len(c.sents) && c.in[j+1] {
+				j++
+			}
+			s, e := c.sents[i].Start, c.sents[j].End
+			src := Source{N: len(out) + 1, Passage: c.p, PassageStart: c.p.Start, PassageEnd: c.p.End}
+			src.Chunk.Start, src.Chunk.End = c.p.Start+s, c.p.Start+e
+			src.Chunk.Text = string(runes[s:e])
+			out = append(out, src)
+			i = j
+		}
 	}
 	return out
 }
@@ -449,25 +551,18 @@ func queryTerms(q string) map[string]bool {
 	return terms
 }
 
-// bestSentence is the sentence sharing the most of the question's terms
-// (the first on a tie, and the first when none shares any: a passage found
-// by meaning starts with its topic more often than not).
-func bestSentence(text string, sents []chunk.Span, terms map[string]bool) int {
-	best, bestScore := 0, 0
-	for i, s := range sents {
-		seen := map[string]bool{}
-		score := 0
-		for _, t := range tokenize.Terms(spanText(text, s)) {
-			if terms[t.Text] && !seen[t.Text] {
-				seen[t.Text] = true
-				score++
-			}
-		}
-		if score > bestScore {
-			best, bestScore = i, score
+// sentenceTerms are the question's terms that the sentence holds, each
+// once, in order.
+func sentenceTerms(sentence string, terms map[string]bool) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, t := range tokenize.Terms(sentence) {
+		if terms[t.Text] && !seen[t.Text] {
+			seen[t.Text] = true
+			out = append(out, t.Text)
 		}
 	}
-	return best
+	return out
 }
 
 // Ask sends a prepared prompt to the chat model, streaming tokens to
@@ -480,7 +575,8 @@ func Ask(ctx context.Context, chat Chatter, p Prepared, o Options, onToken func(
 	var text strings.Builder
 	start := time.Now()
 	var first time.Duration
-	stats, err := chat.Chat(ctx, llm.ChatRequest{Model: p.Model, Messages: p.Messages, NumCtx: p.NumCtx, Temperature: o.Temperature, KeepAlive: o.KeepAlive}, func(tok string) error {
+	stats, err := chat.Chat(ctx, llm.ChatRequest{Model: p.Model, Messages: p.Messages, NumCtx: p.NumCtx, Temperature: o.Temperature,
+		KeepAlive: o.KeepAlive, NumPredict: o.NumPredict}, func(tok string) error {
 		if first == 0 {
 			first = time.Since(start)
 		}

@@ -34,7 +34,7 @@ func prose(n, k int, match string) string {
 }
 
 func TestQuotesAreTheMatchingSentencesWithExactOffsets(t *testing.T) {
-	text := prose(12, 7, "回答者数は三百二十名であった。")
+	text := prose(60, 37, "回答者数は三百二十名であった。")
 	p := passage("/docs/survey.pdf", 500, text)
 	got, err := Prepare("回答者数は何人ですか", []retrieve.Passage{p}, nil, nil, NewBudget(8192, 0, Options{}), Options{FreshTokens: 400})
 	if err != nil {
@@ -69,11 +69,12 @@ func TestTheTimeBudgetBoundsTheFreshTokensAndGrowsQuotesWhenThereIsRoom(t *testi
 	for i := range 6 {
 		ps = append(ps, passage(fmt.Sprintf("/d%d.txt", i), 0, prose(20, 10, "誤差範囲は三パーセントである。")))
 	}
-	small, err := Prepare("誤差範囲は", ps, nil, nil, NewBudget(8192, 0, Options{}), Options{FreshTokens: 250})
+	preloaded := []llm.Message{{Role: "system", Content: SystemPrompt()}}
+	small, err := Prepare("誤差範囲は", ps, nil, preloaded, NewBudget(8192, 0, Options{}), Options{FreshTokens: 250})
 	if err != nil {
 		t.Fatal(err)
 	}
-	large, err := Prepare("誤差範囲は", ps, nil, nil, NewBudget(8192, 0, Options{}), Options{FreshTokens: 2000})
+	large, err := Prepare("誤差範囲は", ps, nil, preloaded, NewBudget(8192, 0, Options{}), Options{FreshTokens: 2000})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@
 package chunk
 
 import (
+	"strings"
 	"unicode"
 )
 
@@ -184,6 +185,8 @@ func sentences(runes []rune, p span, lines bool) []span {
 			end = i
 		case r == '。' || r == '！' || r == '？' || r == '｡':
 			end = i + 1
+		case r == '.' && abbreviation(runes, p.start, i):
+			// "vs. 38%", "D. R. Smith": not the end of a sentence.
 		case r == '.' || r == '!' || r == '?':
 			if i+1 == p.end || unicode.IsSpace(runes[i+1]) || isCloser(runes[i+1]) {
 				end = i + 1
@@ -205,6 +208,34 @@ func sentences(runes []rune, p span, lines bool) []span {
 		out = append(out, s)
 	}
 	return out
+}
+
+// abbreviations end in a full stop that does not end a sentence.
+var abbreviations = map[string]bool{
+	"vs": true, "etc": true, "e.g": true, "i.e": true, "cf": true, "al": true, "approx": true,
+	"dr": true, "mr": true, "mrs": true, "ms": true, "prof": true, "no": true, "nos": true,
+	"fig": true, "figs": true, "vol": true, "pp": true, "p": true, "st": true, "jr": true, "sr": true,
+	"inc": true, "ltd": true, "co": true, "corp": true, "dept": true, "est": true, "jan": true, "feb": true,
+	"mar": true, "apr": true, "jun": true, "jul": true, "aug": true, "sep": true, "sept": true,
+	"oct": true, "nov": true, "dec": true,
+}
+
+// abbreviation reports whether the full stop at runes[i] closes an
+// abbreviation ("vs.", "e.g.") or an initial ("D."), looking back to the
+// start of the word (not before from).
+func abbreviation(runes []rune, from, i int) bool {
+	j := i
+	for j > from && (unicode.IsLetter(runes[j-1]) || runes[j-1] == '.') {
+		j--
+	}
+	word := strings.ToLower(string(runes[j:i]))
+	if word == "" {
+		return false
+	}
+	if n := []rune(word); len(n) == 1 && unicode.IsUpper(runes[j]) {
+		return true // an initial
+	}
+	return abbreviations[word]
 }
 
 func isCloser(r rune) bool {

@@ -118,3 +118,16 @@ func TestSentencesForQuotingKeepWrappedLinesTogether(t *testing.T) {
 		t.Fatalf("sentences = %q\nwant        %q", texts, want)
 	}
 }
+
+func TestAbbreviationsAndInitialsDoNotEndASentence(t *testing.T) {
+	text := "Proprietary leads (41% vs. 38%) per Balakrishna D. R. of Infosys, e.g. in Fig. 3. Done."
+	var got []string
+	runes := []rune(text)
+	for _, s := range Sentences(text, 0) {
+		got = append(got, string(runes[s.Start:s.End]))
+	}
+	want := []string{"Proprietary leads (41% vs. 38%) per Balakrishna D. R. of Infosys, e.g. in Fig. 3.", "Done."}
+	if !slices.Equal(got, want) {
+		t.Fatalf("sentences = %q, want %q", got, want)
+	}
+}

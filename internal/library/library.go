@@ -13,10 +13,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"path/filepath"
 	"runtime"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kura-app/kura/internal/answer"
@@ -26,6 +28,7 @@ import (
 	"github.com/kura-app/kura/internal/llm"
 	"github.com/kura-app/kura/internal/retrieve"
 	"github.com/kura-app/kura/internal/store"
+	"github.com/kura-app/kura/internal/tokenize"
 	"github.com/kura-app/kura/internal/vector"
 	"github.com/kura-app/kura/internal/vectorize"
 )
@@ -45,6 +48,8 @@ type Library struct {
 	cfg    config.Config
 	infos  map[string]llm.ModelInfo // model -> what Show said
 	models map[string]*modelState   // chat model -> what answering taught
+
+	answerCap atomic.Int64 // LimitAnswers
 	// OpenDuration is how long Open took, vectors loaded.
 	OpenDuration time.Duration
 }
@@ -478,6 +483,9 @@ func (l *Library) askContext(ctx context.Context, collection, question string, h
 	st := l.modelState(ctx, model)
 	budget := answer.FreshBudget(l.readingRate(ctx, model, st), l.Config().FirstTokenTarget())
 	opts := l.answerOptions(budget)
+	if opts.TermWeight, err = l.TermWeights(ctx, collection, question); err != nil {
+		return AskContext{}, err
+	}
 	b := answer.NewBudget(ctxLen, st.scale, opts)
 	p, err := answer.Prepare(question, res.Passages, history, st.cached, b, opts)
 	if err != nil {
@@ -488,7 +496,33 @@ func (l *Library) askContext(ctx context.Context, collection, question string, h
 }
 
 func (l *Library) answerOptions(fresh int) answer.Options {
-	return answer.Options{MaxContext: l.Config().MaxContext, FreshTokens: fresh, KeepAlive: ChatKeepAlive}
+	return answer.Options{MaxContext: l.Config().MaxContext, FreshTokens: fresh, KeepAlive: ChatKeepAlive,
+		NumPredict: int(l.answerCap.Load())}
+}
+
+// LimitAnswers caps every answer at n tokens from now on (0: no cap). It is
+// for benchmarks, which time the start and the speed of answers, not their
+// end.
+func (l *Library) LimitAnswers(n int) { l.answerCap.Store(int64(n)) }
+
+// TermWeights weighs the question's index terms by how rare they are in the
+// collection (inverse document frequency over its passages), for choosing
+// the sentences to quote.
+func (l *Library) TermWeights(ctx context.Context, collection, question string) (func(string) float64, error) {
+	c, err := l.store.Collection(ctx, collection)
+	if err != nil {
+		return nil, err
+	}
+	var terms []string
+	for _, p := range tokenize.ParseQuery(question) {
+		terms = append(terms, p.Terms...)
+	}
+	df, err := l.store.DocFreq(ctx, c.ID, terms)
+	if err != nil {
+		return nil, err
+	}
+	n := float64(max(c.Chunks, 1))
+	return func(t string) float64 { return math.Log(1 + n/float64(df[t]+1)) }, nil
 }
 
 // Preload loads the chat model and has it read the system prompt, which
