@@ -190,4 +190,23 @@ bench-smoke: build
 bench: build
 	$(BIN)/kura bench --json --chunks 100000
 
+# bench-edge measures what a laptop user waits for (docs/BENCHMARKS.md):
+# the bundled runtime serves random-weight models with the exact shapes of
+# EDGE_CHAT and EDGE_EMBED (generated once into SHAPES_DIR by
+# internal/ollamatest/shapes, a few GB, never committed; the compute does
+# not depend on the weights), Kura indexes ../shared/corpus and asks its
+# questions. The last line is one JSON object from `kura bench --edge`.
+SHAPES_DIR ?= .cache/shapes
+EDGE_DATA ?= .cache/bench-edge
+EDGE_CHAT ?= qwen3:1.7b
+EDGE_EMBED ?= multilingual-e5-small
+.PHONY: bench-edge
+bench-edge: build ollama
+	@mkdir -p $(SHAPES_DIR) $(EDGE_DATA)
+	$(GO) run ./internal/ollamatest/shapes/cmd/shapes -dir $(SHAPES_DIR) $(EDGE_CHAT) $(EDGE_EMBED) > $(SHAPES_DIR)/edge.tsv
+	@while IFS=$$'\t' read -r name path; do \
+		$(BIN)/kura models import "$$path" --name "$$name" --data $(EDGE_DATA) >&2 || exit 1; \
+	done < $(SHAPES_DIR)/edge.tsv
+	@$(BIN)/kura bench --edge --json --data $(EDGE_DATA) --chat $(EDGE_CHAT) --embed $(EDGE_EMBED)
+
 FORCE:

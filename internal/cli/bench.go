@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/kura-app/kura/internal/bench"
@@ -29,8 +30,22 @@ func (a *App) bench(ctx context.Context, args []string) int {
 	asJSON := fs.Bool("json", false, "print JSON")
 	measure := fs.String("measure", "", "internal: measure the index in this folder and print JSON")
 	keep := fs.String("dir", "", "build the index in this folder and keep it (reused when it already holds one)")
+	edge := fs.Bool("edge", false, "measure a laptop's waits instead: index the shared corpus and ask questions through the model runtime (see docs/BENCHMARKS.md)")
+	var c Common
+	fs.StringVar(&c.Data, "data", "", "with --edge: data folder (its runtime, models and settings)")
+	fs.StringVar(&c.Ollama, "ollama", "", "with --edge: Ollama URL")
+	chat := fs.String("chat", "", "with --edge: chat model (default: the configured one)")
+	embed := fs.String("embed", "", "with --edge: embedding model (default: the configured one)")
+	embedFor := fs.Duration("embed-for", 3*time.Minute, "with --edge: sample the embedding phase this long (0: until done)")
+	questions := fs.Int("questions", 12, "with --edge: questions to ask (one more is asked cold)")
+	var corpus stringList
+	fs.Var(&corpus, "corpus", "with --edge: a folder to index (repeatable; default the shared corpus's pdf and text folders)")
 	if _, err := parse(fs, args); err != nil {
 		return ExitUsage
+	}
+	if *edge {
+		c.JSON = *asJSON
+		return a.benchEdge(ctx, c, *chat, *embed, bench.EdgeOptions{Corpus: corpus, EmbedFor: orUntilDone(*embedFor), Questions: *questions})
 	}
 	if *measure != "" {
 		r, err := bench.Measure(ctx, *measure, *queries, *seed)
@@ -83,5 +98,66 @@ func (a *App) bench(ctx context.Context, args []string) int {
 	fmt.Fprintf(a.Stdout, "chunks %d (dim %d), build %.1fs, disk %.0f MB\nopen %.0f ms, rss %.0f MB\n", r.Chunks, r.Dim, r.BuildMS/1000, r.DiskMB, r.OpenMS, r.RSSMB)
 	fmt.Fprintf(a.Stdout, "query p50/p95 ms: lexical %.1f/%.1f, vector %.1f/%.1f, hybrid %.1f/%.1f; brute-force scan p50 %.1f\n",
 		r.QueryP50MS.Lexical, r.QueryP95MS.Lexical, r.QueryP50MS.Vector, r.QueryP95MS.Vector, r.QueryP50MS.Hybrid, r.QueryP95MS.Hybrid, r.ScanP50MS)
+	return ExitOK
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, ",") }
+func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
+
+// orUntilDone maps the flag's 0 ("until done") to EdgeOptions' negative.
+func orUntilDone(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
+}
+
+// benchEdge runs the edge benchmark on the data folder's runtime with the
+// given models and prints its report (JSON: one object on the last line).
+func (a *App) benchEdge(ctx context.Context, c Common, chat, embed string, o bench.EdgeOptions) int {
+	lib, closeFn, ok := a.open(ctx, c)
+	if !ok {
+		return ExitFailure
+	}
+	defer closeFn()
+	cfg := lib.Config()
+	if chat != "" {
+		cfg.ChatModel = chat
+	}
+	if embed != "" {
+		cfg.EmbedModel = embed
+	}
+	if err := lib.SetConfig(cfg); err != nil {
+		return a.fail(err)
+	}
+	if a.Runtime != nil {
+		info := a.Runtime()
+		o.Backend, o.RuntimePid = info.CPUBackend, info.Pid
+	}
+	o.Log = a.Stderr
+	r, err := bench.Edge(ctx, lib, o)
+	if err != nil {
+		return a.fail(err)
+	}
+	if c.JSON {
+		// One line: `make bench-edge` prints it last, for scripts.
+		b, err := json.Marshal(r)
+		if err != nil {
+			return a.fail(err)
+		}
+		fmt.Fprintf(a.Stdout, "%s\n", b)
+		return ExitOK
+	}
+	fmt.Fprintf(a.Stdout, "cpu %s, %d cores (%s), backend %s\nmodels: chat %s, embedding %s\n", r.CPU.Name, r.CPU.Cores,
+		strings.Join(r.CPU.SIMD, " "), r.CPU.Backend, r.ChatModel, r.EmbedModel)
+	fmt.Fprintf(a.Stdout, "keyword search ready in %.1f s (%d documents, %d passages); embedding %.2f passages/s\n",
+		r.KeywordReadyS, r.Documents, r.Chunks, r.EmbedChunksPerS)
+	fmt.Fprintf(a.Stdout, "sources p50 %.0f ms; first token p50 %.1f s, p95 %.1f s, cold %.1f s; prompt p50 %d tokens (%d new)\n",
+		r.SourcesP50MS, r.TTFTP50MS/1000, r.TTFTP95MS/1000, r.TTFTColdMS/1000, r.PromptTokensP50, r.FreshTokensP50)
+	fmt.Fprintf(a.Stdout, "reading %.1f tokens/s, writing %.1f tokens/s; memory: kura %.0f MB, runtime %.0f MB\n",
+		r.PrefillTokPerS, r.GenTokPerS, r.RSSMBKura, r.RSSMBRun)
 	return ExitOK
 }

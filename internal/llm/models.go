@@ -290,6 +290,25 @@ func (c *Client) Delete(ctx context.Context, name string) error {
 	return nil
 }
 
+// Unload asks the server to free a loaded model now (a model that is not
+// loaded, or not installed, is no error). Benchmarks use it to time a cold
+// start; Kura itself leaves loading to the server.
+func (c *Client) Unload(ctx context.Context, name string) error {
+	zero := &api.Duration{Duration: 0}
+	err := c.api.Generate(ctx, &api.GenerateRequest{Model: name, KeepAlive: zero}, func(api.GenerateResponse) error { return nil })
+	var se api.StatusError
+	if errors.As(err, &se) && strings.Contains(se.ErrorMessage, "does not support") {
+		// An embedding model: unloaded by an embedding request that
+		// keeps it zero seconds.
+		_, err = c.api.Embed(ctx, &api.EmbedRequest{Model: name, Input: "x", KeepAlive: zero})
+	}
+	var missing *ModelMissingError
+	if m := c.mapErr(ctx, name, err); m != nil && !errors.As(m, &missing) {
+		return fmt.Errorf("unload %s: %w", name, m)
+	}
+	return nil
+}
+
 // ctxReader stops a long read (hashing or uploading a multi-gigabyte file)
 // soon after ctx is cancelled.
 type ctxReader struct {
