@@ -204,18 +204,26 @@ func writeFile(ctx context.Context, path string, m model, v *vocab, logf func(st
 		total += t.bytes()
 	}
 	p := &progress{name: m.name, total: total, logf: logf, next: 0.1}
+	var silent []bool
+	if m.role == "chat" {
+		silent = v.silent()
+	}
 	gts := make([]*ggml.Tensor, len(ts))
 	for i, t := range ts {
-		gts[i] = &ggml.Tensor{
-			Name: t.name, Kind: uint32(t.kind), Shape: t.shape,
-			WriterTo: &tensorWriter{ctx: ctx, t: t, seed: m.seed, progress: p},
+		w := &tensorWriter{ctx: ctx, t: t, seed: m.seed, progress: p}
+		if t.name == "token_embd.weight" {
+			w.zeroRows = silent
 		}
+		gts[i] = &ggml.Tensor{Name: t.name, Kind: uint32(t.kind), Shape: t.shape, WriterTo: w}
 	}
 	logf("%s: writing %d tensors, %.2f GB of weights", m.name, len(ts), float64(total)/1e9)
 	if err := ggml.WriteGGUF(f, kv, gts); err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		return err
+	}
+	if err := f.Chmod(0o644); err != nil { // CreateTemp makes it private
 		return err
 	}
 	if err := f.Sync(); err != nil {
@@ -234,6 +242,11 @@ func writeAtomic(path string, b []byte) error {
 		return err
 	}
 	if _, err := f.Write(b); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return err
+	}
+	if err := f.Chmod(0o644); err != nil {
 		f.Close()
 		os.Remove(f.Name())
 		return err
@@ -303,6 +316,7 @@ type tensorWriter struct {
 	t        tensorSpec
 	seed     uint64
 	progress *progress
+	zeroRows []bool // rows written as zeros (see vocab.silent)
 }
 
 func (w *tensorWriter) WriteTo(out io.Writer) (int64, error) {
@@ -339,6 +353,11 @@ func (w *tensorWriter) WriteTo(out io.Writer) (int64, error) {
 				if i+1 < len(v) {
 					v[i+1] = (float32(u>>8&(1<<24-1))/(1<<24)*2 - 1) * a
 				}
+			}
+		}
+		for r := r0; r < r0+n; r++ {
+			if r < len(w.zeroRows) && w.zeroRows[r] {
+				clear(v[(r-r0)*rowLen : (r-r0+1)*rowLen])
 			}
 		}
 		b := buf[:n*rowBytes]

@@ -262,3 +262,35 @@ func TestTheStandInVocabularyHasXLMRsLayout(t *testing.T) {
 		t.Errorf("metadata %v", v.kv)
 	}
 }
+
+func TestChatModelsSilenceTokensThatShowNothing(t *testing.T) {
+	bt := gpt2ByteTokens()
+	bpe := func(b ...byte) string {
+		var s string
+		for _, c := range b {
+			s += bt[c]
+		}
+		return s
+	}
+	for _, tc := range []struct {
+		name   string
+		v      *vocab
+		silent []bool
+	}{
+		{"byte-level BPE", &vocab{
+			tokens: []string{bpe('a'), bpe(' ', 'c', 'a', 't'), bpe('\n'), bpe(' ', ' '), bpe(0xe3, 0x81), bpe(0xe3, 0x81, 0xae), bpe(0x11), "<|im_end|>", "[PAD7]", "<think>"},
+			types:  []int32{tokNormal, tokNormal, tokNormal, tokNormal, tokNormal, tokNormal, tokNormal, tokControl, tokUnused, tokUserDefined},
+			merges: []string{"a b"},
+		}, []bool{false, false, true, true, true, false, true, true, true, false}},
+		{"SentencePiece with byte fallback", &vocab{
+			tokens: []string{"<eos>", "▁the", "▁", "▁▁", "<0x41>", "<0x0A>", "<0xE3>", "の", "<start_of_turn>"},
+			types:  []int32{tokControl, tokNormal, tokNormal, tokNormal, tokByte, tokByte, tokByte, tokNormal, tokUserDefined},
+		}, []bool{true, false, true, true, false, true, true, false, false}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.v.silent(); !slices.Equal(got, tc.silent) {
+				t.Errorf("silent %v, want %v for %q", got, tc.silent, tc.v.tokens)
+			}
+		})
+	}
+}

