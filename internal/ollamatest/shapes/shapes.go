@@ -48,9 +48,14 @@
 //
 // The Qwen models carry ChatML rather than their published Jinja chat
 // template, so that Ollama's importer picks its chatml template (see
-// templates.go). Random weights do not stop: a chat answer runs until
-// num_predict or the context ends, so benchmarks must bound it. Outputs
-// are meaningless text.
+// templates.go).
+//
+// Random weights answer with meaningless text that does not stop: in chat
+// models the embedding rows of control, unused and unprintable tokens are
+// zero (see vocab.silent), so the end-of-turn token is never chosen and
+// every token shows; an answer runs until num_predict or the context ends,
+// and a benchmark must bound it. Only the values of those rows differ from
+// random ones; shapes and types, and so the cost of a token, do not.
 package shapes
 
 import (
@@ -71,7 +76,7 @@ import (
 
 // generatorVersion changes whenever a spec's bytes would change; a file
 // stamped with another version is written again.
-const generatorVersion = 1
+const generatorVersion = 2
 
 // Spec describes a model the package can write.
 type Spec struct {

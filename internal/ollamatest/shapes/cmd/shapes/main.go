@@ -42,7 +42,7 @@ func main() {
 	for _, name := range flag.Args() {
 		path, err := shapes.Write(ctx, *dir, name, logf)
 		if err != nil {
-			fmt.Fprintln(os.Stderr, "shapes:", err)
+			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
 		fmt.Printf("%s\t%s\n", name, path)
