@@ -76,7 +76,7 @@ import (
 
 // generatorVersion changes whenever a spec's bytes would change; a file
 // stamped with another version is written again.
-const generatorVersion = 2
+const generatorVersion = 3
 
 // Spec describes a model the package can write.
 type Spec struct {
@@ -148,6 +148,9 @@ func Write(ctx context.Context, dir, name string, logf func(format string, args 
 	}
 	start := time.Now()
 	v, err := m.loadVocab(ctx, dir, logf)
+	if err == nil {
+		err = v.unique()
+	}
 	if err != nil {
 		return "", fmt.Errorf("shapes: %s: tokenizer: %w", name, err)
 	}

@@ -238,6 +238,8 @@ func TestTheStandInVocabularyHasXLMRsLayout(t *testing.T) {
 		tok.Model.Vocab[s] = len(tok.Model.Vocab)
 	}
 	add('a')
+	add('<', 's', '>') // Qwen has "<s>": XLM-R's special token keeps it
+	add('[', 'P', 'A', 'D', '9', ']')
 	add(' ', 'c', 'a', 't')
 	add(0xe3, 0x81)       // the first two bytes of "の": not whole characters
 	add(0xe3, 0x81, 0xae) // "の"
@@ -260,6 +262,28 @@ func TestTheStandInVocabularyHasXLMRsLayout(t *testing.T) {
 	}
 	if v.kv["tokenizer.ggml.mask_token_id"] != uint32(11) || v.kv["tokenizer.ggml.model"] != "t5" {
 		t.Errorf("metadata %v", v.kv)
+	}
+	if err := v.unique(); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestAVocabularyWithARepeatedTokenIsRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		tokens []string
+		ok     bool
+	}{
+		{"distinct tokens", []string{"<s>", "a", "b"}, true},
+		{"a piece equal to a special token", []string{"<s>", "a", "<s>"}, false},
+		{"an empty token twice", []string{"", "a", ""}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := (&vocab{tokens: tc.tokens}).unique()
+			if (err == nil) != tc.ok {
+				t.Errorf("unique() = %v, want ok %v", err, tc.ok)
+			}
+		})
 	}
 }
 

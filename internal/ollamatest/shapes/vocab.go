@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -393,16 +394,34 @@ func xlmrStandIn(tok *hfTokenizer, size int, typeCount int) (*vocab, error) {
 	for s, id := range tok.Model.Vocab {
 		inv[id] = s
 	}
-	seen := map[string]bool{}
+	// The special tokens' texts and the padding names are taken: llama.cpp
+	// refuses a vocabulary with two tokens of one text (Qwen has "<s>").
+	seen := map[string]bool{"<s>": true, "<pad>": true, "</s>": true, "<unk>": true, "<mask>": true}
 	for _, id := range ids {
 		piece, ok := decodeByteLevel(inv[id], decode)
-		if !ok || seen[piece] {
+		if !ok || seen[piece] || padName.MatchString(piece) {
 			continue
 		}
 		seen[piece] = true
 		byID = append(byID, piece)
 	}
 	return unigramVocab(byID, size, typeCount)
+}
+
+// padName is the name convert_hf_to_gguf.py gives padding tokens.
+var padName = regexp.MustCompile(`^\[PAD[0-9]+\]$`)
+
+// unique checks that no two tokens share a text: llama.cpp aborts the
+// whole server process on loading such a vocabulary.
+func (v *vocab) unique() error {
+	seen := make(map[string]int, len(v.tokens))
+	for i, t := range v.tokens {
+		if j, ok := seen[t]; ok {
+			return fmt.Errorf("tokens %d and %d are both %q", j, i, t)
+		}
+		seen[t] = i
+	}
+	return nil
 }
 
 // unigramVocab lays pieces out as XLM-R's vocabulary of size entries.
