@@ -90,6 +90,9 @@ var catalog = []model{
 		// intfloat/multilingual-e5-small (BertModel on Multilingual-MiniLM-L12-H384):
 		// 250037 embedding rows for XLM-R's 250002 tokens, 2 token types,
 		// 512 positions (BERT has no offset), layer_norm_eps 1e-12; mean pooling.
+		// Its GGUF is assumed to carry XLM-R's unigram vocabulary ("t5"),
+		// like the XLMRobertaModel ones; a converter that writes it a
+		// WordPiece ("bert") vocabulary would put it in Ollama's engine.
 		name: "multilingual-e5-small", role: "embed", arch: "bert",
 		layers: 12, hidden: 384, ffn: 1536, heads: 12, kvHeads: 12, headDim: 32,
 		vocab: 250037, ctx: 512, eps: 1e-12, tok: tokXLMR,
