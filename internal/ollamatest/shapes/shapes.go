@@ -46,8 +46,9 @@
 // the real size, but token counts per passage differ from the real
 // tokenizer's, and so the cost of a passage. Measured through Ollama on
 // the shared corpus, 800-character passages come to about 440 tokens in
-// Japanese, 470 in Korean and 210 in English (Qwen's own tokenizer: about
-// 415 for the same Japanese).
+// Japanese, 450-470 in Korean and 190-210 in English (Kura's README), with
+// <s> and </s>; Qwen's own tokenizer gives about 5% more on the same
+// Japanese passages and as many on the Korean and English ones.
 //
 // The Qwen models carry ChatML rather than their published Jinja chat
 // template, so that Ollama's importer picks its chatml template (see
