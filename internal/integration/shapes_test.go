@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"math"
+	"net/http"
 	"os"
 	"regexp"
 	"strings"
@@ -36,6 +37,14 @@ func TestShapeMiniaturesRunInTheRunnerOfTheRealModels(t *testing.T) {
 			if err := client.Import(ctx, path, spec.Name, nil); err != nil {
 				t.Fatalf("import: %v", err)
 			}
+			// The server is shared: unload and remove the miniature after,
+			// so the tiny test models keep their places in memory.
+			t.Cleanup(func() {
+				unload(t, srv.URL, spec)
+				if err := client.Delete(ctx, spec.Name); err != nil {
+					t.Errorf("delete %s: %v", spec.Name, err)
+				}
+			})
 			info, err := client.Show(ctx, spec.Name)
 			if err != nil {
 				t.Fatal(err)
@@ -58,6 +67,24 @@ func TestShapeMiniaturesRunInTheRunnerOfTheRealModels(t *testing.T) {
 				t.Errorf("ran in Ollama's engine: %v; the real model runs in %s", engine, spec.Runner)
 			}
 		})
+	}
+}
+
+// unload asks the server to unload the model now (keep_alive 0).
+func unload(t *testing.T, url string, spec shapes.Spec) {
+	t.Helper()
+	path, body := "/api/generate", `{"model": "`+spec.Name+`", "keep_alive": 0}`
+	if spec.Role == "embed" {
+		path, body = "/api/embed", `{"model": "`+spec.Name+`", "input": [], "keep_alive": 0}`
+	}
+	resp, err := http.Post(url+path, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Errorf("unload %s: %v", spec.Name, err)
+		return
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("unload %s: %s", spec.Name, resp.Status)
 	}
 }
 
