@@ -329,7 +329,7 @@ func (m model) kv(v *vocab) ggml.KV {
 func (m model) loadVocab(ctx context.Context, dir string, logf func(string, ...any)) (*vocab, error) {
 	switch m.tok {
 	case tokQwen25, tokQwen3:
-		tok, _, err := loadHF(ctx, dir, qwenTokenizer, logf)
+		tok, err := loadHF(ctx, dir, qwenTokenizer, logf)
 		if err != nil {
 			return nil, err
 		}
@@ -339,7 +339,7 @@ func (m model) loadVocab(ctx context.Context, dir string, logf func(string, ...a
 		}
 		return qwenVocab(tok, last, m.vocab, chatmlTemplate)
 	case tokGemma:
-		tok, _, err := loadHF(ctx, dir, gemmaTokenizer, logf)
+		tok, err := loadHF(ctx, dir, gemmaTokenizer, logf)
 		if err != nil {
 			return nil, err
 		}
@@ -349,7 +349,7 @@ func (m model) loadVocab(ctx context.Context, dir string, logf func(string, ...a
 		}
 		return v, err
 	case tokXLMR:
-		tok, _, err := loadHF(ctx, dir, qwenTokenizer, logf)
+		tok, err := loadHF(ctx, dir, qwenTokenizer, logf)
 		if err != nil {
 			return nil, err
 		}

