@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -67,6 +68,7 @@ func Open(ctx context.Context, dir string, cfg config.Config, client *llm.Client
 		st.Close()
 		return nil, err
 	}
+	l.sweepPacks(ctx) // what a killed pack import left
 	for _, c := range cols {
 		if c.ActiveSet == 0 {
 			continue
@@ -152,15 +154,20 @@ func (l *Library) CreateCollection(ctx context.Context, name string) (store.Coll
 	return l.store.EnsureCollection(ctx, name)
 }
 
-// DeleteCollection removes a collection and its documents from the index
-// (the files themselves are not touched).
+// DeleteCollection removes a collection and its documents from the index.
+// The files themselves are not touched, except the copies a knowledge pack
+// brought into the data folder, which go with it.
 func (l *Library) DeleteCollection(ctx context.Context, name string) error {
 	c, err := l.store.Collection(ctx, name)
 	if err != nil {
 		return err
 	}
+	carried := l.packFolders(ctx, c.ID)
 	if err := l.store.DeleteCollection(ctx, name); err != nil {
 		return err
+	}
+	for _, dir := range carried {
+		os.RemoveAll(dir)
 	}
 	return errors.Join(l.index.Drop(c.ActiveSet), l.index.Drop(c.Building.ID))
 }
@@ -273,11 +280,23 @@ func (l *Library) Reindex(ctx context.Context, collection string, force bool, on
 	if err != nil {
 		return ingest.Summary{}, err
 	}
+	// A document whose file is not here (a pack brought it without the
+	// file, or a drive is not mounted) keeps its text: read again it
+	// would fail, and a failed read replaces what was indexed.
 	paths := make([]string, 0, len(docs))
+	missing := 0
 	for _, d := range docs {
+		if st, err := os.Stat(d.Path); err != nil || !st.Mode().IsRegular() {
+			missing++
+			continue
+		}
 		paths = append(paths, d.Path)
 	}
-	return l.Ingest(ctx, collection, paths, IngestOptions{Force: true}, onProgress)
+	sum, err := l.Ingest(ctx, collection, paths, IngestOptions{Force: true}, onProgress)
+	if missing > 0 {
+		sum.Warnings = append(sum.Warnings, fmt.Sprintf("%d documents were kept as they are: their files are not on this machine", missing))
+	}
+	return sum, err
 }
 
 // Documents lists the collection's documents.
