@@ -321,25 +321,21 @@ type ImportSummary struct {
 	Elapsed  time.Duration
 }
 
-// ImportPack reads a pack from src, opened with key, into a new collection
-// (or replacing one, see ImportOptions), reporting through onProgress (nil
-// allowed; an error it returns stops the import). Nothing is searchable,
-// and nothing the collection replaces is lost, until the whole pack has
-// been read and authenticated: a wrong key, a damaged pack or a cancel
-// leaves the data folder as it was, and so does a kill (see the package
-// comment of this file). Models the pack carries are installed in the
-// runtime afterwards; a model that cannot be installed is a warning, its
-// GGUF file kept and named. The pack's embedding model becomes the
-// collection's own choice, so its vectors are used as they are and never
-// rebuilt for this machine's default.
-func (l *Library) ImportPack(ctx context.Context, src io.Reader, key pack.Key, opts ImportOptions, onProgress func(PackProgress) error) (ImportSummary, error) {
+// ImportPack reads the pack r (opened with pack.NewReader, which checked
+// its key and manifest) into a new collection, or replaces one (see
+// ImportOptions), reporting through onProgress (nil allowed; an error it
+// returns stops the import). Nothing is searchable, and nothing the
+// collection replaces is lost, until the whole pack has been read and
+// authenticated: a damaged pack or a cancel leaves the data folder as it
+// was, and so does a kill (see the comment at the top of this file).
+// Models the pack carries are installed in the runtime afterwards; a model
+// that cannot be installed is a warning, its GGUF file kept and named. The
+// pack's embedding model becomes the collection's own, so its vectors are
+// used as they are and never rebuilt for this machine's default.
+func (l *Library) ImportPack(ctx context.Context, r *pack.Reader, opts ImportOptions, onProgress func(PackProgress) error) (ImportSummary, error) {
 	start := time.Now()
 	var sum ImportSummary
 	l.sweepPacks(ctx)
-	r, err := pack.NewReader(src, key)
-	if err != nil {
-		return sum, err
-	}
 	m := r.Manifest()
 	sum.Manifest = m
 	name := opts.Name

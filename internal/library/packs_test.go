@@ -107,6 +107,16 @@ func exportPack(t *testing.T, lib *library.Library, collection string, o library
 	return out.Bytes()
 }
 
+// importPack opens the pack b with key and imports it into lib.
+func importPack(lib *library.Library, b []byte, key pack.Key, o library.ImportOptions) (library.ImportSummary, error) {
+	r, err := pack.NewReader(bytes.NewReader(b), key)
+	if err != nil {
+		return library.ImportSummary{}, err
+	}
+	o.Size = int64(len(b))
+	return lib.ImportPack(context.Background(), r, o, nil)
+}
+
 // emptyLibrary opens a library in a new folder with no model runtime.
 func emptyLibrary(t *testing.T) *library.Library {
 	t.Helper()
@@ -144,7 +154,7 @@ func TestAPackedCollectionSearchesTheSameOnAnotherLibrary(t *testing.T) {
 	b := exportPack(t, src, "default", library.ExportOptions{})
 
 	dst := emptyLibrary(t)
-	sum, err := dst.ImportPack(ctx, bytes.NewReader(b), testKey.key, library.ImportOptions{}, nil)
+	sum, err := importPack(dst, b, testKey.key, library.ImportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +218,7 @@ func TestAPackWithFilesBringsTheOriginalsIntoTheDataFolder(t *testing.T) {
 	src := openCorpus(t)
 	b := exportPack(t, src, "default", library.ExportOptions{WithFiles: true})
 	dst := emptyLibrary(t)
-	sum, err := dst.ImportPack(ctx, bytes.NewReader(b), testKey.key, library.ImportOptions{Name: "field"}, nil)
+	sum, err := importPack(dst, b, testKey.key, library.ImportOptions{Name: "field"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,12 +291,12 @@ func TestAnImportThatFailsChangesNothing(t *testing.T) {
 	before := snapshotFolder(t, dst)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := dst.ImportPack(ctx, bytes.NewReader(tt.pack), tt.key, tt.opts, nil)
+			_, err := importPack(dst, tt.pack, tt.key, tt.opts)
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("got %v, want %v", err, tt.want)
 			}
 			if after := snapshotFolder(t, dst); !reflect.DeepEqual(before, after) {
-				t.Errorf("the data folder changed:\nbefore %v\nafter  %v", before, after)
+				t.Errorf("the data folder changed: %s", describeDiff(before, after))
 			}
 		})
 	}
@@ -344,13 +354,12 @@ func importChild(spec string) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	f, err := os.Open(parts[1])
+	b, err := os.ReadFile(parts[1])
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	defer f.Close()
-	if _, err := lib.ImportPack(context.Background(), f, key, library.ImportOptions{Name: "default", Replace: true}, nil); err != nil {
+	if _, err := importPack(lib, b, key, library.ImportOptions{Name: "default", Replace: true}); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
@@ -412,7 +421,9 @@ func TestKillingAPackImportAtAnyMomentLeavesTheDataFolderAsItWas(t *testing.T) {
 
 	pristine := filepath.Join(t.TempDir(), "pristine")
 	copyDir(t, data, pristine)
+	srcCol, _ := src.Collection(ctx, "default")
 	rng := rand.New(rand.NewSource(time.Now().UnixNano()))
+	kills := 0
 	for round := 0; round < 8; round++ {
 		cmd := run()
 		delay := time.Duration(float64(took) * (0.05 + 0.85*rng.Float64()))
@@ -420,22 +431,33 @@ func TestKillingAPackImportAtAnyMomentLeavesTheDataFolderAsItWas(t *testing.T) {
 		cmd.Process.Signal(syscall.SIGKILL)
 		err := cmd.Wait()
 		got := checkAndSnapshot(t, data)
-		if err == nil {
-			// The import finished before the kill (a busy machine is
-			// slower or faster than the reference): start again from the
-			// state before.
-			t.Logf("round %d: the import finished within %v", round, delay.Round(time.Millisecond))
-			if reflect.DeepEqual(got, want) {
-				t.Fatal("a finished import left the data folder unchanged")
-			}
-			os.RemoveAll(data)
-			copyDir(t, pristine, data)
+		if reflect.DeepEqual(got, want) {
+			kills++
+			t.Logf("round %d: killed after %v of ~%v: as it was", round, delay.Round(time.Millisecond), took.Round(time.Millisecond))
 			continue
 		}
-		t.Logf("round %d: killed after %v of ~%v", round, delay.Round(time.Millisecond), took.Round(time.Millisecond))
-		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("after a kill the data folder is not as it was:\nbefore %v\nafter  %v", want, got)
+		// Otherwise the import must have committed, whole (the kill came
+		// after that, or the import finished first), and nothing of the
+		// old collection may be left.
+		lib := openLib(data)
+		c, cerr := lib.Collection(ctx, "default")
+		docs, _ := lib.Documents(ctx, "default")
+		lib.Close()
+		if cerr != nil || c.Documents != srcCol.Documents || c.Chunks != srcCol.Chunks || c.Vectors != srcCol.Chunks {
+			t.Fatalf("round %d (exit %v after %v): the collection is %+v, neither the old one nor the pack's %+v; folder: %s",
+				round, err, delay, c, srcCol, describeDiff(want, got))
 		}
+		for _, d := range docs {
+			if _, err := os.Stat(d.Path); err != nil {
+				t.Fatalf("round %d: an imported document's file is missing: %v", round, err)
+			}
+		}
+		t.Logf("round %d: the import had committed when killed after %v (exit %v)", round, delay.Round(time.Millisecond), err)
+		os.RemoveAll(data)
+		copyDir(t, pristine, data)
+	}
+	if kills == 0 {
+		t.Error("no kill came before the import committed: the test proved nothing")
 	}
 	// Run to the end: the pack's collection replaces the old one.
 	if err := run().Wait(); err != nil {
@@ -480,4 +502,24 @@ func copyDir(t *testing.T, src, dst string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// describeDiff names a few entries only one of two folder descriptions has.
+func describeDiff(a, b []string) string {
+	in := func(xs []string, x string) bool {
+		i := sort.SearchStrings(xs, x)
+		return i < len(xs) && xs[i] == x
+	}
+	var gone, added []string
+	for _, x := range a {
+		if !in(b, x) && len(gone) < 5 {
+			gone = append(gone, x)
+		}
+	}
+	for _, x := range b {
+		if !in(a, x) && len(added) < 5 {
+			added = append(added, x)
+		}
+	}
+	return fmt.Sprintf("%d entries before, %d after; gone %q; new %q", len(a), len(b), gone, added)
 }
