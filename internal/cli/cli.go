@@ -78,6 +78,7 @@ func (a *App) commands() map[string]Command {
 		"bench":       {"measure index open and query speed on a synthetic index", (*App).bench},
 		"models":      {"list, pull, import (from a GGUF file) and remove models", (*App).models},
 		"runtime":     {"show the model runtime in use and the models it has loaded", (*App).runtime},
+		"pack":        {"export a collection as a sealed knowledge pack, or import one", (*App).pack},
 	}
 	for k, v := range a.Extra {
 		cmds[k] = v
