@@ -19,8 +19,8 @@ import (
 // (internal/library/retrieval_test.go), Japanese and Korean.
 var packQuestions = []string{
 	"オープンソースを名乗っているのに一部のコンポーネントを公開していないことを何と言いますか",
-	"生成AIを採用しない一番の理由は何ですか",
-	"推論ワークロードをKubernetesで動かしている組織はどれくらいありますか",
+	"Is Open Source the Future of AI の論文のarXiv番号は？",
+	"小さな会社がAIをオープンにすると不利になるのはなぜですか",
 	"설문 응답자는 몇 명이고 오차 범위는 얼마인가요?",
 	"생성형 AI 도입의 가장 큰 걸림돌은 무엇인가요?",
 }
@@ -54,7 +54,7 @@ func TestAPackCarriesACollectionToALaptopThatEmbedsNothing(t *testing.T) {
 	if err := config.Save(src, testConfig(srv)); err != nil {
 		t.Fatal(err)
 	}
-	corpus := corpusDir(t)
+	corpus := smallCorpus(t)
 	if _, errOut, code := runKura(t, free, "ingest", corpus, "--data", src, "--ollama", srv.URL); code != cli.ExitOK {
 		t.Fatalf("ingest: exit %d: %s", code, errOut)
 	}
@@ -161,4 +161,27 @@ func TestAPackCarriesACollectionToALaptopThatEmbedsNothing(t *testing.T) {
 			t.Errorf("ask: exit %d, %s %s", code, out, errOut)
 		}
 	})
+}
+
+// smallCorpus is the three smallest files of the shared corpus (Japanese
+// and Korean, 33 kB): the tiny test model embeds about a kilobyte a
+// second, and what is tested is what the pack keeps, not the corpus size.
+func smallCorpus(t *testing.T) string {
+	t.Helper()
+	full := corpusDir(t)
+	files, _ := filepath.Glob(filepath.Join(full, "00[234]_*.txt"))
+	if len(files) != 3 {
+		return full // the stand-in corpus is small already
+	}
+	dir := t.TempDir()
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, filepath.Base(f)), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
 }
