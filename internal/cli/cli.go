@@ -38,6 +38,9 @@ type Common struct {
 	// NoRuntime is set by commands that never talk to the model runtime,
 	// so that no bundled runtime is started for them.
 	NoRuntime bool
+	// NoVectors is set by commands that never search (pack export and
+	// import), so that the vectors are not loaded into memory for them.
+	NoVectors bool
 }
 
 // Opener builds the engine for a subcommand; main.go provides it (it is the

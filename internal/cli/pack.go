@@ -85,7 +85,7 @@ func (a *App) packExport(ctx context.Context, args []string) int {
 	if err != nil {
 		return a.fail(err)
 	}
-	c.NoRuntime = !withModels
+	c.NoRuntime, c.NoVectors = !withModels, true
 	lib, closeFn, ok := a.open(ctx, c)
 	if !ok {
 		return ExitFailure
@@ -271,7 +271,7 @@ func (a *App) packImport(ctx context.Context, args []string) int {
 	if named {
 		name = c.Collection
 	}
-	c.NoRuntime = m.Counts.Models == 0
+	c.NoRuntime, c.NoVectors = m.Counts.Models == 0, true
 	lib, closeFn, ok := a.open(ctx, c)
 	if !ok {
 		return ExitFailure

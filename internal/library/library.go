@@ -46,15 +46,26 @@ type Library struct {
 	cfg    config.Config
 	infos  map[string]llm.ModelInfo // model -> what Show said
 	models map[string]*modelState   // chat model -> what answering taught
+	// noVectors: opened WithoutVectors, the in-memory index stays empty.
+	noVectors bool
 	// OpenDuration is how long Open took, vectors loaded.
 	OpenDuration time.Duration
 }
 
+// Option changes how Open opens a library.
+type Option func(*Library)
+
+// WithoutVectors opens a library without loading its vectors into memory,
+// for a command that never searches (exporting a pack reads them from the
+// index): opening is faster and costs no memory for them. Searches run on
+// keywords only, and imported vectors are not loaded either.
+func WithoutVectors() Option { return func(l *Library) { l.noVectors = true } }
+
 // Open opens the library in dir with configuration cfg, talking to the
 // model runtime through client (which may point at a server that is not
 // running: everything but embedding and answering works without it). It
-// loads every stored vector into memory.
-func Open(ctx context.Context, dir string, cfg config.Config, client *llm.Client) (*Library, error) {
+// loads every stored vector into memory (see WithoutVectors).
+func Open(ctx context.Context, dir string, cfg config.Config, client *llm.Client, opts ...Option) (*Library, error) {
 	start := time.Now()
 	st, err := store.Open(filepath.Join(dir, IndexFile))
 	if err != nil {
@@ -62,6 +73,9 @@ func Open(ctx context.Context, dir string, cfg config.Config, client *llm.Client
 	}
 	l := &Library{dir: dir, store: st, index: vector.New(), llm: client, cfg: cfg.Normalize(),
 		infos: map[string]llm.ModelInfo{}, models: map[string]*modelState{}}
+	for _, o := range opts {
+		o(l)
+	}
 	l.worker = vectorize.New(st, l.index, client.EmbedPassages, vectorize.Options{Model: l.embedModelFor})
 	cols, err := st.Collections(ctx)
 	if err != nil {
@@ -70,7 +84,7 @@ func Open(ctx context.Context, dir string, cfg config.Config, client *llm.Client
 	}
 	l.sweepPacks(ctx) // what a killed pack import left
 	for _, c := range cols {
-		if c.ActiveSet == 0 {
+		if c.ActiveSet == 0 || l.noVectors {
 			continue
 		}
 		if err := vectorize.Load(ctx, st, l.index, c.ActiveSet); err != nil {

@@ -472,7 +472,7 @@ func (l *Library) ImportPack(ctx context.Context, r *pack.Reader, opts ImportOpt
 	for _, dir := range oldFiles {
 		os.RemoveAll(dir)
 	}
-	if c.ActiveSet != 0 {
+	if c.ActiveSet != 0 && !l.noVectors {
 		if err := vectorize.Load(context.WithoutCancel(ctx), l.store, l.index, c.ActiveSet); err != nil {
 			return sum, fmt.Errorf("load the imported vectors: %w", err)
 		}

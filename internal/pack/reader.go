@@ -67,6 +67,9 @@ func NewReader(src io.Reader, k Key) (*Reader, error) {
 		}
 		return nil, unsealErr(err, k)
 	}
+	if k.passphrase {
+		afterScrypt()
+	}
 	r := &Reader{src: cr, r: bufio.NewReaderSize(opened, 256<<10)}
 	t, b, err := r.record()
 	if err != nil {
