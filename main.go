@@ -114,7 +114,11 @@ func (e *engine) open(ctx context.Context, c cli.Common, stderr io.Writer) (*lib
 		stopRuntime()
 		return nil, nil, err
 	}
-	lib, err := library.Open(ctx, dir, cfg, client)
+	var opts []library.Option
+	if c.NoVectors {
+		opts = append(opts, library.WithoutVectors())
+	}
+	lib, err := library.Open(ctx, dir, cfg, client, opts...)
 	if err != nil {
 		stopRuntime()
 		return nil, nil, err

@@ -615,3 +615,56 @@ func TestReindexingACollectionRereadsEveryDocumentAsOneJob(t *testing.T) {
 		t.Fatal("reindexing a collection that does not exist succeeded")
 	}
 }
+
+func TestAPackExportedAndImportedByTheAppServesItsOriginals(t *testing.T) {
+	h, rec := newTestApp(t, closedURL(t))
+	dir := writeDocs(t, survey)
+	ingestDir(t, h, rec, "default", dir)
+	a := h.App
+	out := filepath.Join(t.TempDir(), "survey")
+	seal := PackSeal{Passphrase: "two words"}
+	j, err := a.ExportPack(PackExport{Collection: "default", Out: out, WithFiles: true, Seal: seal})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := rec.wait(t, EventJobDone, func(p any) bool { return p.(Job).ID == j.ID }).(Job)
+	if done.State != JobDone || done.Kind != JobPackExport || done.Summary.Added != 2 {
+		t.Fatalf("export job %+v", done)
+	}
+	path := out + ".kpack"
+	info, err := a.InspectPack(path, PackSeal{})
+	if err != nil || !info.Passphrase || info.Opened {
+		t.Fatalf("InspectPack without a passphrase: %+v, %v", info, err)
+	}
+	if _, err := a.InspectPack(path, PackSeal{Passphrase: "three words"}); Code(err) != CodeInvalid || !strings.Contains(err.Error(), "Wrong passphrase") {
+		t.Errorf("a wrong passphrase: %v (%s)", err, Code(err))
+	}
+	info, err = a.InspectPack(path, seal)
+	if err != nil || info.Collection != "default" || !info.Exists || info.Documents != 2 || info.Files != 2 {
+		t.Fatalf("InspectPack: %+v, %v", info, err)
+	}
+	if _, err := a.ImportPack(path, seal, "", false); Code(err) != CodeInvalid {
+		t.Errorf("importing over an existing collection without replace: %v", err)
+	}
+	j, err = a.ImportPack(path, seal, "field", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done = rec.wait(t, EventJobDone, func(p any) bool { return p.(Job).ID == j.ID }).(Job)
+	if done.State != JobDone || done.Collection != "field" || done.Summary.Added != 2 {
+		t.Fatalf("import job %+v", done)
+	}
+	res, err := a.Search("field", "margin of error", 3)
+	if err != nil || len(res.Passages) == 0 {
+		t.Fatalf("search the imported collection: %+v, %v", res, err)
+	}
+	src, err := a.Source("field", res.Passages[0].Path, res.Passages[0].Page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := httptest.NewRecorder()
+	h.Files().ServeHTTP(w, httptest.NewRequest("GET", src.FileURL, nil))
+	if w.Code != 200 || !strings.Contains(w.Body.String(), "margin of error") || src.Path == filepath.Join(dir, "notes.md") {
+		t.Errorf("the cited file %s: %d %q; want the carried copy served", src.Path, w.Code, w.Body.String())
+	}
+}

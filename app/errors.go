@@ -58,6 +58,9 @@ func (a *App) fail(err error) error {
 	if errors.As(err, &e) {
 		return e
 	}
+	if e, ok := packError(err); ok {
+		return e
+	}
 	var missing *llm.ModelMissingError
 	var unreachable *llm.UnreachableError
 	switch {

@@ -38,6 +38,9 @@ type Common struct {
 	// NoRuntime is set by commands that never talk to the model runtime,
 	// so that no bundled runtime is started for them.
 	NoRuntime bool
+	// NoVectors is set by commands that never search (pack export and
+	// import), so that the vectors are not loaded into memory for them.
+	NoVectors bool
 }
 
 // Opener builds the engine for a subcommand; main.go provides it (it is the
@@ -78,6 +81,7 @@ func (a *App) commands() map[string]Command {
 		"bench":       {"measure index open and query speed on a synthetic index", (*App).bench},
 		"models":      {"list, pull, import (from a GGUF file) and remove models", (*App).models},
 		"runtime":     {"show the model runtime in use and the models it has loaded", (*App).runtime},
+		"pack":        {"export a collection as a sealed knowledge pack, or import one", (*App).pack},
 	}
 	for k, v := range a.Extra {
 		cmds[k] = v

@@ -24,6 +24,9 @@ import (
 const childEnv = "KURA_TEST_INGEST_CHILD"
 
 func TestMain(m *testing.M) {
+	if spec := os.Getenv(packChildEnv); spec != "" {
+		os.Exit(importChild(spec))
+	}
 	if spec := os.Getenv(childEnv); spec != "" {
 		parts := strings.Split(spec, "|")
 		data, folder, force := parts[0], parts[1], parts[2] == "force"

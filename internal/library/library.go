@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -50,15 +51,26 @@ type Library struct {
 	models map[string]*modelState   // chat model -> what answering taught
 
 	answerCap atomic.Int64 // LimitAnswers
+	// noVectors: opened WithoutVectors, the in-memory index stays empty.
+	noVectors bool
 	// OpenDuration is how long Open took, vectors loaded.
 	OpenDuration time.Duration
 }
 
+// Option changes how Open opens a library.
+type Option func(*Library)
+
+// WithoutVectors opens a library without loading its vectors into memory,
+// for a command that never searches (exporting a pack reads them from the
+// index): opening is faster and costs no memory for them. Searches run on
+// keywords only, and imported vectors are not loaded either.
+func WithoutVectors() Option { return func(l *Library) { l.noVectors = true } }
+
 // Open opens the library in dir with configuration cfg, talking to the
 // model runtime through client (which may point at a server that is not
 // running: everything but embedding and answering works without it). It
-// loads every stored vector into memory.
-func Open(ctx context.Context, dir string, cfg config.Config, client *llm.Client) (*Library, error) {
+// loads every stored vector into memory (see WithoutVectors).
+func Open(ctx context.Context, dir string, cfg config.Config, client *llm.Client, opts ...Option) (*Library, error) {
 	start := time.Now()
 	st, err := store.Open(filepath.Join(dir, IndexFile))
 	if err != nil {
@@ -66,14 +78,18 @@ func Open(ctx context.Context, dir string, cfg config.Config, client *llm.Client
 	}
 	l := &Library{dir: dir, store: st, index: vector.New(), llm: client, cfg: cfg.Normalize(),
 		infos: map[string]llm.ModelInfo{}, models: map[string]*modelState{}}
+	for _, o := range opts {
+		o(l)
+	}
 	l.worker = vectorize.New(st, l.index, client.EmbedPassages, vectorize.Options{Model: l.embedModelFor})
 	cols, err := st.Collections(ctx)
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
+	l.sweepPacks(ctx) // what a killed pack import left
 	for _, c := range cols {
-		if c.ActiveSet == 0 {
+		if c.ActiveSet == 0 || l.noVectors {
 			continue
 		}
 		if err := vectorize.Load(ctx, st, l.index, c.ActiveSet); err != nil {
@@ -157,15 +173,20 @@ func (l *Library) CreateCollection(ctx context.Context, name string) (store.Coll
 	return l.store.EnsureCollection(ctx, name)
 }
 
-// DeleteCollection removes a collection and its documents from the index
-// (the files themselves are not touched).
+// DeleteCollection removes a collection and its documents from the index.
+// The files themselves are not touched, except the copies a knowledge pack
+// brought into the data folder, which go with it.
 func (l *Library) DeleteCollection(ctx context.Context, name string) error {
 	c, err := l.store.Collection(ctx, name)
 	if err != nil {
 		return err
 	}
+	carried := l.packFolders(ctx, c.ID)
 	if err := l.store.DeleteCollection(ctx, name); err != nil {
 		return err
+	}
+	for _, dir := range carried {
+		os.RemoveAll(dir)
 	}
 	return errors.Join(l.index.Drop(c.ActiveSet), l.index.Drop(c.Building.ID))
 }
@@ -278,11 +299,23 @@ func (l *Library) Reindex(ctx context.Context, collection string, force bool, on
 	if err != nil {
 		return ingest.Summary{}, err
 	}
+	// A document whose file is not here (a pack brought it without the
+	// file, or a drive is not mounted) keeps its text: read again it
+	// would fail, and a failed read replaces what was indexed.
 	paths := make([]string, 0, len(docs))
+	missing := 0
 	for _, d := range docs {
+		if st, err := os.Stat(d.Path); err != nil || !st.Mode().IsRegular() {
+			missing++
+			continue
+		}
 		paths = append(paths, d.Path)
 	}
-	return l.Ingest(ctx, collection, paths, IngestOptions{Force: true}, onProgress)
+	sum, err := l.Ingest(ctx, collection, paths, IngestOptions{Force: true}, onProgress)
+	if missing > 0 {
+		sum.Warnings = append(sum.Warnings, fmt.Sprintf("%d documents were kept as they are: their files are not on this machine", missing))
+	}
+	return sum, err
 }
 
 // Documents lists the collection's documents.

@@ -190,17 +190,30 @@ func (c *Client) Import(ctx context.Context, ggufPath, name string, onProgress f
 	if err != nil {
 		return fmt.Errorf("import %s: %w", ggufPath, err)
 	}
-	defer f.Close()
-
 	if err := progress("hashing " + filepath.Base(ggufPath)); err != nil {
+		f.Close()
 		return err
 	}
 	h := sha256.New()
-	if _, err := io.Copy(h, &ctxReader{ctx: ctx, r: f}); err != nil {
+	_, err = io.Copy(h, &ctxReader{ctx: ctx, r: f})
+	f.Close()
+	if err != nil {
 		return fmt.Errorf("import %s: %w", ggufPath, err)
 	}
 	digest := "sha256:" + hex.EncodeToString(h.Sum(nil))
+	return c.create(ctx, ggufPath, digest, &api.CreateRequest{Model: name}, onProgress)
+}
 
+// create uploads the GGUF file at ggufPath, whose digest is known, unless
+// the server has it, then creates req.Model from it with req's settings.
+func (c *Client) create(ctx context.Context, ggufPath, digest string, req *api.CreateRequest, onProgress func(string) error) error {
+	progress := func(s string) error {
+		if onProgress == nil {
+			return nil
+		}
+		return onProgress(s)
+	}
+	name := req.Model
 	exists, err := c.blobExists(ctx, digest)
 	if err != nil {
 		return fmt.Errorf("import %s: %w", ggufPath, c.mapErr(ctx, "", err))
@@ -209,20 +222,21 @@ func (c *Client) Import(ctx context.Context, ggufPath, name string, onProgress f
 		if err := progress("copying into the model store"); err != nil {
 			return err
 		}
-		if _, err := f.Seek(0, io.SeekStart); err != nil {
+		f, err := os.Open(ggufPath)
+		if err != nil {
 			return fmt.Errorf("import %s: %w", ggufPath, err)
 		}
-		if err := c.api.CreateBlob(ctx, digest, &ctxReader{ctx: ctx, r: f}); err != nil {
+		err = c.api.CreateBlob(ctx, digest, &ctxReader{ctx: ctx, r: f})
+		f.Close()
+		if err != nil {
 			return fmt.Errorf("import %s: %w", ggufPath, c.mapErr(ctx, "", err))
 		}
 	}
 
 	var cbErr error
 	done := false
-	err = c.api.Create(ctx, &api.CreateRequest{
-		Model: name,
-		Files: map[string]string{ggufName(ggufPath): digest},
-	}, func(r api.ProgressResponse) error {
+	req.Files = map[string]string{ggufName(ggufPath): digest}
+	err = c.api.Create(ctx, req, func(r api.ProgressResponse) error {
 		if r.Status == "success" {
 			done = true
 		}

@@ -15,6 +15,9 @@ import type {
   Job,
   Message,
   Model,
+  PackExport,
+  PackInfo,
+  PackSeal,
   Runtime,
   SearchResult,
   Settings,
@@ -111,6 +114,16 @@ export function createApi(t: Transport) {
     ChooseFolder: async () => str(await call("ChooseFolder")),
     ChooseFiles: async () => list<string>(await call("ChooseFiles")),
     EmbeddingStatus: async () => list<EmbedStatus>(await call("EmbeddingStatus")),
+
+    // Knowledge packs
+    ExportPack: async (e: PackExport) => normalizeJob(await call<Job>("ExportPack", e)),
+    /** With an empty seal only `passphrase` (how it is sealed) is known. */
+    InspectPack: (path: string, seal: PackSeal) => call<PackInfo>("InspectPack", path, seal),
+    ImportPack: async (path: string, seal: PackSeal, name: string, replace: boolean) =>
+      normalizeJob(await call<Job>("ImportPack", path, seal, name, replace)),
+    /** "" when the user cancelled; ApiError "invalid" in the browser. */
+    ChoosePackFile: async () => str(await call("ChoosePackFile")),
+    ChoosePackDestination: async (collection: string) => str(await call("ChoosePackDestination", collection)),
 
     // Search and chat
     Search: async (collection: string, query: string, k: number): Promise<SearchResult> => {

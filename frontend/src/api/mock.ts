@@ -359,6 +359,52 @@ export class MockTransport implements Transport {
     return [`${HOME}/new-reports/q3.pdf`, `${HOME}/new-reports/q4.pdf`];
   }
 
+  // --- Knowledge packs ---
+  private packJob(kind: "pack-export" | "pack-import", collection: string, documents: number): Job {
+    const j: Job = {
+      id: `job-${this.nextId++}`, kind, collection, state: "running", phase: "index", filesDone: 0, filesTotal: 0, chunks: 0,
+      failed: 0, elapsedMs: 0, etaMs: 0, current: "", bytesDone: 0, bytesTotal: 0, error: "",
+      rate: 0, vectorsDone: 0, vectorsTotal: 0, embedModel: "", rebuild: false,
+    };
+    this.jobs.unshift(j);
+    setTimeout(() => {
+      j.state = "done";
+      j.phase = "done";
+      j.summary = { added: documents, updated: 0, unchanged: 0, removed: 0, chunks: documents * 12, vectors: documents * 12, lexicalOnly: false, warnings: [], failures: [] };
+      this.emit("job:progress", j);
+      this.emit("job:done", j);
+    }, 600);
+    return structuredClone(j);
+  }
+  mExportPack(e: { collection: string; out: string; seal: { passphrase: string; recipients: string[] } }) {
+    if (!e.seal.passphrase && e.seal.recipients.length === 0) throw new ApiError("invalid", "The passphrase is empty.");
+    return this.packJob("pack-export", e.collection, (this.docs.get(e.collection) ?? []).length);
+  }
+  mInspectPack(path: string, seal: { passphrase: string; keyFile: string }) {
+    const info = { path, passphrase: true, opened: false, collection: "", exists: false, documents: 0, chunks: 0, vectors: 0, embedModel: "", files: 0, models: 0, created: 0 };
+    if (!seal.passphrase && !seal.keyFile) return info;
+    if (seal.passphrase === "wrong") throw new ApiError("invalid", "Wrong passphrase: the pack did not open. Nothing was changed.");
+    const exists = this.collections.some((c) => c.name === "field-notes");
+    return { ...info, opened: true, collection: "field-notes", exists, documents: 42, chunks: 512, vectors: 512, embedModel: "bge-m3", files: 42, models: 0, created: 1767225600 };
+  }
+  mImportPack(_path: string, _seal: unknown, name: string, replace: boolean) {
+    const n = name || "field-notes";
+    if (this.collections.some((c) => c.name === n) && !replace) throw new ApiError("invalid", `A collection "${n}" exists already: replace it, or import under another name.`);
+    if (!this.collections.some((c) => c.name === n)) {
+      this.collections.push({ name: n, documents: 0, chunks: 0, vectors: 0, embedModel: "bge-m3" });
+      this.docs.set(n, []);
+    }
+    return this.packJob("pack-import", n, 42);
+  }
+  mChoosePackFile() {
+    if (!this.dialogs) throw new ApiError("invalid", "File dialogs are only available in the desktop app.");
+    return `${HOME}/Downloads/field-notes.kpack`;
+  }
+  mChoosePackDestination(collection: string) {
+    if (!this.dialogs) throw new ApiError("invalid", "File dialogs are only available in the desktop app.");
+    return `${HOME}/Desktop/${collection}.kpack`;
+  }
+
   // --- Search and chat ---
   mSearch(_collection: string, query: string, k: number) {
     const words = query.toLowerCase().split(/\s+/).filter(Boolean);

@@ -5,7 +5,7 @@
 // generated file exists.
 
 export type DocumentStatus = "indexed" | "lexical" | "failed" | "no_text";
-export type JobKind = "ingest" | "reindex" | "pull" | "import";
+export type JobKind = "ingest" | "reindex" | "pull" | "import" | "pack-export" | "pack-import";
 export type JobState = "running" | "paused" | "done" | "failed" | "canceled";
 export type SearchMode = "hybrid" | "lexical";
 export type Role = "user" | "assistant";
@@ -221,6 +221,42 @@ export interface AnswerDone {
   conversationId: number;
   message: Message;
   error: string;
+}
+
+/** How a knowledge pack is sealed (export) or opened (import). */
+export interface PackSeal {
+  passphrase: string;
+  /** Public keys (age1...) to seal for, instead of a passphrase. */
+  recipients: string[];
+  /** A secret key file that opens a pack sealed for public keys. */
+  keyFile: string;
+}
+
+/** What ExportPack writes. */
+export interface PackExport {
+  collection: string;
+  out: string;
+  withFiles: boolean;
+  withModels: boolean;
+  seal: PackSeal;
+}
+
+/** A pack file: how it is sealed, and once opened, what it holds. */
+export interface PackInfo {
+  path: string;
+  passphrase: boolean;
+  opened: boolean;
+  collection: string;
+  /** A collection of that name exists here: replace it or choose another name. */
+  exists: boolean;
+  documents: number;
+  chunks: number;
+  vectors: number;
+  embedModel: string;
+  files: number;
+  models: number;
+  /** Unix seconds. */
+  created: number;
 }
 
 /** Payload of the `files:dropped` event (desktop only). */

@@ -9,6 +9,7 @@ import { JobCard } from "../components/JobCard";
 import { formatDate } from "../format/dates";
 import { locale, t } from "../i18n";
 import { useStores } from "../stores";
+import { PackPanel } from "./PackPanel";
 
 const PAGE = 200;
 
@@ -20,6 +21,7 @@ export function LibraryView() {
         <AddBar />
         <Jobs kinds={["ingest", "reindex"]} />
         <Documents />
+        <PackPanel />
       </div>
     </div>
   );
