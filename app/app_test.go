@@ -105,9 +105,9 @@ func fakeOllama(t *testing.T, chat http.HandlerFunc) string {
 		switch {
 		case r.URL.Path == "/api/version":
 			io.WriteString(w, `{"version":"0.17.4"}`)
-		case r.URL.Path == "/api/show" && req.Model == config.DefaultChatModel:
+		case r.URL.Path == "/api/show" && req.Model == config.Default().ChatModel:
 			io.WriteString(w, `{"model_info":{"qwen2.context_length":32768},"capabilities":["completion"]}`)
-		case r.URL.Path == "/api/chat" && req.Model == config.DefaultChatModel && chat != nil:
+		case r.URL.Path == "/api/chat" && req.Model == config.Default().ChatModel && chat != nil:
 			chat(w, r)
 		case r.URL.Path == "/api/show" || r.URL.Path == "/api/embed" || r.URL.Path == "/api/chat":
 			w.WriteHeader(http.StatusNotFound)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kura-app/kura/internal/config"
 	"github.com/kura-app/kura/internal/llm"
 	"github.com/kura-app/kura/internal/machine"
 	"github.com/kura-app/kura/internal/ollamarun"
@@ -316,6 +317,16 @@ type RuntimeJSON struct {
 	// for the command, so it has none loaded.
 	Loaded []LoadedModelJSON `json:"loaded"`
 	CPU    CPUJSON           `json:"cpu"`
+	// Defaults are the models Kura uses on this machine when none is
+	// chosen, and why.
+	Defaults DefaultsJSON `json:"defaults"`
+}
+
+// DefaultsJSON are the default models for this machine.
+type DefaultsJSON struct {
+	Chat      string `json:"chat"`
+	Embedding string `json:"embedding"`
+	Why       string `json:"why"`
 }
 
 // CPUJSON is this machine's CPU and, for the bundled runtime, the CPU
@@ -381,6 +392,7 @@ func (a *App) runtime(ctx context.Context, args []string) int {
 	client := lib.LLM()
 	out := RuntimeJSON{Kind: "external", Bundled: info.Bundled, URL: client.URL(), Version: info.Version,
 		ModelsDir: info.ModelsDir, Pid: info.Pid, Loaded: []LoadedModelJSON{}, CPU: cpuJSON(info)}
+	out.Defaults.Chat, out.Defaults.Embedding, out.Defaults.Why = config.DefaultModels(machine.Read())
 	if info.Bundled {
 		out.Kind = "bundled"
 	}
@@ -434,6 +446,7 @@ func (a *App) printRuntime(r RuntimeJSON) {
 		cpuName = "unknown CPU"
 	}
 	fmt.Fprintf(w, "cpu:        %s, %d cores (%s)\n", cpuName, r.CPU.Cores, strings.Join(r.CPU.SIMD, ", "))
+	fmt.Fprintf(w, "defaults:   chat %s, embedding %s (%s)\n", r.Defaults.Chat, r.Defaults.Embedding, r.Defaults.Why)
 	switch {
 	case r.CPU.Backend == "":
 		fmt.Fprintln(w, "backend:    unknown (an Ollama Kura did not start)")

@@ -14,7 +14,10 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/kura-app/kura/internal/machine"
 )
 
 // Version is the config format this build writes.
@@ -23,12 +26,39 @@ const Version = 1
 // FileName is the config file's name inside the data folder.
 const FileName = "config.json"
 
-// Default models: small, multilingual (Japanese, Korean, English) and
-// available from the Ollama library. See the README for why.
+// The models Kura chooses when the user has not: small, multilingual
+// (Japanese, Korean, English), with licences that allow any use, and fast
+// enough on a laptop CPU by the measurements in docs/BENCHMARKS.md. The
+// README's model table gives the reasons; DefaultModels picks by machine.
 const (
-	DefaultChatModel  = "qwen2.5:3b"
-	DefaultEmbedModel = "bge-m3"
+	// DefaultChatModel answers on laptops up to 8 cores: Qwen3 1.7B
+	// (Apache-2.0) reads 20-30 prompt tokens a second on two cores.
+	DefaultChatModel = "qwen3:1.7b"
+	// LargeChatModel answers on machines with 12 or more cores and 16 GB:
+	// Qwen3 4B, the same family, markedly better in Japanese, about 2.5
+	// times the work per token.
+	LargeChatModel = "qwen3:4b"
+	// DefaultEmbedModel embeds on every machine: multilingual-e5-small
+	// (MIT) computes 2.2 passages a second on two cores where bge-m3 does
+	// 0.24, at 68.7 against 78.2 on JMTEB-v2 retrieval. One model on every
+	// machine keeps knowledge packs portable. In the Ollama library it is
+	// published in a community namespace.
+	DefaultEmbedModel = "jeffh/intfloat-multilingual-e5-small:f16"
 )
+
+// DefaultModels are the chat and embedding models Kura uses on machine m
+// when the user has chosen none, and why.
+func DefaultModels(m machine.Info) (chat, embed, why string) {
+	if m.Cores >= 12 && m.MemoryBytes >= 15<<30 {
+		return LargeChatModel, DefaultEmbedModel, fmt.Sprintf("%d cores and %d GB: the larger chat model answers within the first-token target", m.Cores, m.MemoryGB())
+	}
+	return DefaultChatModel, DefaultEmbedModel, fmt.Sprintf("%d cores: the small chat model answers within the first-token target", m.Cores)
+}
+
+var machineDefaults = sync.OnceValues(func() (string, string) {
+	chat, embed, _ := DefaultModels(machine.Read())
+	return chat, embed
+})
 
 // Config is everything a user can set. Zero fields take defaults (see
 // Default and Normalize).
@@ -56,10 +86,11 @@ type Config struct {
 	Language          string `json:"language"` // UI language: "", en, ja, ko ("" follows the system)
 }
 
-// Default returns the defaults.
+// Default returns the defaults for this machine (see DefaultModels).
 func Default() Config {
+	chat, embed := machineDefaults()
 	return Config{
-		Version: Version, ChatModel: DefaultChatModel, EmbedModel: DefaultEmbedModel,
+		Version: Version, ChatModel: chat, EmbedModel: embed,
 		TopK: 6, LexicalWeight: 0.5, ChunkSize: 800, ChunkOverlap: 120, MaxContext: 8192, Theme: "system",
 		FirstTokenSeconds: DefaultFirstTokenSeconds,
 	}

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"github.com/kura-app/kura/internal/machine"
+
 	"os"
 	"path/filepath"
 	"strings"
@@ -60,5 +62,27 @@ func TestOllamaURLPrecedence(t *testing.T) {
 	t.Setenv("OLLAMA_HOST", "")
 	if got := (Config{}).ResolvedOllamaURL(); got != "http://127.0.0.1:11434" {
 		t.Fatalf("default: %s", got)
+	}
+}
+
+func TestDefaultModelsFollowTheMachine(t *testing.T) {
+	tests := []struct {
+		name      string
+		m         machine.Info
+		wantChat  string
+		wantEmbed string
+	}{
+		{"a two-core laptop gets the small chat model", machine.Info{Cores: 2, MemoryBytes: 8 << 30}, DefaultChatModel, DefaultEmbedModel},
+		{"an eight-core laptop too", machine.Info{Cores: 8, MemoryBytes: 16 << 30}, DefaultChatModel, DefaultEmbedModel},
+		{"sixteen cores with 32 GB get the larger one", machine.Info{Cores: 16, MemoryBytes: 32 << 30}, LargeChatModel, DefaultEmbedModel},
+		{"many cores but 8 GB keep the small one", machine.Info{Cores: 16, MemoryBytes: 8 << 30}, DefaultChatModel, DefaultEmbedModel},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			chat, embed, why := DefaultModels(tt.m)
+			if chat != tt.wantChat || embed != tt.wantEmbed || why == "" {
+				t.Fatalf("DefaultModels = %s, %s (%q); want %s, %s with a reason", chat, embed, why, tt.wantChat, tt.wantEmbed)
+			}
+		})
 	}
 }
