@@ -78,14 +78,16 @@ func (a *App) summary(c Common, sum ingest.Summary, err error) int {
 			Failed    []failure `json:"failed"`
 			Chunks    int       `json:"chunks"`
 			Vectors   int       `json:"vectors"`
+			Missing   int       `json:"vectors_missing"`
 			Lexical   bool      `json:"lexical_only"`
 			Warnings  []string  `json:"warnings"`
 			Seconds   float64   `json:"seconds"`
+			Keyword   float64   `json:"keyword_ready_seconds"`
 			Canceled  bool      `json:"canceled"`
 			Error     string    `json:"error,omitempty"`
 		}{Added: sum.Added, Updated: sum.Updated, Unchanged: sum.Unchanged, Removed: sum.Removed, Chunks: sum.Chunks,
-			Vectors: sum.Vectors, Lexical: sum.Lexical, Warnings: sum.Warnings, Seconds: sum.Elapsed.Seconds(), Canceled: sum.Canceled,
-			Failed: []failure{}}
+			Vectors: sum.Vectors, Missing: sum.VectorsMissing, Lexical: sum.Lexical, Warnings: sum.Warnings, Seconds: sum.Elapsed.Seconds(),
+			Keyword: sum.KeywordReady.Seconds(), Canceled: sum.Canceled, Failed: []failure{}}
 		for _, f := range sum.Failed {
 			out.Failed = append(out.Failed, failure{f.Path, f.Reason})
 		}
@@ -95,8 +97,15 @@ func (a *App) summary(c Common, sum ingest.Summary, err error) int {
 		writeJSON(a.Stdout, out)
 	} else {
 		w := a.Stderr
-		fmt.Fprintf(w, "added %d, updated %d, unchanged %d, removed %d, failed %d; %d chunks, %d vectors in %s\n",
+		fmt.Fprintf(w, "added %d, updated %d, unchanged %d, removed %d, failed %d; %d passages, %d vectors in %s",
 			sum.Added, sum.Updated, sum.Unchanged, sum.Removed, len(sum.Failed), sum.Chunks, sum.Vectors, sum.Elapsed.Round(time.Millisecond))
+		if sum.KeywordReady > 0 && sum.KeywordReady < sum.Elapsed {
+			fmt.Fprintf(w, " (keyword search ready after %s)", sum.KeywordReady.Round(time.Millisecond))
+		}
+		fmt.Fprintln(w)
+		if sum.VectorsMissing > 0 {
+			fmt.Fprintf(w, "  %d passages still need vectors: keyword search covers them now; the next `kura ingest` or `kura reindex`, or the app while it runs, adds their vectors\n", sum.VectorsMissing)
+		}
 		for _, f := range sum.Failed {
 			fmt.Fprintf(w, "  failed: %s: %s\n", f.Path, f.Reason)
 		}

@@ -35,13 +35,15 @@ func (p *progressPrinter) print(pr ingest.Progress) error {
 	case ingest.PhaseScan:
 		line = "scanning…"
 	case ingest.PhaseEmbed:
-		line = fmt.Sprintf("embedding %d/%d chunks  elapsed %s%s", pr.VectorsDone, pr.VectorsTotal, dur(pr.Elapsed), eta(pr.ETA))
-	default:
-		pct := 100
-		if pr.FilesTotal > 0 {
-			pct = pr.FilesDone * 100 / pr.FilesTotal
+		what := "embedding"
+		if pr.Rebuild {
+			what = "building vectors for " + pr.EmbedModel
 		}
-		line = fmt.Sprintf("%d/%d files (%d%%)  %d chunks  %d failed  elapsed %s%s  %s", pr.FilesDone, pr.FilesTotal, pct, pr.Chunks, pr.Failed, dur(pr.Elapsed), eta(pr.ETA), filepath.Base(pr.Current))
+		line = fmt.Sprintf("keyword search ready · %s %d/%d passages%s  elapsed %s%s", what, pr.VectorsDone, pr.VectorsTotal,
+			rate(pr.Rate, "passages"), dur(pr.Elapsed), eta(pr.ETA))
+	default:
+		line = fmt.Sprintf("reading %d/%d files%s  %d passages  %d failed  elapsed %s%s  %s", pr.FilesDone, pr.FilesTotal,
+			rate(pr.Rate, "files"), pr.Chunks, pr.Failed, dur(pr.Elapsed), eta(pr.ETA), filepath.Base(pr.Current))
 	}
 	if p.tty {
 		fmt.Fprintf(p.w, "\r\033[K%s", truncate(line, 120))
@@ -56,6 +58,18 @@ func (p *progressPrinter) done() {
 	if p.tty && p.drawn {
 		fmt.Fprintln(p.w)
 	}
+}
+
+// rate shows a measured rate ("  2.1 passages/s"), nothing before it is
+// measured.
+func rate(r float64, unit string) string {
+	if r <= 0 {
+		return ""
+	}
+	if r < 10 {
+		return fmt.Sprintf("  %.1f %s/s", r, unit)
+	}
+	return fmt.Sprintf("  %.0f %s/s", r, unit)
 }
 
 func dur(d time.Duration) string { return d.Round(100 * time.Millisecond).String() }
