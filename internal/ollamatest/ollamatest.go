@@ -46,6 +46,9 @@ type Options struct {
 	Models ModelOptions
 	// NoModels starts the server without importing any model.
 	NoModels bool
+	// Debug makes the server log at debug level (OLLAMA_DEBUG=1): what
+	// its prompt cache reused, for one.
+	Debug bool
 }
 
 // Server is a running Ollama with the tiny models installed.
@@ -62,7 +65,8 @@ type Server struct {
 	// Dir holds everything the server writes (models, HOME, log).
 	Dir string
 
-	rt *ollamarun.Runtime
+	rt  *ollamarun.Runtime
+	log *os.File
 }
 
 // Start runs a server for tb and stops it when tb ends. It fails tb (never
@@ -95,7 +99,12 @@ func (s *Server) Client(tb testing.TB) *llm.Client {
 
 // Stop ends the server now, for tests of a runtime that goes away. It is
 // idempotent; Start's cleanup and Main call it anyway.
-func (s *Server) Stop() { s.rt.Stop() }
+func (s *Server) Stop() {
+	s.rt.Stop()
+	if s.log != nil {
+		s.log.Sync()
+	}
+}
 
 // Pid is the server's process id.
 func (s *Server) Pid() int { return s.rt.Pid() }
@@ -136,29 +145,29 @@ func start(dir string, o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The child holds its own descriptor; ours is not needed after Start.
-	defer logFile.Close()
+	// Kura copies the child's output into the file (ollamarun watches it
+	// for the CPU library), so the file stays open until Stop.
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	rt, err := ollamarun.Start(ctx, ollamarun.Options{
-		DataDir: dir,
-		Binary:  bin,
-		Log:     logFile,
-		Env: []string{
-			"HOME=" + home, // the server writes ~/.ollama/id_ed25519
-			"OLLAMA_NOPRUNE=1",
-			"OLLAMA_KEEP_ALIVE=10m", // keep models loaded across a test binary
-		},
-	})
+	env := []string{
+		"HOME=" + home, // the server writes ~/.ollama/id_ed25519
+		"OLLAMA_NOPRUNE=1",
+		"OLLAMA_KEEP_ALIVE=10m", // keep models loaded across a test binary
+	}
+	if o.Debug {
+		env = append(env, "OLLAMA_DEBUG=1")
+	}
+	rt, err := ollamarun.Start(ctx, ollamarun.Options{DataDir: dir, Binary: bin, Log: logFile, Env: env})
 	if err != nil {
+		logFile.Close()
 		return nil, fmt.Errorf("%w; log: %s", err, logPath)
 	}
 	mo := o.Models.withDefaults()
 	s := &Server{
 		URL: rt.URL, ChatModel: ChatModel, EmbedModel: EmbedModel,
 		EmbedDim: mo.EmbeddingLength, ContextLength: mo.ContextLength,
-		LogPath: logPath, Dir: dir, rt: rt,
+		LogPath: logPath, Dir: dir, rt: rt, log: logFile,
 	}
 	if o.NoModels {
 		s.ChatModel, s.EmbedModel = "", ""

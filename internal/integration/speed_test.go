@@ -1,0 +1,244 @@
+package integration_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/kura-app/kura/internal/answer"
+	"github.com/kura-app/kura/internal/ingest"
+	"github.com/kura-app/kura/internal/library"
+	"github.com/kura-app/kura/internal/ollamatest"
+	"github.com/kura-app/kura/internal/retrieve"
+)
+
+// embedCounter forwards to Ollama and counts the texts sent to /api/embed.
+type embedCounter struct {
+	*httptest.Server
+	mu    sync.Mutex
+	texts map[string]int
+	// before, if set, sees each request's texts before it is forwarded;
+	// returning false drops the request once the client has gone.
+	before func(r *http.Request, texts []string) bool
+}
+
+func newEmbedCounter(t *testing.T, target string) *embedCounter {
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &embedCounter{texts: map[string]int{}}
+	rp := httputil.NewSingleHostReverseProxy(u)
+	rp.FlushInterval = -1
+	c.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/embed" {
+			body, _ := io.ReadAll(r.Body)
+			var req struct {
+				Input []string `json:"input"`
+			}
+			json.Unmarshal(body, &req)
+			c.mu.Lock()
+			before := c.before
+			c.mu.Unlock()
+			if before != nil && !before(r, req.Input) {
+				<-r.Context().Done()
+				return
+			}
+			c.mu.Lock()
+			for _, s := range req.Input {
+				c.texts[s]++
+			}
+			c.mu.Unlock()
+			r.Body = io.NopCloser(strings.NewReader(string(body)))
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	t.Cleanup(c.Close)
+	return c
+}
+
+// passagesEmbedded counts the embedding requests' texts that are passages
+// of the test files (not probes or queries), and those sent more than once.
+func (c *embedCounter) passagesEmbedded(marker string) (total, repeated int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for s, n := range c.texts {
+		if strings.Contains(s, marker) {
+			total += n
+			if n > 1 {
+				repeated += n - 1
+			}
+		}
+	}
+	return total, repeated
+}
+
+// A document is keyword-searchable as soon as its text is stored; its
+// vectors follow in batches that each commit, so a cancelled ingest keeps
+// them and the next pass embeds only what is missing.
+func TestDocumentsAreSearchableBeforeTheirVectorsAndVectorsResume(t *testing.T) {
+	srv := ollamatest.Start(t, ollamatest.Options{})
+	counter := newEmbedCounter(t, srv.URL)
+	ctx := context.Background()
+	files := map[string]string{}
+	for i := range 12 {
+		var b strings.Builder
+		for p := range 3 {
+			fmt.Fprintf(&b, "Quay record %d.%d mentions the codeword zeta%02dq among the moorings. ", i, p, i)
+			b.WriteString(strings.Repeat("Gulls circled the pier while the crane unloaded crates. ", 3))
+			b.WriteString("\n\n")
+		}
+		files[fmt.Sprintf("quay%02d.txt", i)] = b.String()
+	}
+	src := writeFiles(t, files)
+	dataDir := t.TempDir()
+	cfg := testConfig(srv)
+	cfg.ChunkSize, cfg.ChunkOverlap = 300, 0
+	lib := openLibrary(t, dataDir, counter.URL, cfg)
+
+	jctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	// The user stops the job two batches in: the third batch of passages
+	// is held until the job's request goes away.
+	var batches atomic.Int32
+	counter.mu.Lock()
+	counter.before = func(r *http.Request, texts []string) bool {
+		if len(texts) == 0 || !strings.Contains(texts[0], "Quay record") {
+			return true // the probe, or a query
+		}
+		if batches.Add(1) == 3 {
+			cancel()
+			return false
+		}
+		return true
+	}
+	counter.mu.Unlock()
+	var checked atomic.Bool
+	var searchErr error
+	sum, err := lib.Ingest(jctx, "quay", []string{src}, library.IngestOptions{}, func(p ingest.Progress) error {
+		if p.Phase == ingest.PhaseEmbed && !checked.Swap(true) {
+			// Reading is done and no vector exists yet: every file must
+			// be found by its codeword already.
+			c := collection(t, lib, "quay")
+			if c.Vectors != 0 || c.Chunks == 0 {
+				searchErr = fmt.Errorf("at the start of embedding: %d vectors of %d passages, want none yet", c.Vectors, c.Chunks)
+			}
+			for i := range 12 {
+				word := fmt.Sprintf("zeta%02dq", i)
+				res, err := lib.Search(ctx, "quay", word, library.SearchOptions{K: 3})
+				if err != nil || len(res.Passages) == 0 || !strings.Contains(res.Passages[0].Text, word) {
+					searchErr = errors.Join(searchErr, fmt.Errorf("%s not found before the vectors: %v %+v", word, err, res.Passages))
+				}
+			}
+		}
+		return nil
+	})
+	if searchErr != nil {
+		t.Fatal(searchErr)
+	}
+	if !checked.Load() {
+		t.Fatal("the embedding phase never started")
+	}
+	counter.mu.Lock()
+	counter.before = nil
+	counter.mu.Unlock()
+	if !errors.Is(err, context.Canceled) || !sum.Canceled || sum.Vectors != 16 || sum.VectorsMissing == 0 {
+		t.Fatalf("cancelled ingest: %v, summary %+v; want canceled with the finished batches kept and the rest missing", err, sum)
+	}
+	kept := collection(t, lib, "quay")
+	if kept.Vectors != sum.Vectors {
+		t.Fatalf("%d vectors stored, the summary says %d", kept.Vectors, sum.Vectors)
+	}
+
+	// Kura restarts; a reindex finishes the vectors without redoing any
+	// finished batch.
+	lib.Close()
+	lib = openLibrary(t, dataDir, counter.URL, cfg)
+	again, err := lib.Reindex(ctx, "quay", false, nil)
+	if err != nil || again.VectorsMissing != 0 || again.Vectors != kept.Chunks-kept.Vectors {
+		t.Fatalf("reindex: %v, summary %+v; want exactly the %d missing vectors", err, again, kept.Chunks-kept.Vectors)
+	}
+	c := collection(t, lib, "quay")
+	if c.Vectors != c.Chunks {
+		t.Fatalf("%d vectors for %d passages after the reindex", c.Vectors, c.Chunks)
+	}
+	// Nothing finished is embedded again (the batch cut off by the cancel
+	// never reached the runtime).
+	total, repeated := counter.passagesEmbedded("Quay record")
+	if total != c.Chunks || repeated != 0 {
+		t.Fatalf("%d passage embeddings (%d repeated) for %d passages: finished batches were redone", total, repeated, c.Chunks)
+	}
+	res, err := lib.Search(ctx, "quay", "codeword zeta03q", library.SearchOptions{})
+	if err != nil || res.Mode != retrieve.ModeHybrid {
+		t.Fatalf("search after the reindex: %v, mode %s; want hybrid", err, res.Mode)
+	}
+}
+
+var cacheSlotRe = regexp.MustCompile(`loading cache slot.* prompt=(\d+) used=(\d+)`)
+
+// cacheSlots returns, for each prompt the runtime read, its length and how
+// much of it came from its cache (from the server's debug log).
+func cacheSlots(t *testing.T, logPath string) (prompts, used []int) {
+	t.Helper()
+	b, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range cacheSlotRe.FindAllStringSubmatch(string(b), -1) {
+		p, _ := strconv.Atoi(m[1])
+		u, _ := strconv.Atoi(m[2])
+		prompts, used = append(prompts, p), append(used, u)
+	}
+	return prompts, used
+}
+
+// The runtime reads a conversation's earlier turns from its cache: Kura
+// sends them exactly as it did before, after a system prompt that is the
+// same for every question and was read when the model was preloaded.
+func TestAFollowUpQuestionIsReadFromTheRuntimesCache(t *testing.T) {
+	srv := ollamatest.Start(t, ollamatest.Options{Debug: true, Models: ollamatest.ModelOptions{ContextLength: 8192}})
+	ctx := context.Background()
+	lib := openLibrary(t, t.TempDir(), srv.URL, testConfig(srv))
+	if _, err := lib.Ingest(ctx, "harbour", []string{harbourFiles(t)}, library.IngestOptions{NoEmbedding: true}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := lib.Preload(ctx); err != nil {
+		t.Fatal(err)
+	}
+	first, err := lib.Ask(ctx, "harbour", "When does the harbour ferry leave?", nil, library.AskEvents{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, used := cacheSlots(t, srv.LogPath)
+	if len(used) == 0 {
+		t.Logf("log: %s", srv.LogTail(60))
+	}
+	if len(used) == 0 || used[len(used)-1] == 0 {
+		t.Fatalf("the first question reused nothing (%v): the preloaded system prompt was not found in the cache", used)
+	}
+	turn := answer.Turn{Question: "When does the harbour ferry leave?", Answer: first.Text, Sources: first.Sources}
+	second, err := lib.Ask(ctx, "harbour", "Who logs the ships?", []answer.Turn{turn}, library.AskEvents{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prompts, used := cacheSlots(t, srv.LogPath)
+	last := len(used) - 1
+	if prompts[last] != second.PromptTokens || used[last] < first.PromptTokens {
+		t.Fatalf("the follow-up's %d prompt tokens reused %d from the cache; want at least the first question's %d",
+			prompts[last], used[last], first.PromptTokens)
+	}
+	t.Logf("follow-up: %d prompt tokens, %d read from the cache, %d new", prompts[last], used[last], prompts[last]-used[last])
+}
