@@ -97,10 +97,14 @@ func New(lib *library.Library, o Options) *Host {
 		// Vectors left to compute (a restart, a cancelled job, a new
 		// embedding model) are filled in while the window is open.
 		lib.WatchEmbedding(func(s vectorize.Status) { a.send(EventEmbedProgress, embedStatusDTO(s, a.errorText)) })
-		a.bg.Add(1)
+		a.bg.Add(2)
 		go func() {
 			defer a.bg.Done()
 			lib.RunBackground(ctx)
+		}()
+		go func() {
+			defer a.bg.Done()
+			a.follow(ctx)
 		}()
 	}
 	return &Host{App: a}

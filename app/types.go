@@ -26,10 +26,23 @@ type Document struct {
 	IndexedAt int64  `json:"indexedAt"` // unix seconds
 }
 
+// WatchedFolder is a folder a collection follows while Kura runs.
+// LastSync is unix seconds (0: not synced yet), LastError why the last sync
+// failed ("" when it did not).
+type WatchedFolder struct {
+	Collection string `json:"collection"`
+	Path       string `json:"path"`
+	Name       string `json:"name"`
+	AddedAt    int64  `json:"addedAt"`
+	LastSync   int64  `json:"lastSync"`
+	LastError  string `json:"lastError"`
+}
+
 // Job kinds and states.
 const (
 	JobIngest  = "ingest"
 	JobReindex = "reindex"
+	JobSync    = "sync" // a watched folder brought up to date
 	JobPull    = "pull"
 	JobImport  = "import"
 

@@ -51,6 +51,7 @@ type Library struct {
 	models map[string]*modelState   // chat model -> what answering taught
 
 	answerCap atomic.Int64 // LimitAnswers
+	followers followers    // running Follows
 	// noVectors: opened WithoutVectors, the in-memory index stays empty.
 	noVectors bool
 	// OpenDuration is how long Open took, vectors loaded.
@@ -210,6 +211,7 @@ func (l *Library) Ingest(ctx context.Context, collection string, paths []string,
 	if err != nil {
 		return ingest.Summary{}, err
 	}
+	l.watchFolders(ctx, c, paths)
 	cfg := l.Config()
 	var last ingest.Progress
 	job := &ingest.Job{

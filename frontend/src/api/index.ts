@@ -11,6 +11,7 @@ import type {
   Document,
   EmbedStatus,
   EventMap,
+  WatchedFolder,
   EventName,
   Job,
   Message,
@@ -114,6 +115,8 @@ export function createApi(t: Transport) {
     ChooseFolder: async () => str(await call("ChooseFolder")),
     ChooseFiles: async () => list<string>(await call("ChooseFiles")),
     EmbeddingStatus: async () => list<EmbedStatus>(await call("EmbeddingStatus")),
+    WatchedFolders: async () => list<WatchedFolder>(await call("WatchedFolders")),
+    StopWatching: (collection: string, path: string) => call<void>("StopWatching", collection, path),
 
     // Knowledge packs
     ExportPack: async (e: PackExport) => normalizeJob(await call<Job>("ExportPack", e)),

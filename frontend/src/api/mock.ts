@@ -486,6 +486,10 @@ export class MockTransport implements Transport {
     this.answers.get(requestId)?.stop();
   }
   mPreloadChatModel() {}
+  mWatchedFolders() {
+    return [{ collection: "default", path: `${HOME}/reports`, name: "reports", addedAt: sec() - 86400, lastSync: sec() - 40, lastError: "" }];
+  }
+  mStopWatching() {}
   mEmbeddingStatus() {
     return [{ collection: "default", model: this.settings.embedModel, state: "embedding", done: 184, total: 245, rebuild: false, rate: 2.1, etaMs: 29000, elapsedMs: 88000, error: "" }];
   }

@@ -5,7 +5,7 @@
 // generated file exists.
 
 export type DocumentStatus = "indexed" | "lexical" | "failed" | "no_text";
-export type JobKind = "ingest" | "reindex" | "pull" | "import" | "pack-export" | "pack-import";
+export type JobKind = "ingest" | "reindex" | "sync" | "pull" | "import" | "pack-export" | "pack-import";
 export type JobState = "running" | "paused" | "done" | "failed" | "canceled";
 export type SearchMode = "hybrid" | "lexical";
 export type Role = "user" | "assistant";
@@ -76,6 +76,17 @@ export interface Job {
   rebuild: boolean;
   summary?: JobSummary;
   error: string;
+}
+
+/** A folder a collection follows while Kura runs. */
+export interface WatchedFolder {
+  collection: string;
+  path: string;
+  name: string;
+  addedAt: number;
+  /** Unix seconds; 0 = not synced yet. */
+  lastSync: number;
+  lastError: string;
 }
 
 export type EmbedState = "embedding" | "waiting" | "done" | "failed" | "stopped" | "off";

@@ -1,0 +1,226 @@
+package library
+
+// Watched folders: every folder added to a collection is followed while
+// Kura runs (the desktop app, `kura serve`, `kura watch`), so files created,
+// changed, renamed or deleted there are applied within seconds, and a start
+// catches up with what changed while Kura was not running. Package watch
+// says when a folder is due; a sync is an ordinary ingest of the folder.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/kura-app/kura/internal/store"
+	"github.com/kura-app/kura/internal/watch"
+)
+
+// Watches lists the folders the collections follow.
+func (l *Library) Watches(ctx context.Context) ([]store.Watch, error) {
+	return l.store.Watches(ctx)
+}
+
+// Unwatch stops the collection following folder; its documents stay
+// indexed. A folder it does not follow is an error wrapping
+// store.ErrNotFound.
+func (l *Library) Unwatch(ctx context.Context, collection, folder string) error {
+	c, err := l.store.Collection(ctx, collection)
+	if err != nil {
+		return err
+	}
+	if err := l.store.RemoveWatch(ctx, c.ID, folder); err != nil {
+		return err
+	}
+	l.followers.each(func(f *follower) { f.refresh() })
+	return nil
+}
+
+// watchFolders records the folders among paths as followed by c.
+func (l *Library) watchFolders(ctx context.Context, c store.Collection, paths []string) {
+	added := false
+	for _, p := range paths {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			continue
+		}
+		if isDir(abs) && l.store.AddWatch(ctx, c.ID, abs) == nil {
+			added = true
+		}
+	}
+	if added {
+		l.followers.each(func(f *follower) { f.refresh() })
+	}
+}
+
+// SyncFunc brings one watched folder of a collection up to date. Follow's
+// default is an Ingest of the folder; the app runs it as a job so that the
+// window shows it.
+type SyncFunc func(ctx context.Context, collection, folder string) error
+
+// FollowOptions tune Follow.
+type FollowOptions struct {
+	// Only restricts following to these folders (and the collections that
+	// watch them); nil follows every watched folder, including those added
+	// later.
+	Only []string
+	// Sync replaces the default sync.
+	Sync SyncFunc
+	// Watch tunes the watcher (tests shorten its times).
+	Watch watch.Options
+}
+
+// Follow keeps watched folders in sync until ctx ends, when it returns
+// ctx.Err(). Every followed folder is synced at the start, after changes
+// settle, and every few minutes; a folder that is gone or unreadable is
+// reported in its watch's LastError and retried. Run at most one Follow per
+// library.
+func (l *Library) Follow(ctx context.Context, o FollowOptions) error {
+	sync := o.Sync
+	if sync == nil {
+		sync = func(ctx context.Context, collection, folder string) error {
+			_, err := l.Ingest(ctx, collection, []string{folder}, IngestOptions{}, nil)
+			return err
+		}
+	}
+	f := &follower{l: l, only: o.Only, refreshCh: make(chan struct{}, 1)}
+	w, err := watch.New(func(ctx context.Context, folder string) error {
+		return f.syncFolder(ctx, folder, sync)
+	}, o.Watch)
+	if err != nil {
+		return fmt.Errorf("watch folders: %w", err)
+	}
+	f.w = w
+	l.followers.add(f)
+	defer l.followers.remove(f)
+	f.reconcile(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-f.refreshCh:
+				f.reconcile(ctx)
+			}
+		}
+	}()
+	err = w.Run(ctx)
+	<-done
+	return err
+}
+
+// follower is one running Follow.
+type follower struct {
+	l         *Library
+	w         *watch.Watcher
+	only      []string
+	refreshCh chan struct{}
+}
+
+func (f *follower) refresh() {
+	select {
+	case f.refreshCh <- struct{}{}:
+	default:
+	}
+}
+
+// reconcile makes the watcher follow exactly the watched folders.
+func (f *follower) reconcile(ctx context.Context) {
+	ws, err := f.l.store.Watches(ctx)
+	if err != nil {
+		return
+	}
+	want := map[string]bool{}
+	for _, w := range ws {
+		if f.only == nil || slices.Contains(f.only, w.Path) {
+			want[w.Path] = true
+		}
+	}
+	have := map[string]bool{}
+	for _, p := range f.w.Folders() {
+		have[p] = true
+		if !want[p] {
+			f.w.Remove(p)
+		}
+	}
+	for p := range want {
+		if !have[p] {
+			f.w.Add(p) // a folder that cannot be fully watched is rescanned
+		}
+	}
+}
+
+// syncFolder syncs folder in every collection that watches it and records
+// the outcome.
+func (f *follower) syncFolder(ctx context.Context, folder string, sync SyncFunc) error {
+	ws, err := f.l.store.Watches(ctx)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, w := range ws {
+		if w.Path != folder {
+			continue
+		}
+		c, err := f.l.store.Collection(ctx, w.Collection)
+		if err != nil {
+			continue
+		}
+		var serr error
+		if !isDir(folder) {
+			serr = fmt.Errorf("the folder %s is not there (unplugged or moved?): its documents stay indexed until it is back or you stop watching it", folder)
+		} else {
+			serr = sync(ctx, w.Collection, folder)
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		msg := ""
+		if serr != nil {
+			msg, _, _ = strings.Cut(serr.Error(), "\n")
+			errs = append(errs, serr)
+		}
+		f.l.store.Synced(context.WithoutCancel(ctx), c.ID, folder, time.Now().Unix(), msg)
+	}
+	return errors.Join(errs...)
+}
+
+// followers are the running Follows of a library, told when the watched
+// folders change.
+type followers struct {
+	mu   sync.Mutex
+	list []*follower
+}
+
+func (fs *followers) add(f *follower) {
+	fs.mu.Lock()
+	fs.list = append(fs.list, f)
+	fs.mu.Unlock()
+}
+
+func (fs *followers) remove(f *follower) {
+	fs.mu.Lock()
+	fs.list = slices.DeleteFunc(fs.list, func(x *follower) bool { return x == f })
+	fs.mu.Unlock()
+}
+
+func (fs *followers) each(fn func(*follower)) {
+	fs.mu.Lock()
+	list := slices.Clone(fs.list)
+	fs.mu.Unlock()
+	for _, f := range list {
+		fn(f)
+	}
+}
+
+func isDir(path string) bool {
+	info, err := os.Stat(path)
+	return err == nil && info.IsDir()
+}
