@@ -99,7 +99,7 @@ func TestIngestExitsNonZeroWhenAFileFails(t *testing.T) {
 		Added  int `json:"added"`
 		Failed []struct{ Path, Reason string }
 	}
-	if err := json.Unmarshal([]byte(out), &sum); err != nil || sum.Added != 3 || len(sum.Failed) != 1 || !strings.HasSuffix(sum.Failed[0].Path, "broken.pdf") {
+	if err := json.Unmarshal([]byte(out), &sum); err != nil || sum.Added != 2 || len(sum.Failed) != 1 || !strings.HasSuffix(sum.Failed[0].Path, "broken.pdf") {
 		t.Fatalf("summary %s (%v), stderr %s", out, err, errs)
 	}
 }

@@ -147,15 +147,20 @@ func TestBadFilesFailWithAReasonAndTheRestIsIndexed(t *testing.T) {
 		{"binary data named .txt is not text", "binary.txt", "\x00\x01\x02\xff\xfe\x00garbage", "not a text file"},
 		{"random bytes named .pdf are corrupt", "corrupt.pdf", "this is not a pdf at all", "pdf"},
 		{"a zip that is not a docx is corrupt", "fake.docx", "PK\x03\x04 not really a zip", "docx"},
-		{"a file over the size limit is refused", "huge.txt", strings.Repeat("big ", 400), "larger than"},
+		{"a file over the size limit is refused", "huge.pdf", strings.Repeat("big ", 400), "larger than"},
 	}
 	var paths []string
 	for _, tt := range tests {
 		paths = append(paths, f.write(t, tt.file, tt.content))
 	}
 	s := f.run(t, nil, Options{MaxFileBytes: 1000}, append(paths, good)...)
-	if s.Added != len(tests)+1 {
-		t.Fatalf("added %d, want every file recorded: %+v", s.Added, s)
+	if s.Added != 1 || len(s.Failed) != len(tests) {
+		t.Fatalf("added %d, failed %d; want each file counted once, in its one outcome: %+v", s.Added, len(s.Failed), s)
+	}
+	for _, p := range paths {
+		if d, err := f.st.DocumentByPath(context.Background(), f.coll.ID, p); err != nil || (d.Status != store.StatusFailed && d.Status != store.StatusNoText) {
+			t.Errorf("%s: %+v (%v), want it recorded as failed", filepath.Base(p), d, err)
+		}
 	}
 	reasons := map[string]string{}
 	for _, fl := range s.Failed {
@@ -238,14 +243,24 @@ func TestEmbeddingFailureMidJobReportsEachFileAndKeepsThemForKeywordSearch(t *te
 		return h.embed(ctx, texts)
 	}}
 	s := f.run(t, emb, Options{Workers: 1}, f.dir)
-	if len(s.Failed) != 2 {
-		t.Fatalf("failed = %+v, want b.txt and c.txt", s.Failed)
+	if s.Added != 3 || len(s.Failed) != 0 {
+		t.Fatalf("added %d, failed %+v; want the three stored and counted once", s.Added, s.Failed)
 	}
-	for _, fl := range s.Failed {
-		if !strings.Contains(fl.Reason, "keyword search") || !strings.Contains(fl.Reason, "not reachable") {
-			t.Fatalf("reason %q", fl.Reason)
+	var notes []string
+	for _, w := range s.Warnings {
+		if strings.Contains(w, "keyword search only: embedding failed") {
+			notes = append(notes, w)
 		}
-		d, _ := f.st.DocumentByPath(context.Background(), f.coll.ID, fl.Path)
+	}
+	if len(notes) != 2 {
+		t.Fatalf("warnings %q, want a note for b.txt and c.txt", s.Warnings)
+	}
+	for _, n := range notes {
+		path, _, _ := strings.Cut(n, ": ")
+		if !strings.Contains(n, "not reachable") {
+			t.Fatalf("note %q", n)
+		}
+		d, _ := f.st.DocumentByPath(context.Background(), f.coll.ID, path)
 		if d.Status != store.StatusLexical || d.Chunks != 1 {
 			t.Fatalf("document %+v, want lexical with its chunk", d)
 		}

@@ -39,6 +39,10 @@ type Library struct {
 	store *store.Store
 	index *vector.Index
 	llm   *llm.Client
+	// jobs is shared by the ingest jobs of this library: a file being
+	// indexed by one is waited for by the others, and the memory of the
+	// files read at once is budgeted across all of them.
+	jobs *ingest.Shared
 
 	mu      sync.RWMutex
 	cfg     config.Config
@@ -57,7 +61,8 @@ func Open(ctx context.Context, dir string, cfg config.Config, client *llm.Client
 	if err != nil {
 		return nil, err
 	}
-	l := &Library{dir: dir, store: st, index: vector.New(), llm: client, cfg: cfg.Normalize(), ctxLens: map[string]int{}}
+	l := &Library{dir: dir, store: st, index: vector.New(), llm: client, cfg: cfg.Normalize(), ctxLens: map[string]int{},
+		jobs: ingest.NewShared(0)}
 	cols, err := st.Collections(ctx)
 	if err != nil {
 		st.Close()
@@ -194,7 +199,7 @@ func (l *Library) Ingest(ctx context.Context, collection string, paths []string,
 	}
 	cfg := l.Config()
 	job := &ingest.Job{
-		Store: l.store, Index: l.index, Collection: c, OnProgress: onProgress,
+		Store: l.store, Index: l.index, Collection: c, OnProgress: onProgress, Shared: l.jobs,
 		Options: ingest.Options{Chunk: chunk.Options{Size: cfg.ChunkSize, Overlap: cfg.ChunkOverlap}, Force: opts.Force},
 	}
 	if !opts.NoEmbedding {
