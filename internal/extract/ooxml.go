@@ -323,6 +323,7 @@ func drawingText(z *zipDoc, part string) (string, error) {
 	var (
 		out    strings.Builder
 		body   []string // paragraphs of the current text body
+		held   int      // bytes in body
 		para   strings.Builder
 		inText bool
 		skip   int
@@ -390,6 +391,7 @@ func drawingText(z *zipDoc, part string) (string, error) {
 			case "p":
 				if s := strings.TrimSpace(para.String()); s != "" {
 					body = append(body, s)
+					held += len(s) + 1
 				}
 				para.Reset()
 			case "txBody":
@@ -423,7 +425,10 @@ func drawingText(z *zipDoc, part string) (string, error) {
 				para.Write(t)
 			}
 		}
-		if out.Len()+para.Len() > maxPageBytes {
+		if len(body) == 0 {
+			held = 0
+		}
+		if out.Len()+held+para.Len() > maxPageBytes {
 			return "", fmt.Errorf("%s holds more than %s of text, the limit for one slide: %w", part, formatSize(maxPageBytes), ErrTooLarge)
 		}
 	}
