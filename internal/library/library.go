@@ -43,6 +43,8 @@ type Library struct {
 	// indexed by one is waited for by the others, and the memory of the
 	// files read at once is budgeted across all of them.
 	jobs *ingest.Shared
+	// checked caches the files /files verified against their hash.
+	checked verified
 
 	mu      sync.RWMutex
 	cfg     config.Config
