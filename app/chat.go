@@ -141,7 +141,7 @@ func messageDTO(m library.ChatMessage) Message {
 	out := Message{ID: m.ID, Role: m.Role, Text: m.Text, Complete: m.Complete, Error: m.Error, CreatedAt: m.CreatedAt,
 		Sources: make([]Passage, 0, len(m.Sources))}
 	for _, s := range m.Sources {
-		out.Sources = append(out.Sources, Passage{N: s.N, Path: s.Path, Name: filepath.Base(s.Path), Page: s.Page,
+		out.Sources = append(out.Sources, Passage{N: s.N, Path: EncodePath(s.Path), Name: EncodePath(filepath.Base(s.Path)), Page: s.Page,
 			Start: s.Start, End: s.End, Text: s.Text, Score: s.Score, Cited: s.Cited})
 	}
 	return out

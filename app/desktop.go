@@ -19,7 +19,11 @@ func (h *Host) Startup(ctx context.Context) {
 	h.SetEmitter(func(name string, payload any) { runtime.EventsEmit(ctx, name, payload) })
 	runtime.OnFileDrop(ctx, func(_, _ int, paths []string) {
 		if len(paths) > 0 {
-			a.send(EventFilesDropped, FilesDropped{Paths: paths})
+			enc := make([]string, len(paths))
+			for i, p := range paths {
+				enc[i] = EncodePath(p)
+			}
+			a.send(EventFilesDropped, FilesDropped{Paths: enc})
 		}
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kura-app/kura/internal/ingest"
+	"github.com/kura-app/kura/internal/pathtext"
 )
 
 // progressPrinter draws ingest progress on stderr: redrawn in place on a
@@ -41,7 +42,7 @@ func (p *progressPrinter) print(pr ingest.Progress) error {
 		if pr.FilesTotal > 0 {
 			pct = pr.FilesDone * 100 / pr.FilesTotal
 		}
-		line = fmt.Sprintf("%d/%d files (%d%%)  %d chunks  %d failed  elapsed %s%s  %s", pr.FilesDone, pr.FilesTotal, pct, pr.Chunks, pr.Failed, dur(pr.Elapsed), eta(pr.ETA), filepath.Base(pr.Current))
+		line = fmt.Sprintf("%d/%d files (%d%%)  %d chunks  %d failed  elapsed %s%s  %s", pr.FilesDone, pr.FilesTotal, pct, pr.Chunks, pr.Failed, dur(pr.Elapsed), eta(pr.ETA), pathtext.Display(filepath.Base(pr.Current)))
 	}
 	if p.tty {
 		fmt.Fprintf(p.w, "\r\033[K%s", truncate(line, 120))

@@ -14,6 +14,7 @@ import (
 
 	"github.com/kura-app/kura/internal/answer"
 	"github.com/kura-app/kura/internal/llm"
+	"github.com/kura-app/kura/internal/pathtext"
 	"github.com/kura-app/kura/internal/store"
 )
 
@@ -115,6 +116,9 @@ func (l *Library) Messages(ctx context.Context, id int64) ([]ChatMessage, error)
 		if m.Sources != "" {
 			// A damaged column loses the sources, not the conversation.
 			_ = json.Unmarshal([]byte(m.Sources), &cm.Sources)
+			for i := range cm.Sources {
+				cm.Sources[i].Path = pathtext.Decode(cm.Sources[i].Path)
+			}
 		}
 		out = append(out, cm)
 	}
@@ -160,7 +164,13 @@ func (l *Library) Converse(ctx context.Context, id int64, question string, onTok
 		srcs = append(srcs, SavedSource{N: s.N, Path: s.Path, Title: s.Title, Page: s.Page, Start: s.Start, End: s.End,
 			Text: s.Text, Score: s.Score, Cited: s.Cited || cited[s.N]})
 	}
-	b, err := json.Marshal(srcs)
+	// JSON holds text: paths are saved in their lossless text form.
+	stored := make([]SavedSource, len(srcs))
+	for i, s := range srcs {
+		s.Path = pathtext.Encode(s.Path)
+		stored[i] = s
+	}
+	b, err := json.Marshal(stored)
 	if err != nil {
 		return ChatMessage{}, err
 	}
