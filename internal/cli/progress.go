@@ -20,7 +20,7 @@ type progressPrinter struct {
 }
 
 func newProgressPrinter(w io.Writer) *progressPrinter {
-	return &progressPrinter{w: w, tty: isTerminal(w)}
+	return &progressPrinter{w: w, tty: IsTerminal(w)}
 }
 
 func (p *progressPrinter) print(pr ingest.Progress) error {
