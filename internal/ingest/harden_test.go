@@ -192,3 +192,36 @@ func TestATextTooLongToHoldIsStoredInSectionsAndGetsItsVectorsAfterwards(t *test
 		}
 	})
 }
+
+func TestEmbeddingALongFileKeepsReportingProgress(t *testing.T) {
+	f := newFixture(t)
+	var b strings.Builder
+	for i := range 200 {
+		fmt.Fprintf(&b, "Paragraph %d of a long report.\n\n", i)
+	}
+	p := f.write(t, "long.txt", b.String())
+	h := &hashEmbed{dim: 4}
+	emb := &Embedder{Model: "m", Embed: func(ctx context.Context, texts []string) ([][]float32, error) {
+		if len(texts) > 1 {
+			// A batch of a slow runtime; longer than the report throttle,
+			// so that each batch may be reported.
+			time.Sleep(250 * time.Millisecond)
+		}
+		return h.embed(ctx, texts)
+	}}
+	var during int // reports while the file was being embedded
+	j := &Job{Store: f.st, Index: f.idx, Collection: f.coll, Embedder: emb,
+		Options: Options{BatchSize: 8, Chunk: chunk.Options{Size: 100, Overlap: 0}},
+		OnProgress: func(pr Progress) error {
+			if pr.Phase == PhaseIndex && pr.FilesDone == 0 && pr.Current == p {
+				during++
+			}
+			return nil
+		}}
+	if _, err := j.Run(context.Background(), []string{p}); err != nil {
+		t.Fatal(err)
+	}
+	if during < 3 {
+		t.Fatalf("%d progress reports while the file's batches were embedded, want one per batch (throttled)", during)
+	}
+}

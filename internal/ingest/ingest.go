@@ -535,7 +535,9 @@ func (j *Job) indexFile(ctx context.Context, path string) (outcome string, nChun
 		for i, c := range chunks {
 			texts[i] = c.Text
 		}
-		vecs, err := embedAll(ctx, emb, texts, j.Options.BatchSize)
+		// A heartbeat per batch: embedding one long file takes minutes on a
+		// busy laptop, and the job's progress should not fall silent.
+		vecs, err := embedAll(ctx, emb, texts, j.Options.BatchSize, func() { j.report(false) })
 		switch {
 		case err == nil:
 			for i := range chunks {
@@ -651,7 +653,7 @@ func (j *Job) fillVectors(ctx context.Context) error {
 		for i, c := range batch {
 			texts[i] = c.Text
 		}
-		vecs, err := embedAll(ctx, j.Embedder, texts, j.Options.BatchSize)
+		vecs, err := embedAll(ctx, j.Embedder, texts, j.Options.BatchSize, nil)
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -684,8 +686,8 @@ func (j *Job) fillVectors(ctx context.Context) error {
 // embedAll embeds texts in batches. A batch the model rejects as too long is
 // retried text by text, and a single text that is too long is embedded in
 // halves whose vectors are averaged, weighted by length: nothing is
-// silently truncated.
-func embedAll(ctx context.Context, emb *Embedder, texts []string, batch int) ([][]float32, error) {
+// silently truncated. onBatch, if set, is called after each batch.
+func embedAll(ctx context.Context, emb *Embedder, texts []string, batch int, onBatch func()) ([][]float32, error) {
 	out := make([][]float32, 0, len(texts))
 	for i := 0; i < len(texts); i += batch {
 		part := texts[i:min(i+batch, len(texts))]
@@ -702,6 +704,9 @@ func embedAll(ctx context.Context, emb *Embedder, texts []string, batch int) ([]
 		}
 		for _, v := range vecs {
 			out = append(out, vector.Normalize(v))
+		}
+		if onBatch != nil {
+			onBatch()
 		}
 	}
 	return out, nil
