@@ -69,7 +69,7 @@ func (a *App) ChooseFolder() (string, error) {
 	if err != nil {
 		return "", a.fail(err)
 	}
-	return dir, nil
+	return EncodePath(dir), nil
 }
 
 // ChooseFiles opens the native file dialog for the formats Kura reads and
@@ -90,8 +90,9 @@ func (a *App) ChooseFiles() ([]string, error) {
 	if err != nil {
 		return nil, a.fail(err)
 	}
-	if files == nil {
-		files = []string{}
+	out := make([]string, len(files))
+	for i, f := range files {
+		out[i] = EncodePath(f)
 	}
-	return files, nil
+	return out, nil
 }

@@ -150,6 +150,27 @@ func TestConcurrentJobsOverTheSameFilesCountEachFileOnce(t *testing.T) {
 	if len(docs) != 5 {
 		t.Fatalf("%d documents, want 5", len(docs))
 	}
+
+	os.Remove(filepath.Join(f.dir, "doc0.txt"))
+	removed := 0
+	for range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			j := &Job{Store: f.st, Index: f.idx, Collection: f.coll, Shared: shared}
+			s, err := j.Run(context.Background(), []string{f.dir})
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				t.Error(err)
+			}
+			removed += s.Removed
+		}()
+	}
+	wg.Wait()
+	if removed != 1 {
+		t.Fatalf("ten jobs removed %d documents in all, want the one file that went, counted once", removed)
+	}
 }
 
 func TestATextTooLongToHoldIsStoredInSectionsAndGetsItsVectorsAfterwards(t *testing.T) {

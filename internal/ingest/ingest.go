@@ -351,7 +351,10 @@ func (j *Job) removeGone(ctx context.Context, files, roots, missing []string) er
 	}
 	for _, p := range gone {
 		ids, err := j.Store.RemoveDocument(ctx, j.Collection.ID, p)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, store.ErrNotFound) {
+			continue // another job removed it: its removal, not ours
+		}
+		if err != nil {
 			return err
 		}
 		if err := j.Index.Remove(ctx, j.Collection.Name, ids); err != nil {
