@@ -502,6 +502,11 @@ func (j *Job) indexFile(ctx context.Context, path string) (outcome string, nChun
 	defer release()
 	xctx, cancel := context.WithTimeout(ctx, j.fileTimeout(info.Size()))
 	defer cancel()
+	if streamedFormat(path) && info.Size() > int64(j.Options.HeldText) {
+		// A plain text or CSV file holds about its size in text: too long
+		// to hold, known without reading it.
+		return j.indexLarge(ctx, xctx, path, info, hash, outcome)
+	}
 	doc, xerr := readHeld(xctx, path, j.extractOptions(), j.Options.HeldText)
 	if ctx.Err() != nil {
 		return "", 0, 0, "", ctx.Err()
@@ -606,11 +611,20 @@ func (j *Job) extractOptions() extract.Options {
 
 // maxBytes is the size limit of path's format.
 func (j *Job) maxBytes(path string) int64 {
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".txt", ".md", ".markdown", ".csv":
+	if streamedFormat(path) {
 		return j.Options.MaxStreamBytes
 	}
 	return j.Options.MaxFileBytes
+}
+
+// streamedFormat reports whether path is plain text or CSV, which
+// extraction reads as a stream.
+func streamedFormat(path string) bool {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".txt", ".md", ".markdown", ".csv":
+		return true
+	}
+	return false
 }
 
 // fileTimeout is the time one file may take: FileTimeout, plus a second
