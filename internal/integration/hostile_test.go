@@ -53,7 +53,7 @@ func TestHostileFilesAreRefusedOrStreamedWithinTheMemoryBudget(t *testing.T) {
 				"a", 4 << 30, ""}})
 		}, false, "without markup"},
 		{"200 MB plain text", func(t *testing.T, dir string) string {
-			return writeText(t, filepath.Join(dir, "big.txt"), 200<<20)
+			return writeText(t, filepath.Join(dir, "big.txt"), 200_000_000) // under the old 200 MiB limit, as in the issue
 		}, true, ""},
 	}
 	small := writeText(t, filepath.Join(dir, "small.txt"), 4<<10)
