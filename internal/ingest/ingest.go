@@ -172,8 +172,9 @@ func (j *Job) Run(ctx context.Context, paths []string) (Summary, error) {
 	j.prog = Progress{Phase: PhaseScan}
 	j.report(true)
 
-	files, roots, missing, failures := scan(ctx, paths)
+	files, roots, missing, failures, notes := scan(ctx, paths)
 	j.sum.Failed = append(j.sum.Failed, failures...)
+	j.sum.Warnings = append(j.sum.Warnings, notes...)
 	j.prog.FilesTotal = len(files)
 	if err := ctx.Err(); err != nil {
 		return j.finish(err)
@@ -247,8 +248,9 @@ func (j *Job) report(force bool) error {
 
 // scan resolves paths into the files to index. roots are the folders given
 // (their vanished files get removed); missing are named files that do not
-// exist (removed if indexed, otherwise failures).
-func scan(ctx context.Context, paths []string) (files []string, roots []string, missing []string, failures []Failure) {
+// exist (removed if indexed, otherwise failures); notes are warnings about
+// what was left out of folders on purpose (links).
+func scan(ctx context.Context, paths []string) (files []string, roots []string, missing []string, failures []Failure, notes []string) {
 	seen := map[string]bool{}
 	add := func(p string) {
 		if !seen[p] {
@@ -310,7 +312,7 @@ func scan(ctx context.Context, paths []string) (files []string, roots []string, 
 			case d.Type()&fs.ModeSymlink != 0:
 				// Links are not followed in folders (they could lead out
 				// of the folder, or round in a loop); say so.
-				failures = append(failures, Failure{path, "a symbolic link: links inside folders are not followed; add its target instead"})
+				notes = append(notes, path+": a symbolic link: links inside folders are not followed; add its target instead")
 			default:
 				failures = append(failures, Failure{path, notRegular(d.Type())})
 			}
@@ -318,7 +320,7 @@ func scan(ctx context.Context, paths []string) (files []string, roots []string, 
 		})
 	}
 	sort.Strings(files)
-	return files, roots, missing, failures
+	return files, roots, missing, failures, notes
 }
 
 // removeGone deletes indexed documents under roots whose files no longer
