@@ -167,14 +167,19 @@ func (g *tokenGuard) step(c byte) {
 			}
 		}
 	case gUntil:
-		if c == g.end[g.match] {
+		switch {
+		case c == g.end[g.match]:
 			g.match++
 			if g.match == len(g.end) {
 				g.state, g.run = gText, 0
 			}
-		} else if c == g.end[0] {
+		case c == g.end[0] && g.match >= 1 && len(g.end) == 3 && g.end[0] == g.end[1]:
+			// "--->" ends a comment and "]]]>" a CDATA section: a run of
+			// the first character keeps two of them matched.
+			g.match = 2
+		case c == g.end[0]:
 			g.match = 1
-		} else {
+		default:
 			g.match = 0
 		}
 	}

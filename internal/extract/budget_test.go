@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -287,6 +288,28 @@ func TestFilesThatAreNotRegularAreRefusedWithoutReading(t *testing.T) {
 			}
 			if !errors.Is(err, ErrNotRegular) {
 				t.Errorf("OpenFile: err = %v, want ErrNotRegular", err)
+			}
+		})
+	}
+}
+
+func TestTheTokenGuardFindsWhereTokensEnd(t *testing.T) {
+	big := strings.Repeat("x", 3<<20) // under the 4 MiB token limit, twice: the run must restart
+	for _, tc := range []struct {
+		name, xml string
+		ok        bool
+	}{
+		{"text runs between tags restart the count", "<a>" + big + "</a><b>" + big + "</b>", true},
+		{"a CDATA section ending in a bracket ends", "<a><![CDATA[x]]]>" + big + "</a><b>" + big + "</b>", true},
+		{"a comment ending in a dash run ends", "<a><!-- x --->" + big + "</a><b>" + big + "</b>", true},
+		{"a quoted > inside an attribute does not end the tag", `<a t="1>2">` + big + `</a>`, true},
+		{"a processing instruction ends at ?>", `<?xml version="1.0"??>` + big + "<a/>", true},
+		{"a CDATA section holding tags is one token", "<a><![CDATA[" + strings.Repeat("<b>", 2<<20) + "]]></a>", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := io.Copy(io.Discard, newTokenGuard(strings.NewReader(tc.xml), "part.xml"))
+			if (err == nil) != tc.ok {
+				t.Fatalf("err = %v, want ok %v", err, tc.ok)
 			}
 		})
 	}
