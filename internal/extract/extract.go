@@ -3,13 +3,14 @@
 //
 // Formats, chosen by file extension (case-insensitive):
 //
-//	.txt .md .markdown  UTF-8, or UTF-16 with a byte-order mark; Markdown kept as written
+//	.txt .md .markdown  UTF-8, UTF-16 with a byte-order mark, or a detected legacy
+//	                    encoding (charset.go); read as a stream; Markdown kept as written
 //	.html .htm          visible text; block elements become paragraph breaks
 //	.pdf                the text layer, one Page per page, wrapped lines joined
 //	.docx               paragraphs and tables of the main document, then footnotes
 //	.pptx               one Page per slide, numbered by slide, with speaker notes
 //	.xlsx               one Page per sheet; rows as lines, cells tab-separated
-//	.csv                rows as lines, cells tab-separated
+//	.csv                rows as lines, cells tab-separated; encodings as .txt, streamed
 //	.epub               XHTML chapters in spine order
 //
 // Text is returned as the document has it: no Unicode normalisation and no
@@ -17,20 +18,25 @@
 // characters, trailing spaces, form feeds and runs of blank lines are
 // cleaned up, and PDF line wraps are joined (see JoinWrappedLines).
 //
+// Memory and time are bounded per file by budgets counted where bytes enter
+// (budget.go); Stream hands pages on as they are read, and long texts of
+// formats without pages come as sections.
+//
 // Failure semantics: every error from File starts with the format, gives a
 // one-line reason, and wraps one of these sentinels where one applies, so
 // callers branch with errors.Is and can show the message to a user:
 //
 //	ErrUnsupported  the extension is not one of the above
-//	ErrTooLarge     the file, or what a zip-based file expands to, is over the limit
+//	ErrTooLarge     the file, what it expands to or a part of it is over a budget (named)
 //	ErrEncrypted    a PDF or Office file that needs a password; a DRM-protected EPUB
 //	ErrNoText       the file was read but holds no text (a scan without a text layer)
 //	ErrCorrupt      the file is truncated, malformed or not what its extension says,
 //	                a parsing library panicked on it, or parsing got stuck
+//	ErrNotRegular   the path is a folder, a pipe, a device or a socket (after links)
 //
 // I/O errors (a missing file) and a done context are returned wrapped, with
-// no sentinel. File returns promptly when its context is done, even while a
-// parsing library is stuck; see File.
+// no sentinel. Stream and File return promptly when their context is done,
+// even while a parsing library is stuck; see Stream.
 package extract
 
 import (
