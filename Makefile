@@ -181,7 +181,7 @@ test-integration: build ollama
 .PHONY: test-e2e
 test-e2e: build ollama
 	$(GO) vet -tags e2e ./internal/e2e/
-	$(GO) test -tags e2e -v -count=1 -timeout 10m ./internal/e2e/
+	$(GO) test -tags e2e -v -count=1 -timeout 20m ./internal/e2e/
 
 bench-smoke: build
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./internal/...

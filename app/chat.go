@@ -132,7 +132,7 @@ func (a *App) answerSources(id string, conversationID int64, ac library.AskConte
 	out := AnswerSources{RequestID: id, ConversationID: conversationID, Sources: make([]Passage, 0, len(p.Sources)),
 		Dropped: p.Dropped, Mode: ac.Search.Mode, Warning: ac.Search.Warning, Model: ac.Model, FreshTokens: p.FreshTokens}
 	for _, s := range p.Sources {
-		out.Sources = append(out.Sources, Passage{N: s.N, Path: s.Path, Name: filepath.Base(s.Path), Page: s.Page,
+		out.Sources = append(out.Sources, Passage{N: s.N, Path: EncodePath(s.Path), Name: EncodePath(filepath.Base(s.Path)), Page: s.Page,
 			Start: s.Start, End: s.End, Text: s.Text, Score: s.Score, PassageStart: s.PassageStart, PassageEnd: s.PassageEnd})
 	}
 	if rate := a.lib.ReadingRate(a.base, ac.Model); rate > 0 {
@@ -174,7 +174,7 @@ func messageDTO(m library.ChatMessage) Message {
 	out := Message{ID: m.ID, Role: m.Role, Text: m.Text, Complete: m.Complete, Error: m.Error, CreatedAt: m.CreatedAt,
 		Sources: make([]Passage, 0, len(m.Sources))}
 	for _, s := range m.Sources {
-		out.Sources = append(out.Sources, Passage{N: s.N, Path: s.Path, Name: filepath.Base(s.Path), Page: s.Page,
+		out.Sources = append(out.Sources, Passage{N: s.N, Path: EncodePath(s.Path), Name: EncodePath(filepath.Base(s.Path)), Page: s.Page,
 			Start: s.Start, End: s.End, Text: s.Text, Score: s.Score, Cited: s.Cited,
 			PassageStart: s.PassageStart, PassageEnd: s.PassageEnd})
 	}

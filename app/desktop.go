@@ -19,7 +19,11 @@ func (h *Host) Startup(ctx context.Context) {
 	h.SetEmitter(func(name string, payload any) { runtime.EventsEmit(ctx, name, payload) })
 	runtime.OnFileDrop(ctx, func(_, _ int, paths []string) {
 		if len(paths) > 0 {
-			a.send(EventFilesDropped, FilesDropped{Paths: paths})
+			enc := make([]string, len(paths))
+			for i, p := range paths {
+				enc[i] = EncodePath(p)
+			}
+			a.send(EventFilesDropped, FilesDropped{Paths: enc})
 		}
 	})
 }
@@ -65,7 +69,7 @@ func (a *App) ChooseFolder() (string, error) {
 	if err != nil {
 		return "", a.fail(err)
 	}
-	return dir, nil
+	return EncodePath(dir), nil
 }
 
 // ChooseFiles opens the native file dialog for the formats Kura reads and
@@ -86,8 +90,9 @@ func (a *App) ChooseFiles() ([]string, error) {
 	if err != nil {
 		return nil, a.fail(err)
 	}
-	if files == nil {
-		files = []string{}
+	out := make([]string, len(files))
+	for i, f := range files {
+		out[i] = EncodePath(f)
 	}
-	return files, nil
+	return out, nil
 }

@@ -1,13 +1,15 @@
 package app
 
 import (
+	"errors"
+	"io/fs"
 	"mime"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/kura-app/kura/internal/extract"
 	"github.com/kura-app/kura/internal/library"
 )
 
@@ -43,7 +45,10 @@ func SecurityHeaders(next http.Handler) http.Handler {
 
 // Files serves the original file of a document at FilesPath, and only of a
 // document: the path must be one the collection has indexed, so the page
-// can never read an arbitrary file. Other paths are 404.
+// can never read an arbitrary file. Other paths are 404. The file must
+// still be the one indexed (library.OpenDocumentFile: a regular file with
+// the indexed content hash): a file replaced by a link to another file, or
+// edited since, is refused with 409 and words saying to index it again.
 func (h *Host) Files() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a := h.App
@@ -57,27 +62,33 @@ func (h *Host) Files() http.Handler {
 			return
 		}
 		q := r.URL.Query()
-		collection, path := q.Get("collection"), q.Get("path")
+		collection, path := q.Get("collection"), DecodePath(q.Get("path"))
 		if a.lib == nil || checkCollection(collection) != nil || !filepath.IsAbs(path) {
 			http.NotFound(w, r)
 			return
 		}
-		d, err := a.lib.Document(r.Context(), collection, path)
-		if err != nil {
-			if !library.IsNotFound(err) {
-				a.log.Printf("kura: files: %v", err)
-			}
+		f, d, err := a.lib.OpenDocumentFile(r.Context(), collection, path)
+		switch {
+		case library.IsNotFound(err):
 			http.NotFound(w, r)
 			return
-		}
-		f, err := os.Open(d.Path)
-		if err != nil {
+		case errors.Is(err, library.ErrChanged):
+			http.Error(w, "the file changed since it was indexed, or was replaced: index it again to open it", http.StatusConflict)
+			return
+		case errors.Is(err, extract.ErrNotRegular):
+			http.Error(w, "the document's path is no longer a regular file: index it again to open it", http.StatusConflict)
+			return
+		case errors.Is(err, fs.ErrNotExist):
 			http.Error(w, "the file cannot be read: it was moved or deleted since it was indexed", http.StatusNotFound)
+			return
+		case err != nil:
+			a.log.Printf("kura: files: %v", err)
+			http.Error(w, "the file cannot be read", http.StatusNotFound)
 			return
 		}
 		defer f.Close()
 		st, err := f.Stat()
-		if err != nil || !st.Mode().IsRegular() {
+		if err != nil {
 			http.NotFound(w, r)
 			return
 		}

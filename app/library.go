@@ -73,7 +73,7 @@ func (a *App) Documents(collection string) ([]Document, error) {
 	}
 	out := make([]Document, 0, len(ds))
 	for _, d := range ds {
-		out = append(out, Document{Path: d.Path, Name: filepath.Base(d.Path), Status: d.Status, Error: d.Error,
+		out = append(out, Document{Path: EncodePath(d.Path), Name: EncodePath(filepath.Base(d.Path)), Status: d.Status, Error: d.Error,
 			Chunks: d.Chunks, Pages: d.Pages, Title: d.Title, IndexedAt: d.IndexedAt})
 	}
 	return out, nil
@@ -85,6 +85,7 @@ func (a *App) RemoveDocument(collection, path string) error {
 	if err := checkCollection(collection); err != nil {
 		return err
 	}
+	path = DecodePath(path)
 	if !filepath.IsAbs(path) {
 		return invalid("the document path must be absolute, got %q", path)
 	}
@@ -102,6 +103,7 @@ func (a *App) ReindexDocument(collection, path string) (Job, error) {
 	if err := checkCollection(collection); err != nil {
 		return Job{}, err
 	}
+	path = DecodePath(path)
 	ctx, cancel := a.ctx()
 	defer cancel()
 	if _, err := a.lib.Document(ctx, collection, path); err != nil {
@@ -123,7 +125,7 @@ func (a *App) StartIngest(collection string, paths []string) (Job, error) {
 	}
 	abs := make([]string, 0, len(paths))
 	for _, p := range paths {
-		p, err := absPath(p)
+		p, err := absPath(DecodePath(p))
 		if err != nil {
 			return Job{}, err
 		}
@@ -164,7 +166,7 @@ func (a *App) indexJob(run func(context.Context, func(ingest.Progress) error) (i
 		sum, err := run(ctx, func(p ingest.Progress) error {
 			return j.progress(ctx, func(d *Job) {
 				d.Phase, d.FilesDone, d.FilesTotal, d.Chunks, d.Failed = p.Phase, p.FilesDone, p.FilesTotal, p.Chunks, p.Failed
-				d.Current, d.EtaMs, d.Rate = p.Current, p.ETA.Milliseconds(), p.Rate
+				d.Current, d.EtaMs, d.Rate = EncodePath(p.Current), p.ETA.Milliseconds(), p.Rate
 				d.BytesDone, d.BytesTotal = p.BytesDone, p.BytesTotal
 				d.VectorsDone, d.VectorsTotal, d.EmbedModel, d.Rebuild = p.VectorsDone, p.VectorsTotal, p.EmbedModel, p.Rebuild
 			})
@@ -176,7 +178,7 @@ func (a *App) indexJob(run func(context.Context, func(ingest.Progress) error) (i
 		s := &JobSummary{Added: sum.Added, Updated: sum.Updated, Unchanged: sum.Unchanged, Removed: sum.Removed,
 			Chunks: sum.Chunks, Vectors: sum.Vectors, LexicalOnly: sum.Lexical, Warnings: sum.Warnings}
 		for _, f := range sum.Failed {
-			s.Failures = append(s.Failures, Failure{Path: f.Path, Reason: f.Reason})
+			s.Failures = append(s.Failures, Failure{Path: EncodePath(f.Path), Reason: f.Reason})
 		}
 		return s, err
 	}
@@ -259,6 +261,7 @@ func (a *App) Source(collection, path string, page int) (Source, error) {
 	if err := checkCollection(collection); err != nil {
 		return Source{}, err
 	}
+	path = DecodePath(path)
 	if page < 0 {
 		return Source{}, invalid("page numbers start at 1 (0 for documents without pages)")
 	}
@@ -272,13 +275,13 @@ func (a *App) Source(collection, path string, page int) (Source, error) {
 	if err != nil {
 		return Source{}, a.fail(err)
 	}
-	return Source{Path: d.Path, Name: filepath.Base(d.Path), Page: page, Pages: d.Pages, Text: text,
+	return Source{Path: EncodePath(d.Path), Name: EncodePath(filepath.Base(d.Path)), Page: page, Pages: d.Pages, Text: text,
 		IsPDF: strings.EqualFold(filepath.Ext(d.Path), ".pdf"), FileURL: a.fileURL(collection, d.Path)}, nil
 }
 
 // fileURL is where the files handler serves a document's original file.
 func (a *App) fileURL(collection, path string) string {
-	q := url.Values{"collection": {collection}, "path": {path}}
+	q := url.Values{"collection": {collection}, "path": {EncodePath(path)}}
 	if a.opts.FileToken != "" {
 		q.Set("token", a.opts.FileToken)
 	}
@@ -290,7 +293,7 @@ func collectionDTO(c store.Collection) Collection {
 }
 
 func passageDTO(n int, p retrieve.Passage, cited bool) Passage {
-	return Passage{N: n, Path: p.Path, Name: filepath.Base(p.Path), Page: p.Page, Start: p.Start, End: p.End,
+	return Passage{N: n, Path: EncodePath(p.Path), Name: EncodePath(filepath.Base(p.Path)), Page: p.Page, Start: p.Start, End: p.End,
 		Text: p.Text, Score: p.Score, Cited: cited}
 }
 

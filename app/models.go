@@ -79,7 +79,7 @@ func (a *App) ImportModel(path, name string) (Job, error) {
 	if err := checkModelName(name); err != nil {
 		return Job{}, err
 	}
-	p, err := absPath(path)
+	p, err := absPath(DecodePath(path))
 	if err != nil {
 		return Job{}, err
 	}
@@ -88,7 +88,7 @@ func (a *App) ImportModel(path, name string) (Job, error) {
 	}
 	return a.jobs.start(a.base, JobImport, "", false, func(ctx context.Context, j *job) (*JobSummary, error) {
 		return nil, a.lib.LLM().Import(ctx, p, name, func(step string) error {
-			return j.progress(ctx, func(d *Job) { d.Phase, d.Current = step, p })
+			return j.progress(ctx, func(d *Job) { d.Phase, d.Current = step, EncodePath(p) })
 		})
 	}), nil
 }

@@ -5,6 +5,7 @@
 //
 // Environment:
 //   BASE_URL        the page `kura serve` serves, e.g. http://127.0.0.1:8765
+//   TOKEN           the token `kura serve` printed with its address (it makes one at each start)
 //   CORPUS_DIR      a folder of documents to add (the shared text corpus: five files)
 //   PDF_PATH        one PDF to add to a second collection and open from the search box
 //   SCREENSHOT_DIR  where the PNG screenshots go (docs/screenshots)
@@ -13,8 +14,12 @@
 //
 // Every step logs a line with the time since the start; a failing step logs
 // why, saves a screenshot of the page to the temporary folder and exits 1.
-// Waits poll the page until a condition holds or a timeout passes; there
-// are no fixed sleeps.
+// Waits poll the page until a condition holds; there are no fixed sleeps.
+// Waits for work (indexing, an answer) are tied to the events the UI
+// receives: their time limit counts from the last sign of progress on the
+// page (a job's progress, an answer token), under a generous ceiling, so a
+// busy machine makes them slower, not failed. Waits for the page's own
+// reactions get a limit that holds on a loaded machine.
 
 import { mkdtemp, mkdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -30,6 +35,7 @@ const env = (name, fallback) => {
   return v;
 };
 const BASE_URL = env("BASE_URL").replace(/\/$/, "");
+const TOKEN = process.env.TOKEN ?? "";
 const CORPUS_DIR = env("CORPUS_DIR");
 const PDF_PATH = env("PDF_PATH");
 const SCREENSHOT_DIR = env("SCREENSHOT_DIR");
@@ -39,10 +45,12 @@ const CORPUS_FILES = 5;
 const QUESTION = "誤差範囲はどのくらいですか";
 const PDF_QUERY = "オープンソースAI";
 
-/** Default time a condition may take; indexing and answers get longer ones. */
-const WAIT_MS = 15_000;
-const INDEX_MS = 150_000;
-const ANSWER_MS = 60_000;
+/** Default time a reaction of the page may take, on a loaded machine. */
+const WAIT_MS = 30_000;
+/** How long indexing or an answer may show no progress at all (the first answer token waits for the model to read the prompt). */
+const STALL_MS = 120_000;
+/** The most indexing or an answer may take in all. */
+const WORK_CEILING_MS = 480_000;
 
 // ---------------------------------------------------------------- logging
 
@@ -81,6 +89,37 @@ async function until(what, probe, timeout = WAIT_MS) {
   }
 }
 
+/**
+ * Waits, like until, for work the UI reports on: `progress` returns what
+ * the page shows of the work's events (a job's counters and elapsed time,
+ * the streamed answer); the wait fails only when that has not changed for
+ * `stall` ms, or after `ceiling` ms in all.
+ */
+async function untilProgressing(what, probe, progress, stall = STALL_MS, ceiling = WORK_CEILING_MS) {
+  const start = Date.now();
+  let lastSeen;
+  let lastChange = start;
+  let last;
+  for (let delay = 25; ; delay = Math.min(delay * 2, 250)) {
+    try {
+      const v = await probe();
+      if (v) return v;
+      last = v;
+    } catch (e) {
+      last = e instanceof Error ? e.message.split("\n")[0] : e;
+    }
+    const seen = await progress().catch(() => lastSeen);
+    const now = Date.now();
+    if (seen !== lastSeen) {
+      lastSeen = seen;
+      lastChange = now;
+    }
+    if (now - lastChange > stall) throw new Error(`no progress for ${stall} ms waiting until ${what} (last progress: ${JSON.stringify(lastSeen)}; last: ${JSON.stringify(last)})`);
+    if (now - start > ceiling) throw new Error(`still waiting after ${ceiling} ms until ${what}, though it progressed (last progress: ${JSON.stringify(lastSeen)})`);
+    await new Promise((r) => setTimeout(r, delay)); // the polling interval, not an assertion
+  }
+}
+
 const byId = (page, id) => page.locator(`[data-testid="${id}"]`);
 
 async function visible(locator, what, timeout = WAIT_MS) {
@@ -100,7 +139,7 @@ function check(cond, msg) {
 const softFailures = [];
 
 /** Like until, but a timeout is recorded as a failure and the step goes on. */
-async function untilSoft(what, probe, timeout = 5_000) {
+async function untilSoft(what, probe, timeout = WAIT_MS) {
   try {
     return await until(what, probe, timeout);
   } catch (e) {
@@ -181,10 +220,13 @@ async function addPath(page, path) {
   );
   log(`  job ${id} started`);
   const card = page.locator(`[data-testid="job-card"][data-job-id="${id}"]`);
-  const state = await until(`job ${id} ends`, async () => {
+  // Every job:progress event changes the card: its counters, its current
+  // file, its elapsed time.
+  const shown = () => card.evaluate((el) => `${el.dataset.state}|${el.querySelector('[data-testid="job-progress"]')?.getAttribute("aria-valuenow") ?? ""}|${el.textContent}`);
+  const state = await untilProgressing(`job ${id} ends`, async () => {
     const s = await card.getAttribute("data-state");
     return s === "running" || s === "paused" ? null : s;
-  }, INDEX_MS);
+  }, shown);
   const summary = (await card.locator('[data-testid="job-done"]').innerText()).replace(/\s+/g, " ").trim();
   log(`  job ${id} ${state}: ${summary}`);
   check(state === "done", `job ${id} ended ${state}, want done: ${summary}`);
@@ -215,8 +257,8 @@ async function run(page) {
   });
 
   await step("open the app", async () => {
-    await page.goto(BASE_URL + "/");
-    await visible(byId(page, "nav-chat"), "the navigation (the app booted)", 30_000);
+    await page.goto(BASE_URL + "/" + (TOKEN ? `?token=${encodeURIComponent(TOKEN)}` : ""));
+    await visible(byId(page, "nav-chat"), "the navigation (the app booted)", 60_000);
     check((await byId(page, "boot-error").count()) === 0, "the app failed to boot");
     const label = (await byId(page, "nav-chat").innerText()).trim();
     check(label === "Chat", `nav-chat reads ${JSON.stringify(label)}, want "Chat" (English UI)`);
@@ -251,7 +293,11 @@ async function run(page) {
     await byId(page, "chat-send").click();
     await visible(byId(page, "message-user").filter({ hasText: QUESTION }), "the question in the conversation");
     const answer = page.locator('[data-testid="message-assistant"][data-complete="true"]').last();
-    await visible(answer, "the completed answer", ANSWER_MS);
+    // Each answer:token event grows the streamed text.
+    const streamed = () => page.evaluate(() =>
+      `${document.querySelectorAll('[data-testid="message-assistant"][data-complete="true"]').length}|` +
+      (document.querySelector('[data-testid="message-assistant"][data-streaming="true"]')?.textContent ?? ""));
+    await untilProgressing("the answer is complete", async () => (await answer.count()) > 0 && (await answer.isVisible()), streamed);
     const text = (await answer.locator(".rich").innerText()).trim();
     log(`  answer: ${JSON.stringify(text)}`);
     if (EXPECT_ANSWER) check(text === EXPECT_ANSWER, `the answer is ${JSON.stringify(text)}, want ${JSON.stringify(EXPECT_ANSWER)}`);
@@ -321,12 +367,12 @@ async function run(page) {
     await until(`the source panel names ${basename(PDF_PATH)}`, async () => (await byId(page, "source-name").innerText()).trim() === basename(PDF_PATH));
     const pageLabel = (await (await visible(byId(page, "source-page"), "the page number")).innerText()).trim();
     check(/\d/.test(pageLabel), `the page label ${JSON.stringify(pageLabel)} has no number`);
-    const canvas = await visible(byId(page, "source-page-canvas"), "the rendered PDF page", 30_000);
+    const canvas = await visible(byId(page, "source-page-canvas"), "the rendered PDF page", 60_000);
     const ink = await until("the PDF page is drawn (non-blank canvas)", async () => {
       if ((await byId(page, "source-pdf-error").count()) > 0) throw new Error(await byId(page, "source-pdf-error").innerText());
       const v = await inkOf(canvas);
       return v > 0.002 && v;
-    }, 30_000);
+    }, 60_000);
     const marked = (await (await visible(byId(page, "source-highlight"), "the highlighted passage")).innerText()).trim();
     check(marked.length > 0, "the highlighted passage is empty");
     const onPage = await byId(page, "source-page-highlight").count();

@@ -189,9 +189,9 @@ func (a *App) open(ctx context.Context, c Common) (*library.Library, func(), boo
 	return lib, closeFn, true
 }
 
-// isTerminal reports whether w is a terminal (progress is redrawn in place
+// IsTerminal reports whether w is a terminal (progress is redrawn in place
 // on a terminal and printed as lines otherwise).
-func isTerminal(w io.Writer) bool {
+func IsTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	if !ok {
 		return false

@@ -13,6 +13,7 @@ import (
 	"github.com/kura-app/kura/internal/config"
 	"github.com/kura-app/kura/internal/library"
 	"github.com/kura-app/kura/internal/llm"
+	"github.com/kura-app/kura/internal/pathtext"
 )
 
 // testOpener wires the engine as main.go does, minus the model runtime:
@@ -99,7 +100,7 @@ func TestIngestExitsNonZeroWhenAFileFails(t *testing.T) {
 		Added  int `json:"added"`
 		Failed []struct{ Path, Reason string }
 	}
-	if err := json.Unmarshal([]byte(out), &sum); err != nil || sum.Added != 3 || len(sum.Failed) != 1 || !strings.HasSuffix(sum.Failed[0].Path, "broken.pdf") {
+	if err := json.Unmarshal([]byte(out), &sum); err != nil || sum.Added != 2 || len(sum.Failed) != 1 || !strings.HasSuffix(sum.Failed[0].Path, "broken.pdf") {
 		t.Fatalf("summary %s (%v), stderr %s", out, err, errs)
 	}
 }
@@ -150,5 +151,42 @@ func TestUsage(t *testing.T) {
 				t.Fatalf("exit %d, want %d", code, tt.code)
 			}
 		})
+	}
+}
+
+func TestNamesThatAreNotUTF8OrHoldANewlineRoundTripThroughTheCLI(t *testing.T) {
+	data, docs := t.TempDir(), t.TempDir()
+	latin1 := filepath.Join(docs, "caf\xe9.txt")
+	newline := filepath.Join(docs, "two\nlines.txt")
+	for _, p := range []string{latin1, newline} {
+		if err := os.WriteFile(p, []byte("The margin of error was three percent."), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if code, _, errs := run(t, "ingest", docs, "--data", data); code != ExitOK {
+		t.Fatalf("ingest exit %d: %s", code, errs)
+	}
+	code, out, _ := run(t, "docs", "--data", data)
+	if code != ExitOK {
+		t.Fatalf("docs exit %d", code)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 2 || !strings.Contains(out, `caf\xe9.txt"`) || !strings.Contains(out, `two\nlines.txt"`) {
+		t.Fatalf("kura docs printed %d lines, want one per document with the odd names quoted:\n%s", len(lines), out)
+	}
+	_, out, _ = run(t, "docs", "--data", data, "--json")
+	var list []struct{ Path string }
+	if err := json.Unmarshal([]byte(out), &list); err != nil || len(list) != 2 {
+		t.Fatalf("docs --json %s (%v)", out, err)
+	}
+	got := map[string]bool{}
+	for _, d := range list {
+		got[pathtext.Decode(d.Path)] = true
+	}
+	if !got[latin1] || !got[newline] {
+		t.Fatalf("decoded JSON paths %v, want %q and %q exactly", got, latin1, newline)
+	}
+	if code, _, errs := run(t, "rm", "--data", data, latin1); code != ExitOK {
+		t.Fatalf("rm of the Latin-1 name: exit %d: %s", code, errs)
 	}
 }

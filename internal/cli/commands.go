@@ -9,12 +9,14 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/kura-app/kura/internal/answer"
 	"github.com/kura-app/kura/internal/ingest"
 	"github.com/kura-app/kura/internal/library"
+	"github.com/kura-app/kura/internal/pathtext"
 	"github.com/kura-app/kura/internal/retrieve"
 )
 
@@ -89,7 +91,7 @@ func (a *App) summary(c Common, sum ingest.Summary, err error) int {
 			Vectors: sum.Vectors, Missing: sum.VectorsMissing, Lexical: sum.Lexical, Warnings: sum.Warnings, Seconds: sum.Elapsed.Seconds(),
 			Keyword: sum.KeywordReady.Seconds(), Canceled: sum.Canceled, Failed: []failure{}}
 		for _, f := range sum.Failed {
-			out.Failed = append(out.Failed, failure{f.Path, f.Reason})
+			out.Failed = append(out.Failed, failure{pathtext.Encode(f.Path), f.Reason})
 		}
 		if err != nil {
 			out.Error = Message(err)
@@ -107,7 +109,7 @@ func (a *App) summary(c Common, sum ingest.Summary, err error) int {
 			fmt.Fprintf(w, "  %d passages still need vectors: keyword search covers them now; the next `kura ingest` or `kura reindex`, or the app while it runs, adds their vectors\n", sum.VectorsMissing)
 		}
 		for _, f := range sum.Failed {
-			fmt.Fprintf(w, "  failed: %s: %s\n", f.Path, f.Reason)
+			fmt.Fprintf(w, "  failed: %s: %s\n", pathtext.Display(f.Path), f.Reason)
 		}
 		for _, wn := range sum.Warnings {
 			fmt.Fprintf(w, "  note: %s\n", wn)
@@ -145,7 +147,7 @@ func passageJSON(p retrieve.Passage) PassageJSON {
 		n := p.Page
 		page = &n
 	}
-	return PassageJSON{Path: p.Path, Page: page, Text: p.Text, Score: p.Score, Start: p.Start, End: p.End}
+	return PassageJSON{Path: pathtext.Encode(p.Path), Page: page, Text: p.Text, Score: p.Score, Start: p.Start, End: p.End}
 }
 
 func (a *App) search(ctx context.Context, args []string) int {
@@ -192,11 +194,19 @@ func (a *App) search(ctx context.Context, args []string) int {
 	return ExitOK
 }
 
+// where names a passage's place for a terminal: the path (quoted when it
+// would not print as one line, see pathtext.Display) and its page, or its
+// section for the long texts of formats without pages.
 func where(path string, page int) string {
 	if page > 0 {
-		return fmt.Sprintf("%s, page %d", path, page)
+		unit := "page"
+		switch strings.ToLower(filepath.Ext(path)) {
+		case ".txt", ".md", ".markdown", ".csv", ".html", ".htm", ".docx", ".epub":
+			unit = "section"
+		}
+		return fmt.Sprintf("%s, %s %d", pathtext.Display(path), unit, page)
 	}
-	return path
+	return pathtext.Display(path)
 }
 
 func indent(s string) string {
@@ -507,13 +517,13 @@ func (a *App) docs(ctx context.Context, args []string) int {
 		}
 		out := []doc{}
 		for _, d := range docs {
-			out = append(out, doc{d.Path, d.Status, d.Chunks, d.Pages, d.Error})
+			out = append(out, doc{pathtext.Encode(d.Path), d.Status, d.Chunks, d.Pages, d.Error})
 		}
 		writeJSON(a.Stdout, out)
 		return ExitOK
 	}
 	for _, d := range docs {
-		line := fmt.Sprintf("%-8s %5d chunks  %s", d.Status, d.Chunks, d.Path)
+		line := fmt.Sprintf("%-8s %5d chunks  %s", d.Status, d.Chunks, pathtext.Display(d.Path))
 		if d.Error != "" {
 			line += "  (" + d.Error + ")"
 		}
@@ -545,7 +555,7 @@ func (a *App) rm(ctx context.Context, args []string) int {
 			code = a.fail(err)
 			continue
 		}
-		fmt.Fprintf(a.Stderr, "removed %s\n", p)
+		fmt.Fprintf(a.Stderr, "removed %s\n", pathtext.Display(p))
 	}
 	return code
 }

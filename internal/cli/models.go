@@ -495,7 +495,7 @@ const (
 )
 
 func newPullPrinter(w io.Writer) *pullPrinter {
-	return &pullPrinter{w: w, tty: isTerminal(w), now: time.Now}
+	return &pullPrinter{w: w, tty: IsTerminal(w), now: time.Now}
 }
 
 func (p *pullPrinter) print(pr llm.PullProgress) error {

@@ -388,7 +388,7 @@ type packPrinter struct {
 }
 
 func newPackPrinter(w io.Writer, verb string) *packPrinter {
-	return &packPrinter{w: w, verb: verb, tty: isTerminal(w)}
+	return &packPrinter{w: w, verb: verb, tty: IsTerminal(w)}
 }
 
 func (p *packPrinter) print(pr library.PackProgress) error {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kura-app/kura/internal/ingest"
+	"github.com/kura-app/kura/internal/pathtext"
 )
 
 // progressPrinter draws ingest progress on stderr: redrawn in place on a
@@ -19,7 +20,7 @@ type progressPrinter struct {
 }
 
 func newProgressPrinter(w io.Writer) *progressPrinter {
-	return &progressPrinter{w: w, tty: isTerminal(w)}
+	return &progressPrinter{w: w, tty: IsTerminal(w)}
 }
 
 func (p *progressPrinter) print(pr ingest.Progress) error {
@@ -43,7 +44,7 @@ func (p *progressPrinter) print(pr ingest.Progress) error {
 			rate(pr.Rate, "passages"), dur(pr.Elapsed), eta(pr.ETA))
 	default:
 		line = fmt.Sprintf("reading %d/%d files%s  %d passages  %d failed  elapsed %s%s  %s", pr.FilesDone, pr.FilesTotal,
-			rate(pr.Rate, "files"), pr.Chunks, pr.Failed, dur(pr.Elapsed), eta(pr.ETA), filepath.Base(pr.Current))
+			rate(pr.Rate, "files"), pr.Chunks, pr.Failed, dur(pr.Elapsed), eta(pr.ETA), pathtext.Display(filepath.Base(pr.Current)))
 	}
 	if p.tty {
 		fmt.Fprintf(p.w, "\r\033[K%s", truncate(line, 120))

@@ -9,25 +9,26 @@ import (
 	"strings"
 )
 
-// extractEPUB reads an EPUB book: the package document named by
+// streamEPUB reads an EPUB book: the package document named by
 // META-INF/container.xml, then every XHTML or HTML document of its spine in
-// reading order, as one Page with chapters separated by paragraph breaks.
-// Books whose chapters are encrypted (DRM) fail with ErrEncrypted; font
-// obfuscation, which EPUB also records as encryption, is ignored.
-func extractEPUB(ctx context.Context, p string, opts Options) (Document, error) {
-	z, err := openZip(p, opts.maxBytes())
+// reading order, as one Page with chapters separated by paragraph breaks
+// (in sections when long). Books whose chapters are encrypted (DRM) fail
+// with ErrEncrypted; font obfuscation, which EPUB also records as
+// encryption, is ignored. A chapter is parsed whole, up to maxMarkupBytes.
+func streamEPUB(ctx context.Context, p string, opts Options, emit func(Page) error) (string, error) {
+	z, err := openZip(p, opts)
 	if err != nil {
-		return Document{}, fmt.Errorf("epub: %w", err)
+		return "", fmt.Errorf("epub: %w", err)
 	}
 	defer z.Close()
 
 	opfPath, err := epubRootfile(z)
 	if err != nil {
-		return Document{}, fmt.Errorf("epub: %w", err)
+		return "", fmt.Errorf("epub: %w", err)
 	}
 	data, err := z.read(opfPath)
 	if err != nil {
-		return Document{}, fmt.Errorf("epub: %w", err)
+		return "", fmt.Errorf("epub: %w", err)
 	}
 	var opf struct {
 		Titles []string `xml:"metadata>title"`
@@ -41,7 +42,7 @@ func extractEPUB(ctx context.Context, p string, opts Options) (Document, error) 
 		} `xml:"spine>itemref"`
 	}
 	if err := xml.Unmarshal(data, &opf); err != nil {
-		return Document{}, fmt.Errorf("epub: parse %s: %v: %w", opfPath, err, ErrCorrupt)
+		return "", fmt.Errorf("epub: parse %s: %v: %w", opfPath, err, ErrCorrupt)
 	}
 	base := path.Dir(opfPath)
 	hrefs := map[string]string{}
@@ -58,15 +59,15 @@ func extractEPUB(ctx context.Context, p string, opts Options) (Document, error) 
 	}
 	encrypted := epubEncrypted(z)
 
-	doc := Document{}
+	title := ""
 	if len(opf.Titles) > 0 {
-		doc.Title = opf.Titles[0]
+		title = opf.Titles[0]
 	}
-	var b strings.Builder
+	out := &paragraphs{sec: newSectioner(opts.SectionBytes, emit)}
 	seen := map[string]bool{}
 	for _, ref := range opf.Spine {
 		if err := checkpoint(ctx); err != nil {
-			return Document{}, fmt.Errorf("epub: %w", err)
+			return "", fmt.Errorf("epub: %w", err)
 		}
 		part, ok := hrefs[ref.IDRef]
 		if !ok || seen[part] || !z.has(part) {
@@ -74,28 +75,26 @@ func extractEPUB(ctx context.Context, p string, opts Options) (Document, error) 
 		}
 		seen[part] = true
 		if encrypted[strings.ToLower(part)] {
-			return Document{}, fmt.Errorf("epub: chapters are DRM-protected: %w", ErrEncrypted)
+			return "", fmt.Errorf("epub: chapters are DRM-protected: %w", ErrEncrypted)
 		}
-		data, err := z.read(part)
+		data, err := z.readLimited(part, maxMarkupBytes, false)
 		if err != nil {
-			return Document{}, fmt.Errorf("epub: %w", err)
+			return "", fmt.Errorf("epub: %w", err)
 		}
 		_, text, err := xhtmlText(data)
 		if err != nil {
-			return Document{}, fmt.Errorf("epub: %s: %w", part, err)
+			return "", fmt.Errorf("epub: %s: %w", part, err)
 		}
 		if strings.TrimSpace(text) != "" {
-			if b.Len() > 0 {
-				b.WriteString("\n\n")
+			if err := out.add(text); err != nil {
+				return "", err
 			}
-			b.WriteString(text)
 		}
 	}
 	if len(seen) == 0 {
-		return Document{}, fmt.Errorf("epub: the spine lists no readable chapter: %w", ErrCorrupt)
+		return "", fmt.Errorf("epub: the spine lists no readable chapter: %w", ErrCorrupt)
 	}
-	doc.Pages = []Page{{Text: b.String()}}
-	return doc, nil
+	return title, out.sec.Close()
 }
 
 // epubRootfile finds the package document through META-INF/container.xml.

@@ -3,13 +3,14 @@
 //
 // Formats, chosen by file extension (case-insensitive):
 //
-//	.txt .md .markdown  UTF-8, or UTF-16 with a byte-order mark; Markdown kept as written
+//	.txt .md .markdown  UTF-8, UTF-16 with a byte-order mark, or a detected legacy
+//	                    encoding (charset.go); read as a stream; Markdown kept as written
 //	.html .htm          visible text; block elements become paragraph breaks
 //	.pdf                the text layer, one Page per page, wrapped lines joined
 //	.docx               paragraphs and tables of the main document, then footnotes
 //	.pptx               one Page per slide, numbered by slide, with speaker notes
 //	.xlsx               one Page per sheet; rows as lines, cells tab-separated
-//	.csv                rows as lines, cells tab-separated
+//	.csv                rows as lines, cells tab-separated; encodings as .txt, streamed
 //	.epub               XHTML chapters in spine order
 //
 // Text is returned as the document has it: no Unicode normalisation and no
@@ -17,20 +18,25 @@
 // characters, trailing spaces, form feeds and runs of blank lines are
 // cleaned up, and PDF line wraps are joined (see JoinWrappedLines).
 //
+// Memory and time are bounded per file by budgets counted where bytes enter
+// (budget.go); Stream hands pages on as they are read, and long texts of
+// formats without pages come as sections.
+//
 // Failure semantics: every error from File starts with the format, gives a
 // one-line reason, and wraps one of these sentinels where one applies, so
 // callers branch with errors.Is and can show the message to a user:
 //
 //	ErrUnsupported  the extension is not one of the above
-//	ErrTooLarge     the file, or what a zip-based file expands to, is over the limit
+//	ErrTooLarge     the file, what it expands to or a part of it is over a budget (named)
 //	ErrEncrypted    a PDF or Office file that needs a password; a DRM-protected EPUB
 //	ErrNoText       the file was read but holds no text (a scan without a text layer)
 //	ErrCorrupt      the file is truncated, malformed or not what its extension says,
 //	                a parsing library panicked on it, or parsing got stuck
+//	ErrNotRegular   the path is a folder, a pipe, a device or a socket (after links)
 //
 // I/O errors (a missing file) and a done context are returned wrapped, with
-// no sentinel. File returns promptly when its context is done, even while a
-// parsing library is stuck; see File.
+// no sentinel. Stream and File return promptly when their context is done,
+// even while a parsing library is stuck; see Stream.
 package extract
 
 import (
@@ -60,17 +66,23 @@ var (
 	ErrEncrypted = errors.New("encrypted")
 	// ErrNoText means the document was read but holds no extractable text.
 	ErrNoText = errors.New("no text")
-	// ErrTooLarge means the file, or an entry packed inside it, exceeds the
-	// size limit.
+	// ErrTooLarge means the file, what it expands to, or one of its parts
+	// exceeds a budget; the message names which.
 	ErrTooLarge = errors.New("too large")
 	// ErrCorrupt means the file is damaged, truncated or not in the format
 	// its extension claims, or that its parser crashed or got stuck on it.
 	ErrCorrupt = errors.New("corrupt")
+	// ErrNotRegular means the path (after following links) is not a
+	// regular file: a folder, a named pipe, a device or a socket. Nothing
+	// is read from it.
+	ErrNotRegular = errors.New("not a regular file")
 )
 
 // Page is one unit of text with a 1-based page number: the page of a PDF, the
 // slide of a pptx, the sheet index of an xlsx. Number is 0 for formats
-// without pages (txt, md, html, csv, docx, epub), which return one Page.
+// without pages (txt, md, html, csv, docx, epub), which return one Page,
+// unless their text is longer than Options.SectionBytes: then it comes as
+// sections numbered from 1, each cut at a paragraph or line break.
 type Page struct {
 	Number int
 	Text   string
@@ -87,14 +99,29 @@ type Document struct {
 	Pages []Page
 }
 
-// Options tunes File. The zero value is ready to use.
+// Info is what Stream reports besides the pages.
+type Info struct {
+	Title string
+	Pages int // pages (or sections) handed to emit
+}
+
+// Options tunes File and Stream. The zero value is ready to use.
 type Options struct {
-	// MaxBytes is the largest file File opens; larger files fail with
-	// ErrTooLarge before any byte is read. It also bounds what zip-based
-	// formats expand to: each entry of a docx, pptx or epub to MaxBytes, an
-	// xlsx workbook as a whole to 4×MaxBytes. 0 means DefaultMaxBytes
+	// MaxBytes is the largest file File opens, except plain text and CSV;
+	// larger files fail with ErrTooLarge before any byte is read. It also
+	// bounds each entry of a zip-based file. 0 means DefaultMaxBytes
 	// (200 MiB).
 	MaxBytes int64
+	// MaxStreamBytes is the largest plain-text, Markdown or CSV file,
+	// which is read as a stream. 0 means DefaultMaxStreamBytes (2 GiB).
+	MaxStreamBytes int64
+	// MaxExpandBytes bounds what all the entries of a docx, pptx, xlsx or
+	// epub read expand to together. 0 means DefaultMaxExpandBytes
+	// (256 MiB).
+	MaxExpandBytes int64
+	// SectionBytes is the size of the sections long texts without pages
+	// are cut into. 0 means DefaultSectionBytes (1 MiB).
+	SectionBytes int
 }
 
 func (o Options) maxBytes() int64 {
@@ -104,27 +131,52 @@ func (o Options) maxBytes() int64 {
 	return o.MaxBytes
 }
 
-// extractor reads one format. It checks ctx between pages or parts and may
-// panic: File recovers.
+func (o Options) maxStreamBytes() int64 {
+	if o.MaxStreamBytes <= 0 {
+		return DefaultMaxStreamBytes
+	}
+	return o.MaxStreamBytes
+}
+
+func (o Options) maxExpandBytes() int64 {
+	if o.MaxExpandBytes <= 0 {
+		return DefaultMaxExpandBytes
+	}
+	return o.MaxExpandBytes
+}
+
+// extractor reads one format whole. It checks ctx between pages or parts
+// and may panic: Stream recovers.
 type extractor func(ctx context.Context, path string, opts Options) (Document, error)
 
-// formats maps a lower-case extension to its extractor and its name in
-// error messages.
-var formats = map[string]struct {
-	name string
-	fn   extractor
-}{
-	".txt":      {"text", extractText},
-	".md":       {"markdown", extractText},
-	".markdown": {"markdown", extractText},
-	".html":     {"html", extractHTMLFile},
-	".htm":      {"html", extractHTMLFile},
-	".pdf":      {"pdf", extractPDF},
-	".docx":     {"docx", extractDOCX},
-	".pptx":     {"pptx", extractPPTX},
-	".xlsx":     {"xlsx", extractXLSX},
-	".csv":      {"csv", extractCSV},
-	".epub":     {"epub", extractEPUB},
+// streamer reads one format and hands its pages to emit as it goes; it
+// returns the document's title. emit fails once the caller is gone.
+type streamer func(ctx context.Context, path string, opts Options, emit func(Page) error) (title string, err error)
+
+// format is one entry of formats: a streamer, or an extractor whose pages
+// are handed on when it is done. streamed formats are limited by
+// Options.MaxStreamBytes instead of MaxBytes.
+type format struct {
+	name     string
+	fn       extractor
+	stream   streamer
+	streamed bool
+}
+
+// formats maps a lower-case extension to its reader and its name in error
+// messages.
+var formats = map[string]format{
+	".txt":      {name: "text", stream: streamText, streamed: true},
+	".md":       {name: "markdown", stream: streamText, streamed: true},
+	".markdown": {name: "markdown", stream: streamText, streamed: true},
+	".html":     {name: "html", stream: streamHTMLFile},
+	".htm":      {name: "html", stream: streamHTMLFile},
+	".pdf":      {name: "pdf", fn: extractPDF},
+	".docx":     {name: "docx", stream: streamDOCX},
+	".pptx":     {name: "pptx", stream: streamPPTX},
+	".xlsx":     {name: "xlsx", stream: streamXLSX},
+	".csv":      {name: "csv", stream: streamCSV, streamed: true},
+	".epub":     {name: "epub", stream: streamEPUB},
 }
 
 // Supported reports whether File can read path, judging by its extension
@@ -134,59 +186,89 @@ func Supported(path string) bool {
 	return ok
 }
 
-// File extracts the text of the document at path.
+// File extracts the text of the document at path, collecting every page.
+// It is Stream with a collecting emit; use Stream for files whose text may
+// be too long to hold.
+func File(ctx context.Context, path string, opts Options) (Document, error) {
+	var doc Document
+	info, err := Stream(ctx, path, opts, func(p Page) error {
+		doc.Pages = append(doc.Pages, p)
+		return nil
+	})
+	if err != nil {
+		return Document{}, err
+	}
+	doc.Title = info.Title
+	return doc, nil
+}
+
+// Stream extracts the text of the document at path and hands each page (or
+// section) to emit as soon as it is read, cleaned, in document order; blank
+// pages are left out. emit runs on the caller's goroutine, never after
+// Stream returned; an error it returns stops the extraction and is returned.
 //
-// It fails with ErrUnsupported for an unknown extension and with ErrTooLarge,
-// before reading, for a file over opts.MaxBytes. Other failures wrap
-// ErrEncrypted, ErrNoText or ErrCorrupt as described in the package comment;
-// I/O errors (a missing file, a permission problem) are returned wrapped,
-// with no sentinel. A panic inside a parsing library is recovered and
-// returned as ErrCorrupt carrying the panic value.
+// It fails with ErrUnsupported for an unknown extension, with ErrNotRegular
+// for anything but a regular file (after links), and with ErrTooLarge,
+// before reading, for a file over its size limit (Options). Other failures
+// wrap ErrTooLarge (a budget named in the message), ErrEncrypted, ErrNoText
+// or ErrCorrupt as described in the package comment; I/O errors (a missing
+// file, a permission problem) are returned wrapped, with no sentinel. A
+// panic inside a parsing library is recovered and returned as ErrCorrupt
+// carrying the panic value.
 //
 // Cancellation: the extraction runs on its own goroutine and checks ctx
-// between pages. If ctx is done first, File returns ctx.Err() (wrapped) at
+// between pages. If ctx is done first, Stream returns ctx.Err() (wrapped) at
 // once, without waiting. A parsing library stuck in a loop on a malformed
-// file cannot be interrupted in Go, so File also watches for progress: an
+// file cannot be interrupted in Go, so Stream also watches for progress: an
 // extraction that reaches no checkpoint (a page, a chapter, a few thousand
 // rows) for three minutes fails with ErrCorrupt. The trade-off of both: the
 // abandoned goroutine, with the open file and memory it holds, lives on
 // until the library returns by itself; it never touches the returned
-// values.
+// values. Time spent in emit does not count as a stall.
 //
-// File is safe for concurrent use.
-func File(ctx context.Context, path string, opts Options) (Document, error) {
+// Stream is safe for concurrent use.
+func Stream(ctx context.Context, path string, opts Options, emit func(Page) error) (Info, error) {
 	f, ok := formats[strings.ToLower(filepath.Ext(path))]
 	if !ok {
 		ext := filepath.Ext(path)
 		if ext == "" {
 			ext = "no extension"
 		}
-		return Document{}, fmt.Errorf("%s: %w", ext, ErrUnsupported)
+		return Info{}, fmt.Errorf("%s: %w", ext, ErrUnsupported)
 	}
 	if err := ctx.Err(); err != nil {
-		return Document{}, fmt.Errorf("%s: %w", f.name, err)
+		return Info{}, fmt.Errorf("%s: %w", f.name, err)
 	}
 	info, err := os.Stat(path)
 	if err != nil {
-		return Document{}, fmt.Errorf("%s: %w", f.name, err)
+		return Info{}, fmt.Errorf("%s: %w", f.name, err)
 	}
-	if info.IsDir() {
-		return Document{}, fmt.Errorf("%s: is a directory: %w", f.name, ErrCorrupt)
+	if !info.Mode().IsRegular() {
+		return Info{}, fmt.Errorf("%s: %s: %w", f.name, Kind(info.Mode()), ErrNotRegular)
 	}
-	if max := opts.maxBytes(); info.Size() > max {
-		return Document{}, fmt.Errorf("%s: file is %s, the limit is %s: %w",
+	max := opts.maxBytes()
+	if f.streamed {
+		max = opts.maxStreamBytes()
+	}
+	if info.Size() > max {
+		return Info{}, fmt.Errorf("%s: file is %s, the limit is %s: %w",
 			f.name, formatSize(info.Size()), formatSize(max), ErrTooLarge)
+	}
+	run := f.stream
+	if run == nil {
+		run = collected(f.fn)
 	}
 
 	type result struct {
-		doc Document
-		err error
+		title string
+		err   error
 	}
 	prog := &progress{}
 	prog.last.Store(time.Now().UnixNano())
 	// cancel tells an abandoned extraction to stop at its next checkpoint.
 	ectx, cancel := context.WithCancel(context.WithValue(ctx, progressKey{}, prog))
 	defer cancel()
+	pages := make(chan Page)
 	// Buffered so that an abandoned goroutine can still finish and exit.
 	done := make(chan result, 1)
 	go func() {
@@ -200,26 +282,70 @@ func File(ctx context.Context, path string, opts Options) (Document, error) {
 			}
 			done <- r
 		}()
-		r.doc, r.err = f.fn(ectx, path, opts)
+		r.title, r.err = run(ectx, path, opts, func(p Page) error {
+			select {
+			case pages <- p:
+			case <-ectx.Done():
+				return ectx.Err()
+			}
+			return checkpoint(ectx)
+		})
 	}()
 
+	var out Info
 	watch := time.NewTicker(min(stallTimeout/4, time.Second))
 	defer watch.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			return Document{}, fmt.Errorf("%s: %w", f.name, ctx.Err())
+			return Info{}, fmt.Errorf("%s: %w", f.name, ctx.Err())
+		case p := <-pages:
+			if p.Text = cleanText(p.Text); p.Text == "" {
+				continue
+			}
+			if err := emit(p); err != nil {
+				return Info{}, err
+			}
+			out.Pages++
+			prog.last.Store(time.Now().UnixNano())
 		case r := <-done:
 			if r.err != nil {
-				return Document{}, r.err
+				if ctx.Err() != nil {
+					return Info{}, fmt.Errorf("%s: %w", f.name, ctx.Err())
+				}
+				return Info{}, r.err
 			}
-			return finish(f.name, r.doc)
+			if out.Pages == 0 {
+				if f.name == "pdf" {
+					// Most often a scan: the pages are images.
+					return Info{}, fmt.Errorf("pdf: no text layer: %w", ErrNoText)
+				}
+				return Info{}, fmt.Errorf("%s: %w", f.name, ErrNoText)
+			}
+			out.Title = strings.TrimSpace(collapseSpaces(r.title))
+			return out, nil
 		case <-watch.C:
 			if stalled := time.Since(time.Unix(0, prog.last.Load())); stalled > stallTimeout {
-				return Document{}, fmt.Errorf("%s: no progress for %s, the parser is stuck on a malformed file: %w",
+				return Info{}, fmt.Errorf("%s: no progress for %s, the parser is stuck on a malformed file: %w",
 					f.name, stalled.Round(time.Second), ErrCorrupt)
 			}
 		}
+	}
+}
+
+// collected adapts an extractor that reads a whole document to a streamer.
+func collected(fn extractor) streamer {
+	return func(ctx context.Context, path string, opts Options, emit func(Page) error) (string, error) {
+		doc, err := fn(ctx, path, opts)
+		if err != nil {
+			return "", err
+		}
+		for _, p := range doc.Pages {
+			if err := emit(p); err != nil {
+				return "", err
+			}
+		}
+		return doc.Title, nil
 	}
 }
 
@@ -247,27 +373,6 @@ func checkpoint(ctx context.Context) error {
 
 // debugPanics adds the stack to recovered panics; tests switch it on.
 var debugPanics = false
-
-// finish cleans every page, drops blank ones and rejects a document without
-// text.
-func finish(format string, doc Document) (Document, error) {
-	doc.Title = strings.TrimSpace(collapseSpaces(doc.Title))
-	pages := doc.Pages[:0]
-	for _, p := range doc.Pages {
-		if p.Text = cleanText(p.Text); p.Text != "" {
-			pages = append(pages, p)
-		}
-	}
-	doc.Pages = pages
-	if len(pages) == 0 {
-		if format == "pdf" {
-			// Most often a scan: the pages are images.
-			return Document{}, fmt.Errorf("pdf: no text layer: %w", ErrNoText)
-		}
-		return Document{}, fmt.Errorf("%s: %w", format, ErrNoText)
-	}
-	return doc, nil
-}
 
 // formatSize writes n bytes the way a person reads it.
 func formatSize(n int64) string {

@@ -102,7 +102,7 @@ func TestFileRejectsBadInput(t *testing.T) {
 		{"random bytes named .epub are corrupt", "noise.epub", randomBytes(4096), Options{}, ErrCorrupt, "epub: "},
 		{"random bytes named .txt are not a text file", "noise.txt", randomBytes(4096), Options{}, ErrCorrupt, "not a text file"},
 		{"a text file with NUL bytes is not a text file", "nul.txt", []byte("abc\x00def"), Options{}, ErrCorrupt, "not a text file"},
-		{"a CSV in a legacy encoding is not a text file", "sjis.csv", []byte("\x82\xa0,\x82\xa2\n"), Options{}, ErrCorrupt, "csv: not a text file"},
+		{"a CSV of binary bytes is not a text file", "bin.csv", append([]byte("a,b\n"), 0, 1, 2), Options{}, ErrCorrupt, "csv: not a text file"},
 		{"HTML with NUL bytes is corrupt", "bin.html", append([]byte("<p>x"), 0, 0, 0), Options{}, ErrCorrupt, "html: "},
 		{"a zip that is not a docx is corrupt", "other.docx", zipOf(t, "hello.txt", "hi"), Options{}, ErrCorrupt, "not a Word document"},
 		{"a zip that is not a pptx is corrupt", "other.pptx", zipOf(t, "hello.txt", "hi"), Options{}, ErrCorrupt, "not a PowerPoint file"},
@@ -118,7 +118,8 @@ func TestFileRejectsBadInput(t *testing.T) {
 		{"an HTML page of scripts has no text", "script.html", []byte("<html><script>var a = 1;</script></html>"), Options{}, ErrNoText, "html: no text"},
 		{"an empty .docx is corrupt", "empty.docx", nil, Options{}, ErrCorrupt, "docx: "},
 		{"a docx without text has no text", "blank.docx", zipOf(t, "word/document.xml", wordDoc("<w:p/><w:p><w:r><w:t> </w:t></w:r></w:p>")), Options{}, ErrNoText, "docx: no text"},
-		{"a file over MaxBytes is too large", "big.txt", bytes.Repeat([]byte("a"), 2048), Options{MaxBytes: 1024}, ErrTooLarge, "the limit is 1.0 KiB"},
+		{"a file over MaxBytes is too large", "big.pdf", bytes.Repeat([]byte("a"), 2048), Options{MaxBytes: 1024}, ErrTooLarge, "the limit is 1.0 KiB"},
+		{"a text file over MaxStreamBytes is too large", "big.txt", bytes.Repeat([]byte("a"), 2048), Options{MaxStreamBytes: 1024}, ErrTooLarge, "the limit is 1.0 KiB"},
 		{"a docx entry expanding over MaxBytes is too large", "bomb.docx", zipOf(t, "word/document.xml", wordDoc(strings.Repeat("<w:p><w:r><w:t>aaaaaaaa</w:t></w:r></w:p>", 2000))), Options{MaxBytes: 16 << 10}, ErrTooLarge, "expands beyond"},
 		{"an unknown extension is unsupported", "image.png", []byte("x"), Options{}, ErrUnsupported, ".png: unsupported format"},
 		{"a file without extension is unsupported", "README", []byte("x"), Options{}, ErrUnsupported, "no extension"},
@@ -184,8 +185,8 @@ func TestFileReportsIOErrorsWithoutSentinel(t *testing.T) {
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := File(context.Background(), dir, Options{}); !errors.Is(err, ErrCorrupt) {
-		t.Errorf("a directory: err = %v, want ErrCorrupt", err)
+	if _, err := File(context.Background(), dir, Options{}); !errors.Is(err, ErrNotRegular) {
+		t.Errorf("a directory: err = %v, want ErrNotRegular", err)
 	}
 }
 
@@ -476,10 +477,7 @@ func TestFileEPUB(t *testing.T) {
 // withFormat registers a fake format for one test.
 func withFormat(t *testing.T, ext string, fn extractor) {
 	t.Helper()
-	formats[ext] = struct {
-		name string
-		fn   extractor
-	}{strings.TrimPrefix(ext, "."), fn}
+	formats[ext] = format{name: strings.TrimPrefix(ext, "."), fn: fn}
 	t.Cleanup(func() { delete(formats, ext) })
 }
 

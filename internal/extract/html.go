@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"regexp"
 	"strings"
 	"unicode"
@@ -16,28 +15,25 @@ import (
 	"golang.org/x/net/html/charset"
 )
 
-// extractHTMLFile reads an HTML file as one Page of its visible text.
-func extractHTMLFile(_ context.Context, path string, _ Options) (Document, error) {
-	data, err := os.ReadFile(path)
+// streamHTMLFile reads an HTML file as one Page of its visible text (in
+// sections when long). The file is parsed whole, up to maxMarkupBytes.
+func streamHTMLFile(ctx context.Context, path string, opts Options, emit func(Page) error) (string, error) {
+	data, err := readMarkup(ctx, path)
 	if err != nil {
-		return Document{}, fmt.Errorf("html: %w", err)
+		return "", fmt.Errorf("html: %w", err)
 	}
 	if looksBinary(data) {
-		return Document{}, fmt.Errorf("html: not a text file: %w", ErrCorrupt)
+		return "", fmt.Errorf("html: not a text file: %w", ErrCorrupt)
 	}
 	title, text, err := htmlText(data)
 	if err != nil {
-		return Document{}, fmt.Errorf("html: %w", err)
+		return "", fmt.Errorf("html: %w", err)
 	}
-	return Document{Title: title, Pages: []Page{{Text: text}}}, nil
-}
-
-// looksBinary reports whether data has NUL bytes in its first 8 KiB, which
-// no HTML or XML text file has.
-func looksBinary(data []byte) bool {
-	head := data[:min(len(data), 8<<10)]
-	return bytes.IndexByte(head, 0) >= 0 && !bytes.HasPrefix(head, []byte{0xFF, 0xFE}) &&
-		!bytes.HasPrefix(head, []byte{0xFE, 0xFF})
+	sec := newSectioner(opts.SectionBytes, emit)
+	if err := sec.WriteString(text); err != nil {
+		return "", err
+	}
+	return title, sec.Close()
 }
 
 // selfClosingRaw matches XHTML's self-closed raw-text elements, such as
@@ -53,16 +49,24 @@ func xhtmlText(data []byte) (title, text string, err error) {
 
 // htmlText returns the <title> and the visible text of an HTML or XHTML
 // document. The character set comes from a byte-order mark or a <meta>
-// declaration, UTF-8 by default. Script, style and hidden elements are
-// skipped; block elements become paragraph breaks, table cells are
-// separated by tabs and rows by line breaks, and <pre> keeps its spacing.
+// declaration; without either, a document that is valid UTF-8 throughout
+// is UTF-8 and any other is detected (see charset.go). Script, style and
+// hidden elements are skipped; block elements become paragraph breaks,
+// table cells are separated by tabs and rows by line breaks, and <pre>
+// keeps its spacing.
 func htmlText(data []byte) (title, text string, err error) {
-	// DetermineEncoding looks at the first KiB only and falls back to
-	// Windows-1252; a file that is valid UTF-8 throughout is UTF-8.
+	// DetermineEncoding is certain only of a byte-order mark; it reads a
+	// <meta> declaration in the first KiB, and without one it answers
+	// Windows-1252, which tells nothing.
 	var r io.Reader = bytes.NewReader(data)
-	if enc, name, certain := charset.DetermineEncoding(data, "text/html"); name != "utf-8" &&
-		(certain || name != "windows-1252" || !utf8.Valid(data)) {
+	enc, name, certain := charset.DetermineEncoding(data, "text/html")
+	switch {
+	case certain || (name != "utf-8" && name != "windows-1252"):
 		r = enc.NewDecoder().Reader(r)
+	case utf8.Valid(data):
+	default:
+		legacy, _ := detectLegacy(data[:min(len(data), sampleBytes)])
+		r = legacy.NewDecoder().Reader(r)
 	}
 	root, err := html.Parse(r)
 	if err != nil {

@@ -24,15 +24,16 @@ const (
 func isW(ns string) bool { return ns == nsW || ns == nsWStrict }
 func isA(ns string) bool { return ns == nsA || ns == nsAStrict }
 
-// extractDOCX reads the main document part of a Word file, then its
+// streamDOCX reads the main document part of a Word file, then its
 // footnotes and endnotes. Each paragraph becomes a paragraph; each table
 // row becomes one paragraph with its cells separated by tabs. Deleted
 // revisions, field codes and the fallback copies of text boxes are left
-// out; headers, footers and comments too.
-func extractDOCX(ctx context.Context, p string, opts Options) (Document, error) {
-	z, err := openZip(p, opts.maxBytes())
+// out; headers, footers and comments too. A long document comes in
+// sections (see sectioner).
+func streamDOCX(ctx context.Context, p string, opts Options, emit func(Page) error) (string, error) {
+	z, err := openZip(p, opts)
 	if err != nil {
-		return Document{}, fmt.Errorf("docx: %w", err)
+		return "", fmt.Errorf("docx: %w", err)
 	}
 	defer z.Close()
 
@@ -41,7 +42,7 @@ func extractDOCX(ctx context.Context, p string, opts Options) (Document, error) 
 		main = targets[0]
 	}
 	if !z.has(main) {
-		return Document{}, fmt.Errorf("docx: not a Word document (no %s): %w", main, ErrCorrupt)
+		return "", fmt.Errorf("docx: not a Word document (no %s): %w", main, ErrCorrupt)
 	}
 	parts := []string{main}
 	rels := partRels(main)
@@ -51,20 +52,40 @@ func extractDOCX(ctx context.Context, p string, opts Options) (Document, error) 
 		}
 	}
 
-	var b strings.Builder
+	title := z.coreTitle()
+	out := &paragraphs{sec: newSectioner(opts.SectionBytes, emit)}
 	for i, part := range parts {
 		if i > 0 && !z.has(part) {
 			continue
 		}
-		if err := wordText(ctx, z, part, &b); err != nil {
-			return Document{}, fmt.Errorf("docx: %w", err)
+		if err := wordText(ctx, z, part, out); err != nil {
+			if out.sec.err != nil {
+				return "", out.sec.err
+			}
+			return "", fmt.Errorf("docx: %w", err)
 		}
 	}
-	return Document{Title: z.coreTitle(), Pages: []Page{{Text: b.String()}}}, nil
+	return title, out.sec.Close()
+}
+
+// paragraphs writes paragraphs separated by blank lines to a sectioner.
+type paragraphs struct {
+	sec   *sectioner
+	wrote bool
+}
+
+func (o *paragraphs) add(s string) error {
+	if o.wrote {
+		if err := o.sec.WriteString("\n\n"); err != nil {
+			return err
+		}
+	}
+	o.wrote = true
+	return o.sec.WriteString(s)
 }
 
 // wordText appends the paragraphs of one WordprocessingML part to out.
-func wordText(ctx context.Context, z *zipDoc, part string, out *strings.Builder) error {
+func wordText(ctx context.Context, z *zipDoc, part string, out *paragraphs) error {
 	rc, err := z.open(part)
 	if err != nil {
 		return err
@@ -83,22 +104,27 @@ func wordText(ctx context.Context, z *zipDoc, part string, out *strings.Builder)
 		inParaN int // paragraph nesting (text boxes inside paragraphs)
 		inRun   int // inside w:r (w:tab also names tab stops in properties)
 	)
+	var werr error // the first error of out
 	emit := func(s string) {
 		s = strings.TrimSpace(s)
-		if s == "" {
+		if s == "" || werr != nil {
 			return
 		}
-		if out.Len() > 0 {
-			out.WriteString("\n\n")
-		}
-		out.WriteString(s)
+		werr = out.add(s)
 	}
+	rowBytes := 0 // text held in row and cell
 	endParagraph := func() {
 		s := para.String()
 		para.Reset()
 		if depth > 0 {
 			if t := strings.TrimSpace(s); t != "" {
 				cell = append(cell, t)
+				rowBytes += len(t)
+			}
+			if rowBytes > maxPageBytes {
+				// A table row too long to hold: hand it on in parts.
+				emit(strings.Join(append(row, strings.Join(cell, " ")), "\t"))
+				row, cell, rowBytes = nil, nil, 0
 			}
 			return
 		}
@@ -116,6 +142,9 @@ func wordText(ctx context.Context, z *zipDoc, part string, out *strings.Builder)
 			if err := checkpoint(ctx); err != nil {
 				return err
 			}
+		}
+		if werr != nil {
+			return werr
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
@@ -178,7 +207,7 @@ func wordText(ctx context.Context, z *zipDoc, part string, out *strings.Builder)
 			case "tr":
 				if depth == 1 {
 					emit(strings.TrimRight(strings.Join(row, "\t"), "\t"))
-					row = nil
+					row, rowBytes = nil, 0
 				}
 			case "tbl":
 				depth = max(0, depth-1)
@@ -186,11 +215,15 @@ func wordText(ctx context.Context, z *zipDoc, part string, out *strings.Builder)
 		case xml.CharData:
 			if inText && skip == 0 {
 				para.Write(t)
+				if para.Len() > DefaultSectionBytes {
+					// A paragraph too long to hold: hand it on in parts.
+					endParagraph()
+				}
 			}
 		}
 	}
 	endParagraph()
-	return nil
+	return werr
 }
 
 // xmlError wraps a failure to read an XML part: size and corruption
@@ -203,13 +236,14 @@ func xmlError(part string, err error) error {
 	return fmt.Errorf("parse %s: %v: %w", part, err, ErrCorrupt)
 }
 
-// extractPPTX reads a PowerPoint file: one Page per slide in presentation
+// streamPPTX reads a PowerPoint file: one Page per slide in presentation
 // order, numbered from 1, with the slide's text (shapes as paragraphs,
-// lines within a shape as lines) followed by its speaker notes.
-func extractPPTX(ctx context.Context, p string, opts Options) (Document, error) {
-	z, err := openZip(p, opts.maxBytes())
+// lines within a shape as lines) followed by its speaker notes. A slide's
+// text is held whole, up to maxPageBytes.
+func streamPPTX(ctx context.Context, p string, opts Options, emit func(Page) error) (string, error) {
+	z, err := openZip(p, opts)
 	if err != nil {
-		return Document{}, fmt.Errorf("pptx: %w", err)
+		return "", fmt.Errorf("pptx: %w", err)
 	}
 	defer z.Close()
 
@@ -218,16 +252,16 @@ func extractPPTX(ctx context.Context, p string, opts Options) (Document, error) 
 		pres = targets[0]
 	}
 	if !z.has(pres) {
-		return Document{}, fmt.Errorf("pptx: not a PowerPoint file (no %s): %w", pres, ErrCorrupt)
+		return "", fmt.Errorf("pptx: not a PowerPoint file (no %s): %w", pres, ErrCorrupt)
 	}
 	dir := path.Dir(pres)
 	rels, _, err := z.relationships(partRels(pres), dir, "")
 	if err != nil {
-		return Document{}, fmt.Errorf("pptx: %w", err)
+		return "", fmt.Errorf("pptx: %w", err)
 	}
 	data, err := z.read(pres)
 	if err != nil {
-		return Document{}, fmt.Errorf("pptx: %w", err)
+		return "", fmt.Errorf("pptx: %w", err)
 	}
 	var presentation struct {
 		Slides []struct {
@@ -236,13 +270,13 @@ func extractPPTX(ctx context.Context, p string, opts Options) (Document, error) 
 		} `xml:"sldIdLst>sldId"`
 	}
 	if err := xml.Unmarshal(data, &presentation); err != nil {
-		return Document{}, fmt.Errorf("pptx: parse %s: %v: %w", pres, err, ErrCorrupt)
+		return "", fmt.Errorf("pptx: parse %s: %v: %w", pres, err, ErrCorrupt)
 	}
 
-	doc := Document{Title: z.coreTitle()}
+	title := z.coreTitle()
 	for i, s := range presentation.Slides {
 		if err := checkpoint(ctx); err != nil {
-			return Document{}, fmt.Errorf("pptx: %w", err)
+			return "", fmt.Errorf("pptx: %w", err)
 		}
 		slide, ok := rels[s.RID+s.RIDStrict]
 		if !ok || !z.has(slide) {
@@ -250,7 +284,7 @@ func extractPPTX(ctx context.Context, p string, opts Options) (Document, error) 
 		}
 		text, err := drawingText(z, slide)
 		if err != nil {
-			return Document{}, fmt.Errorf("pptx: slide %d: %w", i+1, err)
+			return "", fmt.Errorf("pptx: slide %d: %w", i+1, err)
 		}
 		sdir := path.Dir(slide)
 		_, notes, _ := z.relationships(partRels(slide), sdir, "/notesSlide")
@@ -260,15 +294,20 @@ func extractPPTX(ctx context.Context, p string, opts Options) (Document, error) 
 			}
 			nt, err := drawingText(z, n)
 			if err != nil {
-				return Document{}, fmt.Errorf("pptx: notes of slide %d: %w", i+1, err)
+				return "", fmt.Errorf("pptx: notes of slide %d: %w", i+1, err)
 			}
 			if nt != "" {
 				text += "\n\n" + nt
 			}
+			if len(text) > maxPageBytes {
+				return "", fmt.Errorf("pptx: slide %d holds more than %s of text, the limit for one slide: %w", i+1, formatSize(maxPageBytes), ErrTooLarge)
+			}
 		}
-		doc.Pages = append(doc.Pages, Page{Number: i + 1, Text: text})
+		if err := emit(Page{Number: i + 1, Text: text}); err != nil {
+			return "", err
+		}
 	}
-	return doc, nil
+	return title, nil
 }
 
 // drawingText reads the DrawingML text of a slide or notes part: each
@@ -284,6 +323,7 @@ func drawingText(z *zipDoc, part string) (string, error) {
 	var (
 		out    strings.Builder
 		body   []string // paragraphs of the current text body
+		held   int      // bytes in body
 		para   strings.Builder
 		inText bool
 		skip   int
@@ -351,6 +391,7 @@ func drawingText(z *zipDoc, part string) (string, error) {
 			case "p":
 				if s := strings.TrimSpace(para.String()); s != "" {
 					body = append(body, s)
+					held += len(s) + 1
 				}
 				para.Reset()
 			case "txBody":
@@ -383,6 +424,12 @@ func drawingText(z *zipDoc, part string) (string, error) {
 			if inText && skip == 0 {
 				para.Write(t)
 			}
+		}
+		if len(body) == 0 {
+			held = 0
+		}
+		if out.Len()+held+para.Len() > maxPageBytes {
+			return "", fmt.Errorf("%s holds more than %s of text, the limit for one slide: %w", part, formatSize(maxPageBytes), ErrTooLarge)
 		}
 	}
 	write("\n\n", strings.Join(body, "\n"))

@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"reflect"
 	"strings"
 	"sync"
 
@@ -219,7 +220,9 @@ func pdfTitle(r *pdf.Reader) (title string) {
 }
 
 // pdfPages walks the page tree once and returns the page dictionaries in
-// order. Depth and count limits stop cycles in a damaged tree.
+// order. Each object of the tree is visited once, so a node that lists
+// itself or an ancestor among its kids (a cycle in a damaged or hostile
+// file) is not walked again; depth and count limits stay as a backstop.
 func pdfPages(r *pdf.Reader) (pages []pdf.Page, err error) {
 	defer func() {
 		if p := recover(); p != nil {
@@ -231,11 +234,18 @@ func pdfPages(r *pdf.Reader) (pages []pdf.Page, err error) {
 		return nil, fmt.Errorf("no page tree: %w", ErrCorrupt)
 	}
 	visited := 0
-	var walk func(node pdf.Value, depth int)
-	walk = func(node pdf.Value, depth int) {
+	seen := map[[2]uint64]bool{}
+	var walk func(node pdf.Value, ref bool, depth int)
+	walk = func(node pdf.Value, ref bool, depth int) {
 		visited++
 		if depth > 64 || visited > 4*maxPDFPages || len(pages) >= maxPDFPages {
 			return
+		}
+		if id, ok := objectID(node); ok && ref {
+			if seen[id] {
+				return
+			}
+			seen[id] = true
 		}
 		kids := node.Key("Kids")
 		if node.Key("Type").Name() == "Page" || kids.Kind() != pdf.Array {
@@ -245,14 +255,48 @@ func pdfPages(r *pdf.Reader) (pages []pdf.Page, err error) {
 			return
 		}
 		for i := 0; i < kids.Len(); i++ {
-			walk(kids.Index(i), depth+1)
+			walk(kids.Index(i), isRef(kids, i), depth+1)
 		}
 	}
-	walk(root, 0)
+	walk(root, true, 0)
 	if len(pages) == 0 {
 		return nil, fmt.Errorf("no pages: %w", ErrCorrupt)
 	}
 	return pages, nil
+}
+
+// objectID is the object number and generation of an indirect object,
+// which the library keeps unexported. A node written inline in its parent
+// carries its parent's number (see isRef).
+func objectID(v pdf.Value) ([2]uint64, bool) {
+	ptr := reflect.ValueOf(v).FieldByName("ptr")
+	if !ptr.IsValid() || ptr.Kind() != reflect.Struct || ptr.NumField() != 2 {
+		return [2]uint64{}, false
+	}
+	id, gen := ptr.Field(0), ptr.Field(1)
+	if !id.CanUint() || !gen.CanUint() || id.Uint() == 0 {
+		return [2]uint64{}, false
+	}
+	return [2]uint64{id.Uint(), gen.Uint()}, true
+}
+
+// isRef reports whether element i of the array a is a reference to an
+// indirect object rather than a value written inline (an inline node
+// cannot lead back to itself, and shares its parent's object number).
+func isRef(a pdf.Value, i int) bool {
+	d := reflect.ValueOf(a).FieldByName("data")
+	if !d.IsValid() || d.Kind() != reflect.Interface || d.IsNil() {
+		return true
+	}
+	arr := d.Elem()
+	if arr.Kind() != reflect.Slice || i >= arr.Len() {
+		return true
+	}
+	e := arr.Index(i)
+	if e.Kind() == reflect.Interface && !e.IsNil() {
+		e = e.Elem()
+	}
+	return e.Kind() != reflect.Map
 }
 
 // pdfPageText lays out the text of one page, wrapped lines not yet joined.

@@ -3,11 +3,11 @@ package extract
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path"
 	"strings"
 )
@@ -17,7 +17,8 @@ import (
 type zipDoc struct {
 	zr    *zip.ReadCloser
 	files map[string]*zip.File // by lower-case name: OPC part names ignore case
-	limit int64
+	limit int64                // per entry
+	exp   *expansion           // all entries together
 }
 
 // cfbMagic starts an OLE compound file: an encrypted OOXML document or a
@@ -27,7 +28,7 @@ var cfbMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
 // openZip opens the zip archive at p. A password-protected Office file
 // fails with ErrEncrypted, anything else that is not a readable zip with
 // ErrCorrupt.
-func openZip(p string, limit int64) (*zipDoc, error) {
+func openZip(p string, opts Options) (*zipDoc, error) {
 	if err := checkOLE(p); err != nil {
 		return nil, err
 	}
@@ -39,7 +40,7 @@ func openZip(p string, limit int64) (*zipDoc, error) {
 		}
 		return nil, err
 	}
-	z := &zipDoc{zr: zr, files: make(map[string]*zip.File, len(zr.File)), limit: limit}
+	z := &zipDoc{zr: zr, files: make(map[string]*zip.File, len(zr.File)), limit: opts.maxBytes(), exp: newExpansion(opts.maxExpandBytes())}
 	for _, f := range zr.File {
 		z.files[strings.ToLower(strings.TrimPrefix(f.Name, "/"))] = f
 	}
@@ -49,7 +50,7 @@ func openZip(p string, limit int64) (*zipDoc, error) {
 // checkOLE rejects OLE compound files, which Office uses for encrypted
 // documents and for its old binary formats.
 func checkOLE(p string) error {
-	f, err := os.Open(p)
+	f, _, err := OpenFile(p)
 	if err != nil {
 		return err
 	}
@@ -81,9 +82,15 @@ func (z *zipDoc) has(name string) bool {
 	return ok
 }
 
-// open opens the entry name for reading. Reading past the size limit fails
-// with ErrTooLarge, a damaged entry with ErrCorrupt.
+// open opens the XML entry name for reading as a stream. Reading past
+// the entry's limit or the file's expansion budget fails with ErrTooLarge,
+// as does a token or nesting beyond the XML limits (see tokenGuard); a
+// damaged entry fails with ErrCorrupt.
 func (z *zipDoc) open(name string) (io.ReadCloser, error) {
+	return z.openLimited(name, z.limit, true)
+}
+
+func (z *zipDoc) openLimited(name string, limit int64, depth bool) (io.ReadCloser, error) {
 	f, ok := z.files[strings.ToLower(strings.TrimPrefix(name, "/"))]
 	if !ok {
 		return nil, fmt.Errorf("missing %s: %w", name, ErrCorrupt)
@@ -92,12 +99,25 @@ func (z *zipDoc) open(name string) (io.ReadCloser, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %v: %w", name, err, ErrCorrupt)
 	}
-	return &limitedReadCloser{rc: rc, left: z.limit, name: name}, nil
+	g := newTokenGuard(&limitedReadCloser{rc: rc, left: limit, name: name, exp: z.exp}, name)
+	if !depth {
+		g.depthOff = true
+	}
+	return struct {
+		io.Reader
+		io.Closer
+	}{g, rc}, nil
 }
 
-// read reads the whole entry name.
+// read reads the whole of a small XML entry (at most maxMetaBytes), such
+// as relationships or a package document.
 func (z *zipDoc) read(name string) ([]byte, error) {
-	rc, err := z.open(name)
+	return z.readLimited(name, maxMetaBytes, true)
+}
+
+// readLimited reads the whole entry name, of at most limit bytes.
+func (z *zipDoc) readLimited(name string, limit int64, depth bool) ([]byte, error) {
+	rc, err := z.openLimited(name, min(limit, z.limit), depth)
 	if err != nil {
 		return nil, err
 	}
@@ -109,12 +129,14 @@ func (z *zipDoc) read(name string) ([]byte, error) {
 	return data, nil
 }
 
-// limitedReadCloser fails once more than left bytes were read, and turns
-// decompression errors into ErrCorrupt.
+// limitedReadCloser fails once more than left bytes were read from the
+// entry or the file's expansion budget is spent, and turns decompression
+// errors into ErrCorrupt.
 type limitedReadCloser struct {
 	rc   io.ReadCloser
 	left int64
 	name string
+	exp  *expansion
 }
 
 func (l *limitedReadCloser) Read(p []byte) (int, error) {
@@ -129,6 +151,11 @@ func (l *limitedReadCloser) Read(p []byte) (int, error) {
 	if l.left < 0 {
 		return 0, fmt.Errorf("%s expands beyond the size limit: %w", l.name, ErrTooLarge)
 	}
+	if l.exp != nil {
+		if eerr := l.exp.take(n); eerr != nil {
+			return 0, fmt.Errorf("%s: the file %w", l.name, eerr)
+		}
+	}
 	if err != nil && err != io.EOF {
 		return n, fmt.Errorf("read %s: %v: %w", l.name, err, ErrCorrupt)
 	}
@@ -136,6 +163,43 @@ func (l *limitedReadCloser) Read(p []byte) (int, error) {
 }
 
 func (l *limitedReadCloser) Close() error { return l.rc.Close() }
+
+// prescanZip reads every XML entry of the zip archive at p through the
+// budgets (expansion, entry size, token size, depth), for a library that
+// reads the archive itself. Entries that are not XML (images) are not
+// read.
+func prescanZip(ctx context.Context, p string, opts Options) error {
+	z, err := openZip(p, opts)
+	if err != nil {
+		return err
+	}
+	defer z.Close()
+	buf := make([]byte, 64<<10)
+	for _, f := range z.zr.File {
+		n := strings.ToLower(f.Name)
+		if !strings.HasSuffix(n, ".xml") && !strings.HasSuffix(n, ".rels") {
+			continue
+		}
+		if err := checkpoint(ctx); err != nil {
+			return err
+		}
+		rc, err := z.open(f.Name)
+		if err != nil {
+			return err
+		}
+		for {
+			_, err = rc.Read(buf)
+			if err != nil {
+				break
+			}
+		}
+		rc.Close()
+		if err != io.EOF {
+			return err
+		}
+	}
+	return nil
+}
 
 // relationships reads an OPC relationships part and returns the targets
 // by id, resolved against base (the folder of the part they belong to),

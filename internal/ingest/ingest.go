@@ -33,16 +33,27 @@ import (
 	"github.com/kura-app/kura/internal/chunk"
 	"github.com/kura-app/kura/internal/extract"
 	"github.com/kura-app/kura/internal/store"
-	"github.com/kura-app/kura/internal/tokenize"
 	"github.com/kura-app/kura/internal/vector"
 )
 
 // Options tune a job. Zero values take the defaults.
 type Options struct {
 	Chunk        chunk.Options
-	MaxFileBytes int64         // default 200 MiB
-	FileTimeout  time.Duration // extraction limit per file; default 5 min
-	Workers      int           // files processed at once; default NumCPU, at most 4
+	MaxFileBytes int64 // default 200 MiB; plain text and CSV: MaxStreamBytes
+	// MaxStreamBytes bounds plain-text and CSV files, which are read as a
+	// stream; default 2 GiB (extract.DefaultMaxStreamBytes).
+	MaxStreamBytes int64
+	// MaxExpandBytes bounds what a zip-based file expands to; default
+	// 256 MiB (extract.DefaultMaxExpandBytes).
+	MaxExpandBytes int64
+	// HeldText is how much text of one file is held to be chunked at
+	// once; a longer file is written as a stream (see large.go). Default
+	// 8 MiB.
+	HeldText int
+	// MaxPassages bounds the passages of one file; default 500,000.
+	MaxPassages int
+	FileTimeout time.Duration // extraction limit per file; default 5 min, plus a second per MiB streamed
+	Workers     int           // files processed at once; default NumCPU, at most 4
 	// ProgressEvery throttles progress reports between files; default
 	// 200 ms, negative for a report after every file.
 	ProgressEvery time.Duration
@@ -54,6 +65,15 @@ type Options struct {
 func (o Options) normalized() Options {
 	if o.MaxFileBytes <= 0 {
 		o.MaxFileBytes = 200 << 20
+	}
+	if o.MaxStreamBytes <= 0 {
+		o.MaxStreamBytes = extract.DefaultMaxStreamBytes
+	}
+	if o.HeldText <= 0 {
+		o.HeldText = 8 << 20
+	}
+	if o.MaxPassages <= 0 {
+		o.MaxPassages = 500_000
 	}
 	if o.FileTimeout <= 0 {
 		o.FileTimeout = 5 * time.Minute
@@ -136,6 +156,9 @@ type Job struct {
 	// error it returns stops the job. Calls may come from several
 	// goroutines but never at the same time.
 	OnProgress func(Progress) error
+	// Shared coordinates the jobs of one library (files being indexed,
+	// memory of files being read); nil: the job's own.
+	Shared *Shared
 
 	mu       sync.Mutex
 	prog     Progress
@@ -153,15 +176,19 @@ type Job struct {
 // Canceled set and ctx.Err().
 func (j *Job) Run(ctx context.Context, paths []string) (Summary, error) {
 	j.Options = j.Options.normalized()
+	if j.Shared == nil {
+		j.Shared = NewShared(0)
+	}
 	j.start = time.Now()
 	j.prog = Progress{Phase: PhaseScan}
 	j.report(true)
 	stopTick := j.tick()
 	defer stopTick()
 
-	files, roots, missing, failures := scan(ctx, paths)
+	files, roots, missing, failures, notes := scan(ctx, paths)
 	j.mu.Lock()
 	j.sum.Failed = append(j.sum.Failed, failures...)
+	j.sum.Warnings = append(j.sum.Warnings, notes...)
 	j.prog.FilesTotal = len(files)
 	for _, f := range files {
 		if info, err := os.Stat(f); err == nil {
@@ -266,8 +293,9 @@ func (j *Job) report(force bool) error {
 
 // scan resolves paths into the files to index. roots are the folders given
 // (their vanished files get removed); missing are named files that do not
-// exist (removed if indexed, otherwise failures).
-func scan(ctx context.Context, paths []string) (files []string, roots []string, missing []string, failures []Failure) {
+// exist (removed if indexed, otherwise failures); notes are warnings about
+// what was left out of folders on purpose (links).
+func scan(ctx context.Context, paths []string) (files []string, roots []string, missing []string, failures []Failure, notes []string) {
 	seen := map[string]bool{}
 	add := func(p string) {
 		if !seen[p] {
@@ -291,11 +319,16 @@ func scan(ctx context.Context, paths []string) (files []string, roots []string, 
 			continue
 		}
 		if !info.IsDir() {
-			if !extract.Supported(abs) {
+			switch {
+			case !info.Mode().IsRegular():
+				// A named pipe, device or socket (or a link to one):
+				// reading it could block forever or never end.
+				failures = append(failures, Failure{abs, notRegular(info.Mode())})
+			case !extract.Supported(abs):
 				failures = append(failures, Failure{abs, "unsupported file type " + strings.ToLower(filepath.Ext(abs))})
-				continue
+			default:
+				add(abs)
 			}
-			add(abs)
 			continue
 		}
 		roots = append(roots, abs)
@@ -317,14 +350,22 @@ func scan(ctx context.Context, paths []string) (files []string, roots []string, 
 				}
 				return nil
 			}
-			if d.Type().IsRegular() && extract.Supported(path) {
+			switch {
+			case d.IsDir() || !extract.Supported(path):
+			case d.Type().IsRegular():
 				add(path)
+			case d.Type()&fs.ModeSymlink != 0:
+				// Links are not followed in folders (they could lead out
+				// of the folder, or round in a loop); say so.
+				notes = append(notes, path+": a symbolic link: links inside folders are not followed; add its target instead")
+			default:
+				failures = append(failures, Failure{path, notRegular(d.Type())})
 			}
 			return nil
 		})
 	}
 	sort.Strings(files)
-	return files, roots, missing, failures
+	return files, roots, missing, failures, notes
 }
 
 // removeGone deletes indexed documents under roots whose files no longer
@@ -357,7 +398,10 @@ func (j *Job) removeGone(ctx context.Context, files, roots, missing []string) er
 	}
 	for _, p := range gone {
 		ids, err := j.Store.RemoveDocument(ctx, j.Collection.ID, p)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, store.ErrNotFound) {
+			continue // another job removed it: its removal, not ours
+		}
+		if err != nil {
 			return err
 		}
 		if err := j.Index.Remove(ctx, ids); err != nil {
@@ -370,12 +414,22 @@ func (j *Job) removeGone(ctx context.Context, files, roots, missing []string) er
 
 // file indexes one file. Only errors that must stop the job (cancellation,
 // an unwritable index) are returned; everything else is a Failure.
+//
+// A file counts once, in the one outcome it had: added, updated, unchanged
+// or failed (a failed file is recorded, but not counted as added). A note
+// on a file that was stored (its vectors could not be computed) is a
+// warning. A file another job is indexing is waited for (see Shared).
 func (j *Job) file(ctx context.Context, path string) error {
 	j.mu.Lock()
 	j.prog.Current = path
 	j.mu.Unlock()
 	j.report(false)
-	outcome, nChunks, fail, err := j.indexFile(ctx, path)
+	release, err := j.Shared.claim(ctx, j.Collection.ID, path)
+	if err != nil {
+		return err
+	}
+	outcome, nChunks, note, err := j.indexFile(ctx, path)
+	release()
 	if err != nil {
 		return err
 	}
@@ -387,10 +441,12 @@ func (j *Job) file(ctx context.Context, path string) error {
 		j.sum.Updated++
 	case "unchanged":
 		j.sum.Unchanged++
-	}
-	if fail != "" {
-		j.sum.Failed = append(j.sum.Failed, Failure{path, fail})
+	case "failed":
+		j.sum.Failed = append(j.sum.Failed, Failure{path, note})
 		j.prog.Failed++
+	}
+	if note != "" && outcome != "failed" {
+		j.sum.Warnings = append(j.sum.Warnings, path+": "+note)
 	}
 	j.sum.Chunks += nChunks
 	j.prog.Chunks += nChunks
@@ -405,7 +461,10 @@ func (j *Job) file(ctx context.Context, path string) error {
 func (j *Job) indexFile(ctx context.Context, path string) (outcome string, nChunks int, fail string, err error) {
 	info, err := os.Stat(path)
 	if err != nil {
-		return "", 0, reason(err), nil
+		return "failed", 0, reason(err), nil
+	}
+	if !info.Mode().IsRegular() {
+		return "failed", 0, notRegular(info.Mode()), nil
 	}
 	old, oldErr := j.Store.DocumentByPath(ctx, j.Collection.ID, path)
 	exists := oldErr == nil
@@ -420,7 +479,7 @@ func (j *Job) indexFile(ctx context.Context, path string) (outcome string, nChun
 	if exists && !j.Options.Force && !retry && old.Size == info.Size() && old.ModTime == info.ModTime().Unix() {
 		return "unchanged", 0, "", nil
 	}
-	hash, err := hashFile(ctx, path, j.Options.MaxFileBytes)
+	hash, err := hashFile(ctx, path, j.maxBytes(path))
 	if err != nil {
 		if ctx.Err() != nil {
 			return "", 0, "", ctx.Err()
@@ -431,29 +490,40 @@ func (j *Job) indexFile(ctx context.Context, path string) (outcome string, nChun
 		return "unchanged", 0, "", nil
 	}
 
-	xctx, cancel := context.WithTimeout(ctx, j.Options.FileTimeout)
-	doc, xerr := extract.File(xctx, path, extract.Options{MaxBytes: j.Options.MaxFileBytes})
-	cancel()
+	release, err := j.Shared.reserve(ctx, path, info.Size())
+	if err != nil {
+		return "", 0, "", err
+	}
+	defer release()
+	xctx, cancel := context.WithTimeout(ctx, j.fileTimeout(info.Size()))
+	defer cancel()
+	if streamedFormat(path) && info.Size() > int64(j.Options.HeldText) {
+		// A plain text or CSV file holds about its size in text: too long
+		// to hold, known without reading it.
+		return j.indexLarge(ctx, xctx, path, info, hash, outcome)
+	}
+	doc, xerr := readHeld(xctx, path, j.extractOptions(), j.Options.HeldText)
 	if ctx.Err() != nil {
 		return "", 0, "", ctx.Err()
 	}
+	if errors.Is(xerr, errLarge) {
+		return j.indexLarge(ctx, xctx, path, info, hash, outcome)
+	}
 	if xerr != nil {
-		if errors.Is(xerr, context.DeadlineExceeded) {
-			xerr = fmt.Errorf("gave up after %s: the file takes too long to read", j.Options.FileTimeout)
-		}
-		return j.storeFailure(ctx, path, info, hash, outcome, xerr)
+		return j.storeFailure(ctx, path, info, hash, outcome, j.timeoutWords(xerr))
 	}
 
 	pages := make([]store.Page, 0, len(doc.Pages))
 	var chunks []store.NewChunk
 	for _, p := range doc.Pages {
 		pages = append(pages, store.Page{Number: p.Number, Text: p.Text})
-		for _, c := range chunk.Split(p.Text, j.Options.Chunk) {
-			chunks = append(chunks, store.NewChunk{Page: p.Number, Start: c.Start, End: c.End, Text: c.Text, Terms: tokenize.IndexText(c.Text)})
-		}
+		chunks = append(chunks, splitPage(p.Number, p.Text, j.Options.Chunk)...)
 	}
 	if len(chunks) == 0 {
 		return j.storeFailure(ctx, path, info, hash, outcome, extract.ErrNoText)
+	}
+	if len(chunks) > j.Options.MaxPassages {
+		return j.storeFailure(ctx, path, info, hash, outcome, fmt.Errorf("more than %d passages, the limit for one file: %w", j.Options.MaxPassages, extract.ErrTooLarge))
 	}
 
 	d := store.Document{
@@ -472,6 +542,7 @@ func (j *Job) indexFile(ctx context.Context, path string) (outcome string, nChun
 
 // storeFailure records a file that could not be read, replacing any earlier
 // version: the index must not answer from text the file no longer holds.
+// Its outcome is "failed", whether or not it was indexed before.
 func (j *Job) storeFailure(ctx context.Context, path string, info os.FileInfo, hash, outcome string, cause error) (string, int, string, error) {
 	status := store.StatusFailed
 	if errors.Is(cause, extract.ErrNoText) {
@@ -487,19 +558,61 @@ func (j *Job) storeFailure(ctx context.Context, path string, info os.FileInfo, h
 	if err := j.Index.Remove(ctx, removed); err != nil {
 		return "", 0, "", err
 	}
-	return outcome, 0, msg, nil
+	return "failed", 0, msg, nil
 }
 
+// extractOptions are the extraction budgets of the job.
+func (j *Job) extractOptions() extract.Options {
+	return extract.Options{MaxBytes: j.Options.MaxFileBytes, MaxStreamBytes: j.Options.MaxStreamBytes, MaxExpandBytes: j.Options.MaxExpandBytes}
+}
+
+// maxBytes is the size limit of path's format.
+func (j *Job) maxBytes(path string) int64 {
+	if streamedFormat(path) {
+		return j.Options.MaxStreamBytes
+	}
+	return j.Options.MaxFileBytes
+}
+
+// streamedFormat reports whether path is plain text or CSV, which
+// extraction reads as a stream.
+func streamedFormat(path string) bool {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".txt", ".md", ".markdown", ".csv":
+		return true
+	}
+	return false
+}
+
+// fileTimeout is the time one file may take: FileTimeout, plus a second
+// per MiB for the long files that are read as a stream.
+func (j *Job) fileTimeout(size int64) time.Duration {
+	return j.Options.FileTimeout + time.Duration(size>>20)*time.Second
+}
+
+// timeoutWords says in words that a file took too long.
+func (j *Job) timeoutWords(err error) error {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("gave up after %s: the file takes too long to read", j.Options.FileTimeout)
+	}
+	return err
+}
+
+// notRegular is the reason a path that is not a regular file is refused.
+func notRegular(m fs.FileMode) string {
+	return extract.Kind(m) + ", not a regular file: not read"
+}
+
+// hashFile is the SHA-256 of the regular file at path, read under ctx. It
+// opens the file without blocking and checks what it opened (see
+// extract.OpenFile), so a file swapped for a named pipe is refused, not
+// waited on.
 func hashFile(ctx context.Context, path string, maxBytes int64) (string, error) {
-	f, err := os.Open(path)
+	f, info, err := extract.OpenFile(path)
 	if err != nil {
 		return "", err
 	}
 	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return "", err
-	}
 	if info.Size() > maxBytes {
 		return "", fmt.Errorf("%w: %s is larger than the %d MiB limit", extract.ErrTooLarge, filepath.Base(path), maxBytes>>20)
 	}

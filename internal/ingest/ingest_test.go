@@ -100,15 +100,20 @@ func TestBadFilesFailWithAReasonAndTheRestIsIndexed(t *testing.T) {
 		{"binary data named .txt is not text", "binary.txt", "\x00\x01\x02\xff\xfe\x00garbage", "not a text file"},
 		{"random bytes named .pdf are corrupt", "corrupt.pdf", "this is not a pdf at all", "pdf"},
 		{"a zip that is not a docx is corrupt", "fake.docx", "PK\x03\x04 not really a zip", "docx"},
-		{"a file over the size limit is refused", "huge.txt", strings.Repeat("big ", 400), "larger than"},
+		{"a file over the size limit is refused", "huge.pdf", strings.Repeat("big ", 400), "larger than"},
 	}
 	var paths []string
 	for _, tt := range tests {
 		paths = append(paths, f.write(t, tt.file, tt.content))
 	}
 	s := f.run(t, Options{MaxFileBytes: 1000}, append(paths, good)...)
-	if s.Added != len(tests)+1 {
-		t.Fatalf("added %d, want every file recorded: %+v", s.Added, s)
+	if s.Added != 1 || len(s.Failed) != len(tests) {
+		t.Fatalf("added %d, failed %d; want each file counted once, in its one outcome: %+v", s.Added, len(s.Failed), s)
+	}
+	for _, p := range paths {
+		if d, err := f.st.DocumentByPath(context.Background(), f.coll.ID, p); err != nil || (d.Status != store.StatusFailed && d.Status != store.StatusNoText) {
+			t.Errorf("%s: %+v (%v), want it recorded as failed", filepath.Base(p), d, err)
+		}
 	}
 	reasons := map[string]string{}
 	for _, fl := range s.Failed {

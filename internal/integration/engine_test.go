@@ -335,6 +335,9 @@ func TestAnIngestSurvivesTheRuntimeDyingAndARerunCompletesIt(t *testing.T) {
 		!strings.Contains(sum.Warnings[0], "not reachable") {
 		t.Fatalf("summary %+v; want no file failed, the job lexical with passages left without vectors and the runtime named", sum)
 	}
+	if sum.Added != len(files) {
+		t.Fatalf("summary %+v; want every file counted added, its one outcome", sum)
+	}
 	docs, err := lib.Documents(ctx, "logs")
 	if err != nil {
 		t.Fatal(err)

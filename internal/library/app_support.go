@@ -14,6 +14,7 @@ import (
 
 	"github.com/kura-app/kura/internal/answer"
 	"github.com/kura-app/kura/internal/llm"
+	"github.com/kura-app/kura/internal/pathtext"
 	"github.com/kura-app/kura/internal/store"
 )
 
@@ -137,6 +138,9 @@ func (l *Library) Messages(ctx context.Context, id int64) ([]ChatMessage, error)
 		if m.Sources != "" {
 			// A damaged column loses the sources, not the conversation.
 			_ = json.Unmarshal([]byte(m.Sources), &cm.Sources)
+			for i := range cm.Sources {
+				cm.Sources[i].Path = pathtext.Decode(cm.Sources[i].Path)
+			}
 		}
 		out = append(out, cm)
 	}
@@ -185,8 +189,14 @@ func (l *Library) Converse(ctx context.Context, id int64, question string, ev As
 	if len(res.Sources) == 0 {
 		res.Sources = sent // stopped or failed before the model answered
 	}
+	// JSON holds text: paths are saved in their lossless text form.
 	srcs := savedSources(res.Sources, res.Text)
-	b, err := json.Marshal(srcs)
+	stored := make([]SavedSource, len(srcs))
+	for i, s := range srcs {
+		s.Path = pathtext.Encode(s.Path)
+		stored[i] = s
+	}
+	b, err := json.Marshal(stored)
 	if err != nil {
 		return ChatMessage{}, err
 	}
@@ -219,7 +229,7 @@ func history(ms []store.Message) []answer.Turn {
 			if a.Sources != "" && json.Unmarshal([]byte(a.Sources), &saved) == nil {
 				for _, s := range saved {
 					src := answer.Source{N: s.N, PassageStart: s.PassageStart, PassageEnd: s.PassageEnd}
-					src.Path, src.Title, src.Page, src.Start, src.End, src.Text = s.Path, s.Title, s.Page, s.Start, s.End, s.Text
+					src.Path, src.Title, src.Page, src.Start, src.End, src.Text = pathtext.Decode(s.Path), s.Title, s.Page, s.Start, s.End, s.Text
 					t.Sources = append(t.Sources, src)
 				}
 			}

@@ -44,6 +44,12 @@ type Library struct {
 	index  *vector.Index
 	llm    *llm.Client
 	worker *vectorize.Worker
+	// jobs is shared by the ingest jobs of this library: a file being
+	// indexed by one is waited for by the others, and the memory of the
+	// files read at once is budgeted across all of them.
+	jobs *ingest.Shared
+	// checked caches the files /files verified against their hash.
+	checked verified
 
 	mu     sync.RWMutex
 	cfg    config.Config
@@ -78,7 +84,7 @@ func Open(ctx context.Context, dir string, cfg config.Config, client *llm.Client
 		return nil, err
 	}
 	l := &Library{dir: dir, store: st, index: vector.New(), llm: client, cfg: cfg.Normalize(),
-		infos: map[string]llm.ModelInfo{}, models: map[string]*modelState{}}
+		infos: map[string]llm.ModelInfo{}, models: map[string]*modelState{}, jobs: ingest.NewShared(0)}
 	for _, o := range opts {
 		o(l)
 	}
@@ -215,7 +221,7 @@ func (l *Library) Ingest(ctx context.Context, collection string, paths []string,
 	cfg := l.Config()
 	var last ingest.Progress
 	job := &ingest.Job{
-		Store: l.store, Index: l.index, Collection: c,
+		Store: l.store, Index: l.index, Collection: c, Shared: l.jobs,
 		Options: ingest.Options{Chunk: chunk.Options{Size: cfg.ChunkSize, Overlap: cfg.ChunkOverlap}, Force: opts.Force},
 		OnProgress: func(p ingest.Progress) error {
 			last = p
@@ -229,6 +235,7 @@ func (l *Library) Ingest(ctx context.Context, collection string, paths []string,
 	if err != nil {
 		return sum, err
 	}
+	l.synced(ctx, c, paths)
 	if opts.NoEmbedding {
 		sum.Lexical = true
 		sum.Warnings = append(sum.Warnings, "indexed for keyword search only, as asked")

@@ -693,16 +693,3 @@ func (c *countWriter) Write(b []byte) (int, error) {
 	c.n += int64(n)
 	return n, err
 }
-
-// ctxReader stops a long copy soon after ctx is cancelled.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (r *ctxReader) Read(p []byte) (int, error) {
-	if err := r.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return r.r.Read(p)
-}

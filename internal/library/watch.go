@@ -58,6 +58,15 @@ func (l *Library) watchFolders(ctx context.Context, c store.Collection, paths []
 	}
 }
 
+// synced records the watched folders among paths as brought up to date.
+func (l *Library) synced(ctx context.Context, c store.Collection, paths []string) {
+	for _, p := range paths {
+		if abs, err := filepath.Abs(p); err == nil && isDir(abs) {
+			l.store.Synced(context.WithoutCancel(ctx), c.ID, abs, time.Now().Unix(), "")
+		}
+	}
+}
+
 // SyncFunc brings one watched folder of a collection up to date. Follow's
 // default is an Ingest of the folder; the app runs it as a job so that the
 // window shows it.
@@ -98,7 +107,7 @@ func (l *Library) Follow(ctx context.Context, o FollowOptions) error {
 	f.w = w
 	l.followers.add(f)
 	defer l.followers.remove(f)
-	f.reconcile(ctx)
+	f.reconcile(ctx, true) // catch up with what changed while Kura did not run
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -107,7 +116,7 @@ func (l *Library) Follow(ctx context.Context, o FollowOptions) error {
 			case <-ctx.Done():
 				return
 			case <-f.refreshCh:
-				f.reconcile(ctx)
+				f.reconcile(ctx, false)
 			}
 		}
 	}()
@@ -131,8 +140,10 @@ func (f *follower) refresh() {
 	}
 }
 
-// reconcile makes the watcher follow exactly the watched folders.
-func (f *follower) reconcile(ctx context.Context) {
+// reconcile makes the watcher follow exactly the watched folders; folders
+// new to it are synced first when catchUp is set (at start), and otherwise
+// only at their next change (they come from an ingest, which synced them).
+func (f *follower) reconcile(ctx context.Context, catchUp bool) {
 	ws, err := f.l.store.Watches(ctx)
 	if err != nil {
 		return
@@ -151,8 +162,14 @@ func (f *follower) reconcile(ctx context.Context) {
 		}
 	}
 	for p := range want {
-		if !have[p] {
-			f.w.Add(p) // a folder that cannot be fully watched is rescanned
+		if have[p] {
+			continue
+		}
+		// A folder that cannot be fully watched is rescanned.
+		if catchUp {
+			f.w.Add(p)
+		} else {
+			f.w.Follow(p)
 		}
 	}
 }

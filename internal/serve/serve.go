@@ -6,17 +6,24 @@
 // bindings), streams the same events over SSE (GET /api/events) and the
 // original files of documents (/files). See docs/API.md.
 //
-// Security: it listens on loopback by default and then refuses requests
-// whose Host is not a loopback name (DNS rebinding) and API calls from
-// other origins. Listening on any other address requires a token, which
-// every request must then carry: `Authorization: Bearer T`, `?token=T`
-// (EventSource and file URLs cannot set headers), or the cookie set when a
-// page was opened with ?token=T (for the page's own scripts and styles).
+// Security, after the model of notebook servers: the API reads every
+// indexed document and indexes any file its user can read, so by default
+// `kura serve` makes a random token at each start (Token) and prints the
+// address with it; every request must carry it: `Authorization: Bearer T`
+// (the scheme in any case, RFC 7235), `?token=T` (EventSource and file URLs
+// cannot set headers), or the cookie set when a page was opened with
+// ?token=T (for the page's own scripts and styles). --token fixes one;
+// --no-token turns it off, which only loopback addresses allow, and then
+// any local process or user can call the API. Either way it refuses API
+// calls from other origins, and without a token requests whose Host is not
+// a loopback name (DNS rebinding).
 package serve
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/subtle"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -88,6 +95,25 @@ func methods(a *app.App) map[string]reflect.Value {
 	return m
 }
 
+// Token decides the token of a start: the one given (--token or
+// $KURA_TOKEN), none when disabled (--no-token, which CheckAddr allows on
+// loopback only), else a new random one (128 bits).
+func Token(given string, disabled bool) (string, error) {
+	switch {
+	case disabled && given != "":
+		return "", errors.New("--no-token and --token (or KURA_TOKEN) contradict each other: choose one")
+	case disabled:
+		return "", nil
+	case given != "":
+		return given, nil
+	}
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("make a token: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
 // CheckAddr refuses to listen beyond this machine without a token: the API
 // reads every indexed document.
 func CheckAddr(addr, token string) error {
@@ -96,7 +122,7 @@ func CheckAddr(addr, token string) error {
 		return fmt.Errorf("address %q: %w (use host:port, such as %s)", addr, err, DefaultAddr)
 	}
 	if token == "" && !loopbackHost(host) {
-		return fmt.Errorf("listening on %s would open your documents to the network: set a token with --token (or KURA_TOKEN), or listen on 127.0.0.1", addr)
+		return fmt.Errorf("listening on %s without a token would open your documents to the network: drop --no-token, or listen on 127.0.0.1", addr)
 	}
 	return nil
 }
@@ -135,7 +161,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // authorized reports whether r carries the token; a page opened with
 // ?token= gets it as a cookie for its own scripts and styles.
 func (s *Server) authorized(w http.ResponseWriter, r *http.Request) bool {
-	if b, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && s.same(b) {
+	if scheme, t, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " "); ok &&
+		strings.EqualFold(scheme, "Bearer") && s.same(strings.TrimSpace(t)) {
 		return true
 	}
 	if s.same(r.URL.Query().Get("token")) {

@@ -192,6 +192,14 @@ func TestATokenIsRequiredOnceSet(t *testing.T) {
 	if r := get("/", "Bearer "+token, nil); r.StatusCode != 200 {
 		t.Errorf("the token in the header = %d, want 200", r.StatusCode)
 	}
+	for _, h := range []string{"bearer " + token, "BEARER " + token, "Bearer  " + token} {
+		if r := get("/", h, nil); r.StatusCode != 200 {
+			t.Errorf("Authorization %q = %d, want 200: the scheme is case-insensitive (RFC 7235)", h, r.StatusCode)
+		}
+	}
+	if r := get("/", "Basic "+token, nil); r.StatusCode != 401 {
+		t.Errorf("another scheme = %d, want 401", r.StatusCode)
+	}
 	r := get("/?token="+token, "", nil)
 	if r.StatusCode != 200 {
 		t.Fatalf("the token in the query = %d, want 200", r.StatusCode)
@@ -220,6 +228,23 @@ func TestATokenIsRequiredOnceSet(t *testing.T) {
 		t.Errorf("a call with the token = %d, want 200", resp.StatusCode)
 	}
 	resp.Body.Close()
+}
+
+func TestEachStartHasARandomTokenUnlessOneIsGivenOrRefused(t *testing.T) {
+	a, err := serve.Token("", false)
+	b, _ := serve.Token("", false)
+	if err != nil || len(a) < 20 || a == b {
+		t.Fatalf("Token() = %q and %q (%v), want two different random tokens", a, b, err)
+	}
+	if tok, err := serve.Token("fixed", false); tok != "fixed" || err != nil {
+		t.Errorf("Token(fixed) = %q, %v", tok, err)
+	}
+	if tok, err := serve.Token("", true); tok != "" || err != nil {
+		t.Errorf("Token with --no-token = %q, %v; want none", tok, err)
+	}
+	if _, err := serve.Token("fixed", true); err == nil {
+		t.Error("--token with --no-token: want an error")
+	}
 }
 
 func TestListeningBeyondLoopbackNeedsAToken(t *testing.T) {

@@ -85,7 +85,13 @@ func New(sync func(ctx context.Context, root string) error, o Options) (*Watcher
 // Add starts following folder (and everything under it) and makes it due
 // at once. Folders that cannot all be watched are still followed by
 // rescans; Add returns that error for information.
-func (w *Watcher) Add(folder string) error {
+func (w *Watcher) Add(folder string) error { return w.add(folder, true) }
+
+// Follow starts following folder like Add, but does not make it due: for a
+// folder just synced by other means (an ingest of it).
+func (w *Watcher) Follow(folder string) error { return w.add(folder, false) }
+
+func (w *Watcher) add(folder string, due bool) error {
 	folder = filepath.Clean(folder)
 	w.mu.Lock()
 	r, ok := w.roots[folder]
@@ -93,7 +99,9 @@ func (w *Watcher) Add(folder string) error {
 		r = &root{}
 		w.roots[folder] = r
 	}
-	r.dirty, r.lastSeen = true, time.Time{}
+	if due {
+		r.dirty, r.lastSeen = true, time.Time{}
+	}
 	w.mu.Unlock()
 	err := w.addTree(folder)
 	w.mu.Lock()

@@ -42,6 +42,7 @@ export const en = {
   "search.lexicalHint": "Ranked by keywords only",
   "search.score": "Score {score}",
   "search.page": "p. {page}",
+  "search.section": "§ {page}",
 
   "collections.title": "Collections",
   "collections.new": "New collection",
@@ -160,6 +161,7 @@ export const en = {
   "source.title": "Source",
   "source.page": "Page {page} of {pages}",
   "source.pageOnly": "Page {page}",
+  "source.section": "Section {page} of {pages}",
   "source.close": "Close source",
   "source.text": "Page text",
   "source.passage": "Passage [{n}]",

@@ -39,6 +39,7 @@ export const ja: Translations = {
   "search.lexicalHint": "キーワードだけで順位付け",
   "search.score": "スコア {score}",
   "search.page": "{page} ページ",
+  "search.section": "第{page}節",
 
   "collections.title": "コレクション",
   "collections.new": "新しいコレクション",
@@ -151,6 +152,7 @@ export const ja: Translations = {
   "source.title": "出典",
   "source.page": "{page} / {pages} ページ",
   "source.pageOnly": "{page} ページ",
+  "source.section": "第{page}節 / 全{pages}節",
   "source.close": "出典を閉じる",
   "source.text": "ページのテキスト",
   "source.passage": "箇所 [{n}]",

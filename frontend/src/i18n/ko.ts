@@ -39,6 +39,7 @@ export const ko: Translations = {
   "search.lexicalHint": "키워드만으로 순위를 매깁니다",
   "search.score": "점수 {score}",
   "search.page": "{page}쪽",
+  "search.section": "{page}구간",
 
   "collections.title": "컬렉션",
   "collections.new": "새 컬렉션",
@@ -151,6 +152,7 @@ export const ko: Translations = {
   "source.title": "출처",
   "source.page": "{pages}쪽 중 {page}쪽",
   "source.pageOnly": "{page}쪽",
+  "source.section": "{pages}구간 중 {page}구간",
   "source.close": "출처 닫기",
   "source.text": "쪽 텍스트",
   "source.passage": "구절 [{n}]",

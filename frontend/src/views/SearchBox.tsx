@@ -6,6 +6,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import type { Passage } from "../api";
 import { Icon } from "../components/Icon";
 import { t } from "../i18n";
+import { pageKey } from "../format/pages";
 import { useStores } from "../stores";
 
 const DEBOUNCE_MS = 250;
@@ -145,7 +146,7 @@ export function SearchBox() {
                     <span class="search-file" title={p.path}>
                       {p.name}
                     </span>
-                    {p.page > 0 && <span class="pill subtle">{t("search.page", { page: p.page })}</span>}
+                    {p.page > 0 && <span class="pill subtle">{t(pageKey(p.name, p.page), { page: p.page })}</span>}
                     <span class="search-score">{t("search.score", { score: p.score.toFixed(3) })}</span>
                   </div>
                   <div class="search-text">{p.text}</div>

@@ -8,6 +8,7 @@ import { Icon } from "../components/Icon";
 import { t } from "../i18n";
 import { useStores } from "../stores";
 import { splitHighlight } from "../text/offsets";
+import { isSection } from "../format/pages";
 import type { Rect } from "../pdf/render";
 
 export function SourcePanel() {
@@ -47,7 +48,15 @@ export function SourcePanel() {
               {src?.name || passage.name}
             </div>
             <div class="source-sub muted">
-              {page > 0 && <span data-testid="source-page">{pages > 0 ? t("source.page", { page, pages }) : t("source.pageOnly", { page })}</span>}
+              {page > 0 && (
+                <span data-testid="source-page">
+                  {isSection(passage.name, page)
+                    ? t("source.section", { page, pages: Math.max(pages, page) })
+                    : pages > 0
+                      ? t("source.page", { page, pages })
+                      : t("source.pageOnly", { page })}
+                </span>
+              )}
               {passage.n > 0 && <span class="pill subtle">{t("source.passage", { n: passage.n })}</span>}
             </div>
           </div>

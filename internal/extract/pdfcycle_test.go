@@ -1,0 +1,46 @@
+package extract
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// pdfWithCyclicTree is a one-page PDF whose page tree node lists itself
+// among its kids.
+func pdfWithCyclicTree() []byte {
+	content := "BT /F1 12 Tf 72 720 Td (Only page) Tj ET"
+	objs := []string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R 2 0 R] /Count 2 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content),
+	}
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.4\n")
+	offsets := make([]int, len(objs))
+	for i, o := range objs {
+		offsets[i] = b.Len()
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
+	for _, off := range offsets {
+		fmt.Fprintf(&b, "%010d 00000 n \n", off)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
+	return b.Bytes()
+}
+
+func TestAPDFPageTreeThatPointsBackToItselfGivesEachPageOnce(t *testing.T) {
+	doc, err := File(context.Background(), writeTemp(t, "cycle.pdf", pdfWithCyclicTree()), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Pages) != 1 || doc.Pages[0].Number != 1 || !strings.Contains(doc.Pages[0].Text, "Only page") {
+		t.Fatalf("got %d pages %+v, want the one page once", len(doc.Pages), doc.Pages[:min(len(doc.Pages), 3)])
+	}
+}
