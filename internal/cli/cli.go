@@ -78,6 +78,7 @@ func (a *App) commands() map[string]Command {
 		"docs":        {"list the documents of a collection", (*App).docs},
 		"rm":          {"remove documents from the index (files are not touched)", (*App).rm},
 		"reindex":     {"fill in missing vectors (after a model change) or re-read all documents", (*App).reindex},
+		"watch":       {"index folders, then apply their changes as they happen, until Ctrl-C", (*App).watch},
 		"bench":       {"measure index open and query speed on a synthetic index", (*App).bench},
 		"models":      {"list, pull, import (from a GGUF file) and remove models", (*App).models},
 		"runtime":     {"show the model runtime in use and the models it has loaded", (*App).runtime},

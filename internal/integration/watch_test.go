@@ -1,0 +1,103 @@
+package integration_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/kura-app/kura/internal/cli"
+	"github.com/kura-app/kura/internal/ollamatest"
+)
+
+// lockedBuffer collects a process's output for reading while it runs.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// `kura watch FOLDER` applies a file added to the folder, and one deleted
+// from it, within seconds, while another kura process searches the same
+// data folder.
+func TestKuraWatchAppliesAddedAndDeletedFilesWithinSeconds(t *testing.T) {
+	srv := ollamatest.Shared(t)
+	data, folder := t.TempDir(), t.TempDir()
+	os.WriteFile(filepath.Join(folder, "first.txt"), []byte("The first memo names the heron."), 0o644)
+	cfg := testConfig(srv)
+	cfgJSON, _ := json.Marshal(cfg)
+	os.WriteFile(filepath.Join(data, "config.json"), cfgJSON, 0o644)
+
+	cmd := exec.Command(kuraBinary(t), "watch", folder, "--data", data, "--ollama", srv.URL)
+	cmd.Env, cmd.Dir = kuraEnv(t, unusedURL(t)), t.TempDir()
+	var out lockedBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		cmd.Process.Signal(syscall.SIGINT)
+		cmd.Wait()
+		if t.Failed() {
+			t.Logf("kura watch said:\n%s", out.String())
+		}
+	}()
+	found := func(word string) bool {
+		stdout, _, code := runKura(t, unusedURL(t), "search", word, "--json", "--data", data, "--ollama", srv.URL)
+		var res cli.SearchJSON
+		if code != cli.ExitOK || json.Unmarshal([]byte(stdout), &res) != nil {
+			return false
+		}
+		for _, r := range res.Results {
+			if strings.Contains(r.Text, word) {
+				return true
+			}
+		}
+		return false
+	}
+	within := func(what string, cond func() bool) {
+		t.Helper()
+		// A generous ceiling: on a busy machine a sync may take long; a
+		// quiet one takes the 2-second debounce and an ingest.
+		deadline := time.Now().Add(90 * time.Second)
+		for !cond() {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: not within 90 s", what)
+			}
+			time.Sleep(300 * time.Millisecond)
+		}
+	}
+	within("the folder indexed at the start", func() bool { return found("heron") })
+	added := filepath.Join(folder, "sub", "added.txt")
+	os.MkdirAll(filepath.Dir(added), 0o755)
+	start := time.Now()
+	os.WriteFile(added, []byte("A later memo names the kingfisher."), 0o644)
+	within("a file added to a new subfolder is searchable", func() bool { return found("kingfisher") })
+	t.Logf("an added file was searchable after %s", time.Since(start).Round(100*time.Millisecond))
+	start = time.Now()
+	os.Remove(added)
+	within("a deleted file is no longer found", func() bool { return !found("kingfisher") })
+	t.Logf("a deleted file was gone after %s", time.Since(start).Round(100*time.Millisecond))
+
+	stdout, _, code := runKura(t, unusedURL(t), "watch", "--list", "--json", "--data", data)
+	if code != cli.ExitOK || !strings.Contains(stdout, folder) {
+		t.Fatalf("watch --list: exit %d, %s; want the folder listed", code, stdout)
+	}
+}
