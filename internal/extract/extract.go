@@ -85,6 +85,13 @@ type Page struct {
 type Document struct {
 	Title string
 	Pages []Page
+	// Lost lists, in order, the pages of a damaged file that could not be
+	// read (numbered like Page.Number), and Damage says what happened in
+	// one line, naming them ("pages 20–26 of 26 could not be read: the
+	// file is cut short"). Damage is empty for a whole file. Only PDFs
+	// set them: a truncated PDF keeps the pages that can be read.
+	Lost   []int
+	Damage string
 }
 
 // Options tunes File. The zero value is ready to use.
