@@ -742,3 +742,88 @@ func (m *cidCMap) addCIDRange(lo, hi, cid cmapToken) {
 	}
 	m.ranges = append(m.ranges, cidRange{n, a, b, uint32(c)})
 }
+
+// Fonts often draw one glyph for several code points: a CJK font's Kangxi
+// radical ⽣ (U+2F63) and the ideograph 生 (U+751F), the radical
+// supplement's ⺠ and 民, a tab and a space. A writer that builds the
+// ToUnicode map by reversing the font's character map (Chromium's Skia,
+// Qt) then picks one of them, often the lowest code point: the radical, the
+// tab. The text reads the same but no longer matches what users type, so
+// such characters are mapped back to what text means by them.
+
+var (
+	radicalsOnce sync.Once
+	radicals     map[rune]rune // CJK Radicals Supplement -> unified ideograph
+)
+
+// radicalSupplement derives the CJK Radicals Supplement mapping from the
+// embedded Adobe tables: a radical's CID in each collection's Unicode CMap,
+// and that CID's preferred Unicode value, when it is an ideograph.
+func radicalSupplement() map[rune]rune {
+	radicalsOnce.Do(func() {
+		radicals = map[rune]rune{}
+		for _, c := range []struct{ cmap, ordering string }{
+			{"UniJIS-UTF16-H", "Japan1"}, {"UniGB-UTF16-H", "GB1"}, {"UniCNS-UTF16-H", "CNS1"}, {"UniKS-UTF16-H", "Korea1"},
+		} {
+			m, err := predefinedCMap(c.cmap)
+			u := adobeUnicode(c.ordering)
+			if err != nil || u == nil {
+				continue
+			}
+			for r := rune(0x2E80); r <= 0x2EF3; r++ {
+				if _, done := radicals[r]; done {
+					continue
+				}
+				cid, ok := m.cid(codeString(uint32(r), 2))
+				if !ok {
+					continue
+				}
+				if s := []rune(u.lookup(cid)); len(s) == 1 && isUnifiedIdeograph(s[0]) {
+					radicals[r] = s[0]
+				}
+			}
+		}
+	})
+	return radicals
+}
+
+func isUnifiedIdeograph(r rune) bool {
+	return r >= 0x4E00 && r <= 0x9FFF || r >= 0x3400 && r <= 0x4DBF || r >= 0x20000 && r <= 0x3134F
+}
+
+// canonicalGlyphText maps the code points a glyph's text may wrongly carry
+// (see above) to the intended ones: Kangxi and supplement radicals to
+// ideographs, and control characters to a space. It returns s itself when
+// nothing changes.
+func canonicalGlyphText(s string) string {
+	changed := false
+	for _, r := range s {
+		if r >= 0x2E80 && r <= 0x2FD5 || r < 0x20 {
+			changed = true
+			break
+		}
+	}
+	if !changed {
+		return s
+	}
+	out := make([]rune, 0, len(s))
+	for _, r := range s {
+		switch {
+		case r < 0x20:
+			r = ' '
+		case r >= 0x2F00 && r <= 0x2FD5:
+			// Kangxi radicals have compatibility decompositions (NFKC)
+			// to the ideographs; the table is the block in order.
+			r = kangxi[r-0x2F00]
+		case r >= 0x2E80 && r <= 0x2EF3:
+			if v, ok := radicalSupplement()[r]; ok {
+				r = v
+			}
+		}
+		out = append(out, r)
+	}
+	return string(out)
+}
+
+// kangxi is the NFKC form of each Kangxi radical, U+2F00 to U+2FD5.
+var kangxi = []rune("一丨丶丿乙亅二亠人儿入八冂冖冫几凵刀力勹匕匚匸十卜卩厂厶又口囗土士夂夊夕大女子宀寸小尢尸屮山巛工己巾干幺广廴廾弋弓彐彡彳心戈戶手支攴文斗斤方无日曰月木欠止歹殳毋比毛氏气水火爪父爻爿片牙牛犬玄玉瓜瓦甘生用田疋疒癶白皮皿目矛矢石示禸禾穴立竹米糸缶网羊羽老而耒耳聿肉臣自至臼舌舛舟艮色艸虍虫血行衣襾見角言谷豆豕豸貝赤走足身車辛辰辵邑酉釆里金長門阜隶隹雨靑非面革韋韭音頁風飛食首香馬骨高髟鬥鬯鬲鬼魚鳥鹵鹿麥麻黃黍黑黹黽鼎鼓鼠鼻齊齒龍龜龠")

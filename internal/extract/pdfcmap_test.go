@@ -14,6 +14,7 @@ import (
 	"golang.org/x/text/encoding/korean"
 	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/encoding/traditionalchinese"
+	"golang.org/x/text/unicode/norm"
 )
 
 // writePDF lays out objs as objects 1..n with a cross-reference table;
@@ -318,4 +319,27 @@ func FuzzReadBCMap(f *testing.F) {
 		readBCMap(data, func(bool) {}, func(int, uint32, uint32) {}, func(int, uint32, uint32, uint32) {},
 			func(uint32, uint32, []byte) {}, func(string) {})
 	})
+}
+
+func TestCanonicalGlyphText(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"maps Kangxi radicals to the ideographs", "⽣成AIの採⽤", "生成AIの採用"},
+		{"maps a radical of the supplement to its ideograph", "⼀般市⺠", "一般市民"},
+		{"turns a tab drawn as a space into a space", "Open\tSource", "Open Source"},
+		{"leaves ordinary text alone", "生成 AI 보안", "生成 AI 보안"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := canonicalGlyphText(tc.in); got != tc.want {
+				t.Errorf("canonicalGlyphText(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+	for i, r := range kangxi {
+		if want := norm.NFKC.String(string(rune(0x2F00 + i))); string(r) != want {
+			t.Fatalf("kangxi[%#x] = %q, want NFKC %q", 0x2F00+i, r, want)
+		}
+	}
+	if len(kangxi) != 0x2FD5-0x2F00+1 {
+		t.Errorf("kangxi has %d entries, want %d", len(kangxi), 0x2FD5-0x2F00+1)
+	}
 }

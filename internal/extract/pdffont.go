@@ -214,7 +214,7 @@ func (f *pdfFont) text(code string) string {
 	if s, ok := f.cache[code]; ok {
 		return s
 	}
-	s := f.decode(code)
+	s := canonicalGlyphText(f.decode(code))
 	if len(f.cache) < 1<<16 {
 		f.cache[code] = s
 	}
