@@ -793,12 +793,14 @@ func isUnifiedIdeograph(r rune) bool {
 
 // canonicalGlyphText maps the code points a glyph's text may wrongly carry
 // (see above) to the intended ones: Kangxi and supplement radicals to
-// ideographs, and control characters to a space. It returns s itself when
-// nothing changes.
+// ideographs, control characters to a space, the hyphenation point ‧ (which
+// CJK fonts draw with the katakana middle dot's glyph, and Japanese text
+// never uses) to ・, and Latin ligatures (ﬀ, ﬁ) to their letters. It
+// returns s itself when nothing changes.
 func canonicalGlyphText(s string) string {
 	changed := false
 	for _, r := range s {
-		if r >= 0x2E80 && r <= 0x2FD5 || r < 0x20 {
+		if r >= 0x2E80 && r <= 0x2FD5 || r < 0x20 || r == 0x2027 || r >= 0xFB00 && r <= 0xFB06 {
 			changed = true
 			break
 		}
@@ -809,6 +811,11 @@ func canonicalGlyphText(s string) string {
 	out := make([]rune, 0, len(s))
 	for _, r := range s {
 		switch {
+		case r >= 0xFB00 && r <= 0xFB06:
+			out = append(out, []rune(ligatures[r-0xFB00])...)
+			continue
+		case r == 0x2027:
+			r = '・'
 		case r < 0x20:
 			r = ' '
 		case r >= 0x2F00 && r <= 0x2FD5:
@@ -824,6 +831,9 @@ func canonicalGlyphText(s string) string {
 	}
 	return string(out)
 }
+
+// ligatures are the letters of U+FB00 to U+FB06.
+var ligatures = [...]string{"ff", "fi", "fl", "ffi", "ffl", "st", "st"}
 
 // kangxi is the NFKC form of each Kangxi radical, U+2F00 to U+2FD5.
 var kangxi = []rune("一丨丶丿乙亅二亠人儿入八冂冖冫几凵刀力勹匕匚匸十卜卩厂厶又口囗土士夂夊夕大女子宀寸小尢尸屮山巛工己巾干幺广廴廾弋弓彐彡彳心戈戶手支攴文斗斤方无日曰月木欠止歹殳毋比毛氏气水火爪父爻爿片牙牛犬玄玉瓜瓦甘生用田疋疒癶白皮皿目矛矢石示禸禾穴立竹米糸缶网羊羽老而耒耳聿肉臣自至臼舌舛舟艮色艸虍虫血行衣襾見角言谷豆豕豸貝赤走足身車辛辰辵邑酉釆里金長門阜隶隹雨靑非面革韋韭音頁風飛食首香馬骨高髟鬥鬯鬲鬼魚鳥鹵鹿麥麻黃黍黑黹黽鼎鼓鼠鼻齊齒龍龜龠")

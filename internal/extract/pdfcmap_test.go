@@ -326,6 +326,8 @@ func TestCanonicalGlyphText(t *testing.T) {
 		{"maps Kangxi radicals to the ideographs", "⽣成AIの採⽤", "生成AIの採用"},
 		{"maps a radical of the supplement to its ideograph", "⼀般市⺠", "一般市民"},
 		{"turns a tab drawn as a space into a space", "Open\tSource", "Open Source"},
+		{"turns the hyphenation point of a CJK font into a middle dot", "オープンソース‧ウォッシング", "オープンソース・ウォッシング"},
+		{"spells out Latin ligatures", "Jeﬀrey ﬁnds", "Jeffrey finds"},
 		{"leaves ordinary text alone", "生成 AI 보안", "生成 AI 보안"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
