@@ -1,11 +1,16 @@
 // Package extract turns a document file into plain text, page by page, for
-// indexing. It is pure Go: no cgo and no external programs at run time.
+// indexing. It is pure Go: no cgo and no external programs at run time. It
+// does not run OCR: it tells which pages are scans (Document.Scanned), and
+// the caller (package ingest, with package ocr) recognises them.
 //
 // Formats, chosen by file extension (case-insensitive):
 //
 //	.txt .md .markdown  UTF-8, or UTF-16 with a byte-order mark; Markdown kept as written
 //	.html .htm          visible text; block elements become paragraph breaks
-//	.pdf                the text layer, one Page per page, wrapped lines joined
+//	.pdf                the text layer, one Page per page, wrapped lines joined;
+//	                    pages that are scans are listed in Document.Scanned
+//	.png .jpg .jpeg     images: no text of their own; the one page is Scanned
+//	.tif .tiff          (a TIFF may hold several pages: OCR finds them)
 //	.docx               paragraphs and tables of the main document, then footnotes
 //	.pptx               one Page per slide, numbered by slide, with speaker notes
 //	.xlsx               one Page per sheet; rows as lines, cells tab-separated
@@ -24,7 +29,7 @@
 //	ErrUnsupported  the extension is not one of the above
 //	ErrTooLarge     the file, or what a zip-based file expands to, is over the limit
 //	ErrEncrypted    a PDF or Office file that needs a password; a DRM-protected EPUB
-//	ErrNoText       the file was read but holds no text (a scan without a text layer)
+//	ErrNoText       the file was read but holds no text and no scanned page
 //	ErrCorrupt      the file is truncated, malformed or not what its extension says,
 //	                a parsing library panicked on it, or parsing got stuck
 //
@@ -79,12 +84,20 @@ type Page struct {
 // Document is the text of one file. Title is the document's own title when
 // it declares one (HTML <title>, PDF or OOXML metadata, EPUB dc:title) and
 // empty otherwise; callers fall back to the file name. When File succeeds,
-// Pages holds at least one Page, in document order, and only pages with
-// text: a blank PDF page or an empty sheet is left out, and Page.Number
-// still tells where each page is.
+// Pages holds at least one Page or Scanned at least one page number; Pages
+// are in document order, and only pages with text: a blank PDF page or an
+// empty sheet is left out, and Page.Number still tells where each page is.
 type Document struct {
 	Title string
 	Pages []Page
+	// Scanned lists the pages that are images of text (a scan without a
+	// text layer, or with only a stamp or page number beside a page-sized
+	// image), for OCR; such a page may also be in Pages with its little
+	// text. For an image file it is [1] and Pages is empty.
+	Scanned []int
+	// Image is set for an image file: OCR reads the file itself rather
+	// than pages of a PDF.
+	Image bool
 	// Lost lists, in order, the pages of a damaged file that could not be
 	// read (numbered like Page.Number), and Damage says what happened in
 	// one line, naming them ("pages 20–26 of 26 could not be read: the
@@ -132,6 +145,11 @@ var formats = map[string]struct {
 	".xlsx":     {"xlsx", extractXLSX},
 	".csv":      {"csv", extractCSV},
 	".epub":     {"epub", extractEPUB},
+	".png":      {"png", extractImage},
+	".jpg":      {"jpeg", extractImage},
+	".jpeg":     {"jpeg", extractImage},
+	".tif":      {"tiff", extractImage},
+	".tiff":     {"tiff", extractImage},
 }
 
 // Supported reports whether File can read path, judging by its extension
@@ -266,10 +284,10 @@ func finish(format string, doc Document) (Document, error) {
 		}
 	}
 	doc.Pages = pages
-	if len(pages) == 0 {
+	if len(pages) == 0 && len(doc.Scanned) == 0 {
 		if format == "pdf" {
-			// Most often a scan: the pages are images.
-			return Document{}, fmt.Errorf("pdf: no text layer: %w", ErrNoText)
+			// Neither text nor a scanned page: vector drawings only.
+			return Document{}, fmt.Errorf("pdf: no text layer and no scanned page: %w", ErrNoText)
 		}
 		return Document{}, fmt.Errorf("%s: %w", format, ErrNoText)
 	}

@@ -88,7 +88,7 @@ func extractPDF(ctx context.Context, path string, _ Options) (Document, error) {
 		f := res.failed[0]
 		return Document{}, fmt.Errorf("pdf: unreadable content: page %d: %s: %w", f.page, trimPDFError(f.err), ErrCorrupt)
 	}
-	doc := Document{Title: res.title, Pages: res.pages}
+	doc := Document{Title: res.title, Pages: res.pages, Scanned: res.scanned}
 	doc.Lost, doc.Damage = res.damage(rinfo)
 	// Join wraps only now: whether the document spaces Latin words inside
 	// Japanese text is decided once, from all its pages.
@@ -106,10 +106,11 @@ func extractPDF(ctx context.Context, path string, _ Options) (Document, error) {
 
 // pdfResult is one reading of a PDF's pages.
 type pdfResult struct {
-	title  string
-	pages  []Page // pages read, text not yet joined
-	failed []pageFailure
-	total  int // pages in the page tree
+	title   string
+	pages   []Page // pages read, text not yet joined
+	scanned []int  // pages that are scans (see pdfPageText)
+	failed  []pageFailure
+	total   int // pages in the page tree
 }
 
 type pageFailure struct {
@@ -133,7 +134,7 @@ func readPDF(ctx context.Context, r *pdf.Reader) (pdfResult, error) {
 		if err := checkpoint(ctx); err != nil {
 			return res, err
 		}
-		text, err := pdfPageText(ctx, p)
+		text, scanned, err := pdfPageText(ctx, p)
 		if ctx.Err() != nil {
 			return res, ctx.Err()
 		}
@@ -142,6 +143,9 @@ func readPDF(ctx context.Context, r *pdf.Reader) (pdfResult, error) {
 			continue
 		}
 		res.pages = append(res.pages, Page{Number: i + 1, Text: text})
+		if scanned {
+			res.scanned = append(res.scanned, i+1)
+		}
 	}
 	return res, nil
 }
@@ -382,31 +386,53 @@ func pdfPages(r *pdf.Reader) (pages []pdf.Page, err error) {
 	return pages, nil
 }
 
-// pdfPageText lays out the text of one page, wrapped lines not yet joined.
-// A panic from the library (a malformed stream) becomes the page's error.
-func pdfPageText(ctx context.Context, p pdf.Page) (text string, err error) {
+// pdfPageText lays out the text of one page, wrapped lines not yet joined,
+// and tells whether the page is a scan: it draws an image and has no text,
+// or a short text (a stamp, a page number) beside an image that covers half
+// the page or more. A panic from the library (a malformed stream) becomes
+// the page's error.
+func pdfPageText(ctx context.Context, p pdf.Page) (text string, scanned bool, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			if a, ok := r.(abortPage); ok {
-				text, err = "", a.err
+				text, scanned, err = "", false, a.err
 				return
 			}
-			text, err = "", fmt.Errorf("%v", r)
+			text, scanned, err = "", false, fmt.Errorf("%v", r)
 		}
 	}()
 	if p.V.Kind() != pdf.Dict {
-		return "", errors.New("the page is missing")
+		return "", false, errors.New("the page is missing")
 	}
 	contents := p.V.Key("Contents")
 	if contents.Kind() == pdf.Null && slices.Contains(p.V.Keys(), "Contents") {
-		return "", errors.New("the page's content is missing")
+		return "", false, errors.New("the page's content is missing")
 	}
 	in := newInterp(ctx)
 	in.run(contents, p.Resources(), ident, 0)
 	if len(in.glyphs) == 0 && in.unknownFont > 0 {
-		return "", errors.New("the page's fonts are missing")
+		return "", false, errors.New("the page's fonts are missing")
 	}
-	return layout(in.glyphs), nil
+	text = layout(in.glyphs)
+	if in.images > 0 {
+		n := len([]rune(strings.TrimSpace(text)))
+		scanned = n == 0 || n < 40 && in.imageArea >= 0.5*pageArea(p.V)
+	}
+	return text, scanned, nil
+}
+
+// pageArea is the area of the page's MediaBox (inherited from its
+// parents), in points², or US Letter's when it has none.
+func pageArea(v pdf.Value) float64 {
+	for i := 0; i < 32 && v.Kind() == pdf.Dict; i++ {
+		if box, ok := nums(arrayValues(v.Key("MediaBox")), 4); ok {
+			if a := math.Abs((box[2] - box[0]) * (box[3] - box[1])); a > 0 {
+				return a
+			}
+		}
+		v = v.Key("Parent")
+	}
+	return 612 * 792
 }
 
 // matrix is a PDF transformation matrix [a b 0; c d 0; e f 1].
@@ -456,6 +482,10 @@ type interp struct {
 	// unknownFont counts strings shown in a font the resources do not
 	// hold (lost from a damaged file).
 	unknownFont int
+	// images counts images drawn; imageArea is the largest one's area in
+	// device space (points², as the page's MediaBox).
+	images    int
+	imageArea float64
 }
 
 // abortPage unwinds the content-stream interpreter when ctx is done.
@@ -620,11 +650,19 @@ func (in *interp) do(op string, args []pdf.Value, res pdf.Value, scope, depth in
 				}
 			}
 		}
+	case "BI", "ID": // an inline image
+		in.images++
 	case "Do":
 		if len(args) < 1 || depth >= maxFormDepth || in.forms >= maxFormsPerPage {
 			return
 		}
 		xo := res.Key("XObject").Key(args[len(args)-1].Name())
+		if xo.Kind() == pdf.Stream && xo.Key("Subtype").Name() == "Image" {
+			// An image fills the unit square mapped by the CTM.
+			in.images++
+			in.imageArea = math.Max(in.imageArea, math.Abs(g.ctm[0][0]*g.ctm[1][1]-g.ctm[0][1]*g.ctm[1][0]))
+			return
+		}
 		if xo.Kind() != pdf.Stream || xo.Key("Subtype").Name() != "Form" {
 			return
 		}
