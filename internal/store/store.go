@@ -29,8 +29,9 @@ import (
 // SchemaVersion is the version of the tables this code reads and writes.
 // Opening a file written by a newer Kura fails instead of damaging it; an
 // older file is migrated forward. Version 2 added conversations, version 3
-// an index that makes counting a collection's vectors cheap.
-const SchemaVersion = 3
+// an index that makes counting a collection's vectors cheap, version 4
+// passages across pages and OCR (schema_ocr.go).
+const SchemaVersion = 4
 
 // ErrNotFound is returned when a named collection or document does not exist.
 var ErrNotFound = errors.New("not found")
@@ -97,7 +98,7 @@ func (s *Store) migrate() error {
 	// Each step brings a file from the version before it to its own; a
 	// new file runs them all. The version is recorded in the same
 	// transaction, so a crash leaves the old schema or the new one.
-	steps := [][]string{schemaV1, schemaV2, schemaV3}
+	steps := [][]string{schemaV1, schemaV2, schemaV3, schemaPagesOCR}
 	for i, step := range steps[have:] {
 		for _, q := range step {
 			if _, err := tx.Exec(q); err != nil {
