@@ -11,6 +11,12 @@
 // When the embedding model is not reachable the job stores chunks without
 // vectors (keyword search still works) and says so; the missing vectors are
 // filled in by the next job that can reach the model.
+//
+// Scanned pages and images are read by OCR (ocr.go), page by page, each
+// page cached by content so that no page is read twice. Without an OCR
+// engine such files are stored as waiting for it, with the way to install
+// it, and the first job that has an engine reads them, whatever paths it
+// was given. Passages may run across a page break (chunk.SplitPages).
 package ingest
 
 import (
@@ -94,6 +100,10 @@ type Progress struct {
 	ETA        time.Duration // 0 when unknown
 	// VectorsDone/VectorsTotal count the embedding phase.
 	VectorsDone, VectorsTotal int
+	// OCRPagesDone/OCRPagesTotal count the scanned pages (and images)
+	// found so far and read so far, during the indexing phase; the total
+	// grows as files are read.
+	OCRPagesDone, OCRPagesTotal int
 }
 
 // Failure is a file that could not be indexed, and why.
@@ -120,6 +130,7 @@ type Job struct {
 	Index      *vector.Index
 	Collection store.Collection
 	Embedder   *Embedder // nil: lexical only
+	OCR        OCR       // zero: no OCR engine; scans wait for one
 	Options    Options
 	// OnProgress, if set, receives snapshots at most every 200 ms and
 	// always the final one; an error it returns stops the job.
@@ -148,6 +159,7 @@ func (j *Job) Run(ctx context.Context, paths []string) (Summary, error) {
 
 	files, roots, missing, failures := scan(ctx, paths)
 	j.sum.Failed = append(j.sum.Failed, failures...)
+	files = j.withPendingOCR(ctx, files)
 	j.prog.FilesTotal = len(files)
 	if err := ctx.Err(); err != nil {
 		return j.finish(err)
@@ -423,7 +435,8 @@ func (j *Job) indexFile(ctx context.Context, path string) (outcome string, nChun
 	if exists {
 		outcome = "updated"
 	}
-	retry := exists && old.Status == store.StatusFailed
+	retry := exists && (old.Status == store.StatusFailed ||
+		j.ocrReady() && (old.Status == store.StatusNeedsOCR || old.OCRPending > 0))
 	if exists && !j.Options.Force && !retry && old.Size == info.Size() && old.ModTime == info.ModTime().Unix() {
 		return "unchanged", 0, 0, "", nil
 	}
@@ -451,15 +464,28 @@ func (j *Job) indexFile(ctx context.Context, path string) (outcome string, nChun
 		return j.storeFailure(ctx, path, info, hash, outcome, xerr)
 	}
 
+	ocrRes, err := j.recognise(ctx, path, hash, &doc)
+	if err != nil {
+		return "", 0, 0, "", err
+	}
+	notes := joinNotes(doc.Damage, ocrRes.notes)
 	pages := make([]store.Page, 0, len(doc.Pages))
-	var chunks []store.NewChunk
+	cp := make([]chunk.Page, 0, len(doc.Pages))
 	for _, p := range doc.Pages {
 		pages = append(pages, store.Page{Number: p.Number, Text: p.Text})
-		for _, c := range chunk.Split(p.Text, j.Options.Chunk) {
-			chunks = append(chunks, store.NewChunk{Page: p.Number, Start: c.Start, End: c.End, Text: c.Text, Terms: tokenize.IndexText(c.Text)})
-		}
+		cp = append(cp, chunk.Page{Number: p.Number, Text: p.Text})
+	}
+	var chunks []store.NewChunk
+	for _, c := range chunk.SplitPages(cp, j.Options.Chunk) {
+		chunks = append(chunks, store.NewChunk{Page: c.Page, EndPage: c.EndPage, Start: c.Start, End: c.End, Text: c.Text, Terms: tokenize.IndexText(c.Text)})
 	}
 	if len(chunks) == 0 {
+		switch {
+		case len(ocrRes.pending) > 0:
+			return j.storeNeedsOCR(ctx, path, info, hash, outcome, len(ocrRes.pending), ocrRes.notes)
+		case ocrRes.failed != nil:
+			return j.storeFailure(ctx, path, info, hash, outcome, fmt.Errorf("OCR failed: %w", ocrRes.failed))
+		}
 		return j.storeFailure(ctx, path, info, hash, outcome, extract.ErrNoText)
 	}
 
@@ -490,9 +516,11 @@ func (j *Job) indexFile(ctx context.Context, path string) (outcome string, nChun
 			fail = "stored for keyword search only: embedding failed: " + reason(err)
 		}
 	}
+	fail = joinNotes(notes, fail)
 	d := store.Document{
 		CollectionID: j.Collection.ID, Path: path, Hash: hash, Size: info.Size(),
 		ModTime: info.ModTime().Unix(), Status: status, Title: doc.Title, Pages: len(doc.Pages),
+		Error: notes, OCRPending: len(ocrRes.pending), OCRPages: ocrRes.pages,
 	}
 	_, removed, added, err := j.Store.PutDocument(ctx, d, pages, chunks)
 	if err != nil {
@@ -688,4 +716,46 @@ func reason(err error) string {
 		s = s[:i]
 	}
 	return s
+}
+
+// storeNeedsOCR records a file whose text is all in scanned pages or an
+// image while no OCR engine is installed: no chunks, the way to install
+// one in Error, and the pages waiting counted, so the first job with an
+// engine reads it.
+func (j *Job) storeNeedsOCR(ctx context.Context, path string, info os.FileInfo, hash, outcome string, pending int, msg string) (string, int, int, string, error) {
+	d := store.Document{CollectionID: j.Collection.ID, Path: path, Hash: hash, Size: info.Size(),
+		ModTime: info.ModTime().Unix(), Status: store.StatusNeedsOCR, Error: msg, OCRPending: pending}
+	_, removed, _, err := j.Store.PutDocument(ctx, d, nil, nil)
+	if err != nil {
+		return "", 0, 0, "", err
+	}
+	if err := j.Index.Remove(ctx, j.Collection.Name, removed); err != nil {
+		return "", 0, 0, "", err
+	}
+	return outcome, 0, 0, msg, nil
+}
+
+// withPendingOCR adds to files the collection's documents that wait for
+// OCR, when an engine is there now: installing one is enough for the next
+// job to read them, whatever it was asked to index.
+func (j *Job) withPendingOCR(ctx context.Context, files []string) []string {
+	if !j.ocrReady() {
+		return files
+	}
+	docs, err := j.Store.PendingOCR(ctx, j.Collection.ID)
+	if err != nil || len(docs) == 0 {
+		return files
+	}
+	have := make(map[string]bool, len(files))
+	for _, f := range files {
+		have[f] = true
+	}
+	for _, d := range docs {
+		if info, err := os.Stat(d.Path); err == nil && info.Mode().IsRegular() && !have[d.Path] {
+			files = append(files, d.Path)
+			have[d.Path] = true
+		}
+	}
+	sort.Strings(files)
+	return files
 }

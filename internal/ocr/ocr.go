@@ -216,6 +216,9 @@ func (e *Engine) listLangs(ctx context.Context) (map[string]bool, error) {
 	return have, nil
 }
 
+// Parallel is the number of recognitions the engine runs at once.
+func (e *Engine) Parallel() int { return cap(e.sem) }
+
 // ID names the engine, its version, languages and the way pages are read:
 // what a cached result depends on. A change of any of them reads pages
 // again.
