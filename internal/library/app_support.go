@@ -53,15 +53,19 @@ func withTag(name string) string {
 // that a conversation shows its sources later even if the documents
 // change.
 type SavedSource struct {
-	N     int     `json:"n"`
-	Path  string  `json:"path"`
-	Title string  `json:"title"`
-	Page  int     `json:"page"`
-	Start int     `json:"start"`
-	End   int     `json:"end"`
-	Text  string  `json:"text"`
-	Score float64 `json:"score"`
-	Cited bool    `json:"cited"`
+	N     int    `json:"n"`
+	Path  string `json:"path"`
+	Title string `json:"title"`
+	Page  int    `json:"page"`
+	// EndPage is the page the passage ends on (0 in sources saved before
+	// passages could run across pages: the same page).
+	EndPage int     `json:"end_page,omitempty"`
+	OCR     bool    `json:"ocr,omitempty"`
+	Start   int     `json:"start"`
+	End     int     `json:"end"`
+	Text    string  `json:"text"`
+	Score   float64 `json:"score"`
+	Cited   bool    `json:"cited"`
 }
 
 // ChatMessage is a saved message of a conversation with its sources.
@@ -157,7 +161,7 @@ func (l *Library) Converse(ctx context.Context, id int64, question string, onTok
 	}
 	srcs := make([]SavedSource, 0, len(res.Sources))
 	for _, s := range res.Sources {
-		srcs = append(srcs, SavedSource{N: s.N, Path: s.Path, Title: s.Title, Page: s.Page, Start: s.Start, End: s.End,
+		srcs = append(srcs, SavedSource{N: s.N, Path: s.Path, Title: s.Title, Page: s.Page, EndPage: s.EndPage, OCR: s.OCR, Start: s.Start, End: s.End,
 			Text: s.Text, Score: s.Score, Cited: s.Cited || cited[s.N]})
 	}
 	b, err := json.Marshal(srcs)
