@@ -120,23 +120,29 @@ type SearchJSON struct {
 	Results []PassageJSON `json:"results"`
 }
 
-// PassageJSON is one search result.
+// PassageJSON is one search result. Page is the page the passage starts
+// on (null for formats without pages) and EndPage the page it ends on: the
+// same page, or a later one for a sentence cut by a page break. Start is an
+// offset into Page's text, End into EndPage's. OCR is true when the
+// passage's text was recognised from a scan.
 type PassageJSON struct {
-	Path  string  `json:"path"`
-	Page  *int    `json:"page"`
-	Text  string  `json:"text"`
-	Score float64 `json:"score"`
-	Start int     `json:"start"`
-	End   int     `json:"end"`
+	Path    string  `json:"path"`
+	Page    *int    `json:"page"`
+	EndPage *int    `json:"end_page"`
+	Text    string  `json:"text"`
+	Score   float64 `json:"score"`
+	Start   int     `json:"start"`
+	End     int     `json:"end"`
+	OCR     bool    `json:"ocr"`
 }
 
 func passageJSON(p retrieve.Passage) PassageJSON {
-	var page *int
+	var page, end *int
 	if p.Page > 0 {
-		n := p.Page
-		page = &n
+		n, e := p.Page, max(p.EndPage, p.Page)
+		page, end = &n, &e
 	}
-	return PassageJSON{Path: p.Path, Page: page, Text: p.Text, Score: p.Score, Start: p.Start, End: p.End}
+	return PassageJSON{Path: p.Path, Page: page, EndPage: end, Text: p.Text, Score: p.Score, Start: p.Start, End: p.End, OCR: p.OCR}
 }
 
 func (a *App) search(ctx context.Context, args []string) int {
@@ -178,16 +184,28 @@ func (a *App) search(ctx context.Context, args []string) int {
 		return ExitOK
 	}
 	for i, p := range res.Passages {
-		fmt.Fprintf(a.Stdout, "[%d] %s  (score %.4f, chars %d-%d, %s)\n%s\n\n", i+1, where(p.Path, p.Page), p.Score, p.Start, p.End, res.Mode, indent(p.Text))
+		fmt.Fprintf(a.Stdout, "[%d] %s  (score %.4f, chars %d-%d, %s%s)\n%s\n\n", i+1, where(p.Path, p.Page, p.EndPage), p.Score, p.Start, p.End, res.Mode, ocrNote(p.OCR), indent(p.Text))
 	}
 	return ExitOK
 }
 
-func where(path string, page int) string {
-	if page > 0 {
-		return fmt.Sprintf("%s, page %d", path, page)
+// where names a passage's place: "file.pdf, p. 3" or, for a passage that
+// runs across a page break, "file.pdf, pp. 11–12".
+func where(path string, page, endPage int) string {
+	switch {
+	case endPage > page && page > 0:
+		return fmt.Sprintf("%s, pp. %d–%d", path, page, endPage)
+	case page > 0:
+		return fmt.Sprintf("%s, p. %d", path, page)
 	}
 	return path
+}
+
+func ocrNote(ocr bool) string {
+	if ocr {
+		return ", text recognised by OCR"
+	}
+	return ""
 }
 
 func indent(s string) string {
@@ -265,7 +283,7 @@ func (a *App) answer(ctx context.Context, lib *library.Library, c Common, q stri
 			if s.Cited {
 				mark = "*"
 			}
-			fmt.Fprintf(a.Stdout, " %s[%d] %s (chars %d-%d)\n", mark, s.N, where(s.Path, s.Page), s.Start, s.End)
+			fmt.Fprintf(a.Stdout, " %s[%d] %s (chars %d-%d%s)\n", mark, s.N, where(s.Path, s.Page, s.EndPage), s.Start, s.End, ocrNote(s.OCR))
 		}
 		if res.Dropped > 0 {
 			fmt.Fprintf(a.Stdout, "  (%d more passages did not fit in the model's context of %d tokens)\n", res.Dropped, res.NumCtx)
