@@ -142,7 +142,7 @@ func messageDTO(m library.ChatMessage) Message {
 		Sources: make([]Passage, 0, len(m.Sources))}
 	for _, s := range m.Sources {
 		out.Sources = append(out.Sources, Passage{N: s.N, Path: s.Path, Name: filepath.Base(s.Path), Page: s.Page,
-			Start: s.Start, End: s.End, Text: s.Text, Score: s.Score, Cited: s.Cited})
+			EndPage: max(s.EndPage, s.Page), OCR: s.OCR, Start: s.Start, End: s.End, Text: s.Text, Score: s.Score, Cited: s.Cited})
 	}
 	return out
 }

@@ -165,6 +165,7 @@ func (a *App) indexJob(run func(context.Context, func(ingest.Progress) error) (i
 			return j.progress(ctx, func(d *Job) {
 				d.Phase, d.FilesDone, d.FilesTotal, d.Chunks, d.Failed = p.Phase, p.FilesDone, p.FilesTotal, p.Chunks, p.Failed
 				d.Current, d.EtaMs = p.Current, p.ETA.Milliseconds()
+				d.OCRPagesDone, d.OCRPagesTotal = p.OCRPagesDone, p.OCRPagesTotal
 			})
 		})
 		s := &JobSummary{Added: sum.Added, Updated: sum.Updated, Unchanged: sum.Unchanged, Removed: sum.Removed,
@@ -262,11 +263,11 @@ func (a *App) Source(collection, path string, page int) (Source, error) {
 	if err != nil {
 		return Source{}, a.fail(err)
 	}
-	text, err := a.lib.Page(ctx, collection, path, page)
+	text, ocr, err := a.lib.PageSource(ctx, collection, path, page)
 	if err != nil {
 		return Source{}, a.fail(err)
 	}
-	return Source{Path: d.Path, Name: filepath.Base(d.Path), Page: page, Pages: d.Pages, Text: text,
+	return Source{Path: d.Path, Name: filepath.Base(d.Path), Page: page, Pages: d.Pages, Text: text, OCR: ocr,
 		IsPDF: strings.EqualFold(filepath.Ext(d.Path), ".pdf"), FileURL: a.fileURL(collection, d.Path)}, nil
 }
 
@@ -284,8 +285,8 @@ func collectionDTO(c store.Collection) Collection {
 }
 
 func passageDTO(n int, p retrieve.Passage, cited bool) Passage {
-	return Passage{N: n, Path: p.Path, Name: filepath.Base(p.Path), Page: p.Page, Start: p.Start, End: p.End,
-		Text: p.Text, Score: p.Score, Cited: cited}
+	return Passage{N: n, Path: p.Path, Name: filepath.Base(p.Path), Page: p.Page, EndPage: max(p.EndPage, p.Page), OCR: p.OCR,
+		Start: p.Start, End: p.End, Text: p.Text, Score: p.Score, Cited: cited}
 }
 
 func checkCollection(name string) error {

@@ -14,7 +14,10 @@ type Collection struct {
 }
 
 // Document is one indexed file. Status is "indexed", "lexical" (no vectors
-// yet), "failed" (Error says why) or "no_text".
+// yet), "failed" (Error says why), "no_text" or "needs_ocr" (a scan or an
+// image, and no OCR engine is installed: Error says how to install one).
+// Error may also be set on an indexed document: the pages of a damaged PDF
+// that could not be read, or pages still waiting for OCR.
 type Document struct {
 	Path      string `json:"path"`
 	Name      string `json:"name"`
@@ -43,22 +46,26 @@ const (
 // Job is a long task (indexing, reindexing, pulling or importing a model)
 // as the UI shows it. Summary is set once the job has ended.
 type Job struct {
-	ID         string      `json:"id"`
-	Kind       string      `json:"kind"`
-	Collection string      `json:"collection"`
-	State      string      `json:"state"`
-	Phase      string      `json:"phase"`
-	FilesDone  int         `json:"filesDone"`
-	FilesTotal int         `json:"filesTotal"`
-	Chunks     int         `json:"chunks"`
-	Failed     int         `json:"failed"`
-	ElapsedMs  int64       `json:"elapsedMs"`
-	EtaMs      int64       `json:"etaMs"`
-	Current    string      `json:"current"`
-	BytesDone  int64       `json:"bytesDone"`
-	BytesTotal int64       `json:"bytesTotal"`
-	Summary    *JobSummary `json:"summary,omitempty"`
-	Error      string      `json:"error"`
+	ID         string `json:"id"`
+	Kind       string `json:"kind"`
+	Collection string `json:"collection"`
+	State      string `json:"state"`
+	Phase      string `json:"phase"`
+	FilesDone  int    `json:"filesDone"`
+	FilesTotal int    `json:"filesTotal"`
+	Chunks     int    `json:"chunks"`
+	Failed     int    `json:"failed"`
+	ElapsedMs  int64  `json:"elapsedMs"`
+	EtaMs      int64  `json:"etaMs"`
+	Current    string `json:"current"`
+	BytesDone  int64  `json:"bytesDone"`
+	BytesTotal int64  `json:"bytesTotal"`
+	// OCRPagesDone and OCRPagesTotal count the scanned pages (and images)
+	// an indexing job has read by OCR and found so far.
+	OCRPagesDone  int         `json:"ocrPagesDone"`
+	OCRPagesTotal int         `json:"ocrPagesTotal"`
+	Summary       *JobSummary `json:"summary,omitempty"`
+	Error         string      `json:"error"`
 }
 
 // JobSummary is the outcome of a finished job.
@@ -89,19 +96,23 @@ type SearchResult struct {
 }
 
 // Passage is a retrieved piece of a document. N numbers it as the model saw
-// it ([n] in answers); Page is 0 for formats without pages; Start and End
-// are code-point offsets into the page text; Cited is true when the answer
-// cites it.
+// it ([n] in answers); Page is the page it starts on (0 for formats without
+// pages) and EndPage the page it ends on (Page, or a later page for a
+// sentence cut by a page break); Start is a code-point offset into Page's
+// text and End into EndPage's; OCR is true when its text was recognised
+// from a scan; Cited is true when the answer cites it.
 type Passage struct {
-	N     int     `json:"n"`
-	Path  string  `json:"path"`
-	Name  string  `json:"name"`
-	Page  int     `json:"page"`
-	Start int     `json:"start"`
-	End   int     `json:"end"`
-	Text  string  `json:"text"`
-	Score float64 `json:"score"`
-	Cited bool    `json:"cited"`
+	N       int     `json:"n"`
+	Path    string  `json:"path"`
+	Name    string  `json:"name"`
+	Page    int     `json:"page"`
+	EndPage int     `json:"endPage"`
+	Start   int     `json:"start"`
+	End     int     `json:"end"`
+	Text    string  `json:"text"`
+	Score   float64 `json:"score"`
+	OCR     bool    `json:"ocr"`
+	Cited   bool    `json:"cited"`
 }
 
 // Conversation is a saved chat over one collection. Times are unix seconds.
@@ -129,11 +140,14 @@ type Message struct {
 // Source is the stored text of one page of a document, for showing a cited
 // passage in context; FileURL loads the original file (for pdf.js).
 type Source struct {
-	Path    string `json:"path"`
-	Name    string `json:"name"`
-	Page    int    `json:"page"`
-	Pages   int    `json:"pages"`
-	Text    string `json:"text"`
+	Path  string `json:"path"`
+	Name  string `json:"name"`
+	Page  int    `json:"page"`
+	Pages int    `json:"pages"`
+	Text  string `json:"text"`
+	// OCR is true when Text was recognised from an image of the page
+	// (a scan): it may hold recognition errors.
+	OCR     bool   `json:"ocr"`
 	IsPDF   bool   `json:"isPdf"`
 	FileURL string `json:"fileUrl"`
 }
