@@ -4,7 +4,7 @@
 // (namespace `app`); src/api/contract.test.ts compares the two whenever the
 // generated file exists.
 
-export type DocumentStatus = "indexed" | "lexical" | "failed" | "no_text";
+export type DocumentStatus = "indexed" | "lexical" | "failed" | "no_text" | "needs_ocr";
 export type JobKind = "ingest" | "reindex" | "pull" | "import";
 export type JobState = "running" | "paused" | "done" | "failed" | "canceled";
 export type SearchMode = "hybrid" | "lexical";
@@ -65,6 +65,9 @@ export interface Job {
   current: string;
   bytesDone: number;
   bytesTotal: number;
+  /** Scanned pages (and images) read by OCR so far, and found so far. */
+  ocrPagesDone: number;
+  ocrPagesTotal: number;
   summary?: JobSummary;
   error: string;
 }
@@ -76,11 +79,21 @@ export interface Passage {
   name: string;
   /** 1-based; 0 = the format has no pages. */
   page: number;
-  /** Code-point offsets into the page text (not UTF-16 indices). */
+  /**
+   * The page the passage ends on: `page`, or a later page when a sentence
+   * runs across a page break ("pp. 11–12").
+   */
+  endPage: number;
+  /**
+   * Code-point offsets (not UTF-16 indices): `start` into `page`'s text,
+   * `end` into `endPage`'s.
+   */
   start: number;
   end: number;
   text: string;
   score: number;
+  /** The text was recognised by OCR from a scan. */
+  ocr: boolean;
   cited: boolean;
 }
 
@@ -115,6 +128,8 @@ export interface Source {
   page: number;
   pages: number;
   text: string;
+  /** The page's text was recognised by OCR from a scan, and may hold errors. */
+  ocr: boolean;
   isPdf: boolean;
   fileUrl: string;
 }
