@@ -148,7 +148,15 @@ func (a *App) ctx() (context.Context, context.CancelFunc) {
 // installed now.
 func (a *App) Ready() {
 	a.ready.Store(true)
-	a.resumed.Do(func() { go a.resumeOCR() })
+	a.resumed.Do(func() {
+		// Counted with the jobs, so that Close waits for it and the jobs it
+		// starts.
+		a.jobs.wg.Add(1)
+		go func() {
+			defer a.jobs.wg.Done()
+			a.resumeOCR()
+		}()
+	})
 	if a.opts.ReadyFile != "" {
 		if err := os.WriteFile(a.opts.ReadyFile, []byte("ready\n"), 0o644); err != nil {
 			a.log.Printf("kura: ready file: %v", err)
