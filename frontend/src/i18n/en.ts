@@ -62,7 +62,7 @@ export const en = {
   "library.addFiles": "Add files…",
   "library.pathLabel": "Add by path",
   "library.pathPlaceholder": "/path/to/a/folder or file",
-  "library.pathHint": "A folder is read recursively. Supported: PDF, Word, PowerPoint, Excel, CSV, EPUB, HTML, Markdown, text.",
+  "library.pathHint": "A folder is read recursively. Supported: PDF, Word, PowerPoint, Excel, CSV, EPUB, HTML, Markdown, text, and images (PNG, JPEG, TIFF) and scans, read by OCR.",
   "library.dialogsUnavailable": "File dialogs exist only in the desktop app. Type the path of a folder or file instead.",
   "library.dropTitle": "Drop to add to “{name}”",
   "library.dropBody": "Folders are read recursively.",

@@ -58,7 +58,7 @@ export const ja: Translations = {
   "library.addFiles": "ファイルを追加…",
   "library.pathLabel": "パスを指定して追加",
   "library.pathPlaceholder": "/path/to/フォルダまたはファイル",
-  "library.pathHint": "フォルダはサブフォルダまで読み込みます。対応形式: PDF、Word、PowerPoint、Excel、CSV、EPUB、HTML、Markdown、テキスト。",
+  "library.pathHint": "フォルダはサブフォルダまで読み込みます。対応形式: PDF、Word、PowerPoint、Excel、CSV、EPUB、HTML、Markdown、テキスト、画像 (PNG、JPEG、TIFF) とスキャン (OCR で読み取り)。",
   "library.dialogsUnavailable": "ファイル選択ダイアログはデスクトップ版でのみ使えます。フォルダまたはファイルのパスを入力してください。",
   "library.dropTitle": "ドロップして「{name}」に追加",
   "library.dropBody": "フォルダはサブフォルダまで読み込みます。",

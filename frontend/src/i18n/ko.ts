@@ -58,7 +58,7 @@ export const ko: Translations = {
   "library.addFiles": "파일 추가…",
   "library.pathLabel": "경로로 추가",
   "library.pathPlaceholder": "/path/to/폴더 또는 파일",
-  "library.pathHint": "폴더는 하위 폴더까지 읽습니다. 지원 형식: PDF, Word, PowerPoint, Excel, CSV, EPUB, HTML, Markdown, 텍스트.",
+  "library.pathHint": "폴더는 하위 폴더까지 읽습니다. 지원 형식: PDF, Word, PowerPoint, Excel, CSV, EPUB, HTML, Markdown, 텍스트, 이미지(PNG, JPEG, TIFF)와 스캔(OCR로 읽음).",
   "library.dialogsUnavailable": "파일 선택 창은 데스크톱 앱에서만 쓸 수 있습니다. 폴더나 파일의 경로를 입력하세요.",
   "library.dropTitle": "놓으면 ‘{name}’에 추가됩니다",
   "library.dropBody": "폴더는 하위 폴더까지 읽습니다.",
