@@ -41,7 +41,11 @@ func (p *progressPrinter) print(pr ingest.Progress) error {
 		if pr.FilesTotal > 0 {
 			pct = pr.FilesDone * 100 / pr.FilesTotal
 		}
-		line = fmt.Sprintf("%d/%d files (%d%%)  %d chunks  %d failed  elapsed %s%s  %s", pr.FilesDone, pr.FilesTotal, pct, pr.Chunks, pr.Failed, dur(pr.Elapsed), eta(pr.ETA), filepath.Base(pr.Current))
+		ocr := ""
+		if pr.OCRPagesTotal > 0 {
+			ocr = fmt.Sprintf("  OCR %d/%d pages", pr.OCRPagesDone, pr.OCRPagesTotal)
+		}
+		line = fmt.Sprintf("%d/%d files (%d%%)  %d chunks  %d failed%s  elapsed %s%s  %s", pr.FilesDone, pr.FilesTotal, pct, pr.Chunks, pr.Failed, ocr, dur(pr.Elapsed), eta(pr.ETA), filepath.Base(pr.Current))
 	}
 	if p.tty {
 		fmt.Fprintf(p.w, "\r\033[K%s", truncate(line, 120))

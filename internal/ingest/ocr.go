@@ -61,6 +61,9 @@ func (j *Job) recognise(ctx context.Context, path, hash string, doc *extract.Doc
 			return res, err
 		}
 		j.addOCRPages(1, 0)
+		if err := j.report(true); err != nil {
+			return res, err
+		}
 		var pages []string
 		if ok {
 			pages = strings.Split(cached, "\f")
@@ -69,6 +72,7 @@ func (j *Job) recognise(ctx context.Context, path, hash string, doc *extract.Doc
 				if ctx.Err() != nil {
 					return res, ctx.Err()
 				}
+				j.addOCRPages(0, 1)
 				res.failed = err
 				res.notes = "OCR failed: " + reason(err)
 				return res, nil

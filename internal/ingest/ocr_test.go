@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -107,10 +108,12 @@ func TestScannedPDFIsReadByOCR(t *testing.T) {
 	if err := os.WriteFile(scan, pdf, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// OnProgress is called from the workers of a job at once.
+	var mu sync.Mutex
 	var last Progress
 	c, _ := f.st.Collection(context.Background(), "default")
 	j := &Job{Store: f.st, Index: f.idx, Collection: c, OCR: OCR{Engine: eng},
-		OnProgress: func(p Progress) error { last = p; return nil }}
+		OnProgress: func(p Progress) error { mu.Lock(); last = p; mu.Unlock(); return nil }}
 	sum, err := j.Run(context.Background(), []string{scan})
 	if err != nil {
 		t.Fatal(err)
