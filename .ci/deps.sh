@@ -9,7 +9,11 @@ pkgs=(
   nlohmann-json3-dev libstb-dev   # headers the Ollama module zip leaves out
   libgtk-3-dev libwebkit2gtk-4.1-dev  # Wails v2 on Linux (webkit2_41)
   xvfb xauth x11-utils x11-apps   # a display, xwininfo and xwd for the desktop smoke test
-  chromium                        # end-to-end UI tests (headless)
+  chromium                        # end-to-end UI tests (headless); PDFs from another writer (tests)
+  tesseract-ocr tesseract-ocr-jpn tesseract-ocr-jpn-vert tesseract-ocr-kor tesseract-ocr-eng  # OCR
+  poppler-utils                   # pdftoppm: renders scanned PDF pages for OCR
+  wkhtmltopdf                     # PDFs from an HTML-to-PDF tool (recall tests)
+  fonts-noto-cjk fonts-ipafont-gothic fonts-nanum  # CJK fonts the test PDFs are printed with
   nodejs npm                      # the frontend build (Vite)
 )
 missing=()

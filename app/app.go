@@ -75,6 +75,8 @@ type App struct {
 	asks  *asks
 	ready atomic.Bool
 	bg    sync.WaitGroup // the background embedder
+	// resumed makes the start-up look for scans waiting for OCR run once.
+	resumed sync.Once
 }
 
 // Host starts and stops an App for the process that hosts it.
@@ -158,9 +160,20 @@ func (a *App) ctx() (context.Context, context.CancelFunc) {
 
 // Ready records that the page has mounted; the frontend calls it once.
 // With Options.ReadyFile set, it writes "ready" there (the desktop smoke
-// test waits for that file).
+// test waits for that file). The first call also starts an indexing job
+// per collection for the scans that wait for OCR, if an OCR engine is
+// installed now.
 func (a *App) Ready() {
 	a.ready.Store(true)
+	a.resumed.Do(func() {
+		// Counted with the jobs, so that Close waits for it and the jobs it
+		// starts.
+		a.jobs.wg.Add(1)
+		go func() {
+			defer a.jobs.wg.Done()
+			a.resumeOCR()
+		}()
+	})
 	if a.opts.ReadyFile != "" {
 		if err := os.WriteFile(a.opts.ReadyFile, []byte("ready\n"), 0o644); err != nil {
 			a.log.Printf("kura: ready file: %v", err)
@@ -188,3 +201,25 @@ func embedStatusDTO(s vectorize.Status, words func(error) string) EmbedStatus {
 // payload types appear in a bound signature and Wails generates their
 // TypeScript classes; the page has no reason to call it.
 func (a *App) EventTypes() EventPayloads { return EventPayloads{} }
+
+// resumeOCR starts an ingest job per collection over the documents that
+// wait for OCR, when an engine is installed now: installing one and
+// starting Kura again is all a user has to do.
+func (a *App) resumeOCR() {
+	if a.lib == nil {
+		return
+	}
+	ctx, cancel := a.ctx()
+	defer cancel()
+	if err := a.lib.OCRAvailable(ctx); err != nil {
+		return
+	}
+	pending, err := a.lib.PendingOCR(ctx)
+	if err != nil {
+		a.log.Printf("kura: documents waiting for OCR: %v", err)
+		return
+	}
+	for collection, paths := range pending {
+		a.jobs.start(a.base, JobIngest, collection, true, a.ingestJob(collection, paths, library.IngestOptions{}))
+	}
+}

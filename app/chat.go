@@ -133,7 +133,8 @@ func (a *App) answerSources(id string, conversationID int64, ac library.AskConte
 		Dropped: p.Dropped, Mode: ac.Search.Mode, Warning: ac.Search.Warning, Model: ac.Model, FreshTokens: p.FreshTokens}
 	for _, s := range p.Sources {
 		out.Sources = append(out.Sources, Passage{N: s.N, Path: EncodePath(s.Path), Name: EncodePath(filepath.Base(s.Path)), Page: s.Page,
-			Start: s.Start, End: s.End, Text: s.Text, Score: s.Score, PassageStart: s.PassageStart, PassageEnd: s.PassageEnd})
+			EndPage: max(s.EndPage, s.Page), OCR: s.OCR, Start: s.Start, End: s.End, Text: s.Text, Score: s.Score,
+			PassageStart: s.PassageStart, PassageEnd: s.PassageEnd})
 	}
 	if rate := a.lib.ReadingRate(a.base, ac.Model); rate > 0 {
 		out.ReadingMs = int64(float64(p.FreshTokens) / rate * 1000)
@@ -175,7 +176,7 @@ func messageDTO(m library.ChatMessage) Message {
 		Sources: make([]Passage, 0, len(m.Sources))}
 	for _, s := range m.Sources {
 		out.Sources = append(out.Sources, Passage{N: s.N, Path: EncodePath(s.Path), Name: EncodePath(filepath.Base(s.Path)), Page: s.Page,
-			Start: s.Start, End: s.End, Text: s.Text, Score: s.Score, Cited: s.Cited,
+			EndPage: max(s.EndPage, s.Page), OCR: s.OCR, Start: s.Start, End: s.End, Text: s.Text, Score: s.Score, Cited: s.Cited,
 			PassageStart: s.PassageStart, PassageEnd: s.PassageEnd})
 	}
 	return out

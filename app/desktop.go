@@ -83,7 +83,7 @@ func (a *App) ChooseFiles() ([]string, error) {
 		Title: "Add documents to Kura",
 		Filters: []runtime.FileFilter{
 			// The formats of package extract (README: Formats).
-			{DisplayName: "Documents", Pattern: "*.txt;*.md;*.html;*.htm;*.pdf;*.docx;*.pptx;*.xlsx;*.csv;*.epub"},
+			{DisplayName: "Documents", Pattern: "*.txt;*.md;*.html;*.htm;*.pdf;*.docx;*.pptx;*.xlsx;*.csv;*.epub;*.png;*.jpg;*.jpeg;*.tif;*.tiff"},
 			{DisplayName: "All files", Pattern: "*"},
 		},
 	})

@@ -169,6 +169,7 @@ func (a *App) indexJob(run func(context.Context, func(ingest.Progress) error) (i
 				d.Current, d.EtaMs, d.Rate = EncodePath(p.Current), p.ETA.Milliseconds(), p.Rate
 				d.BytesDone, d.BytesTotal = p.BytesDone, p.BytesTotal
 				d.VectorsDone, d.VectorsTotal, d.EmbedModel, d.Rebuild = p.VectorsDone, p.VectorsTotal, p.EmbedModel, p.Rebuild
+				d.OCRPagesDone, d.OCRPagesTotal = p.OCRPagesDone, p.OCRPagesTotal
 			})
 		})
 		if err == nil {
@@ -271,11 +272,11 @@ func (a *App) Source(collection, path string, page int) (Source, error) {
 	if err != nil {
 		return Source{}, a.fail(err)
 	}
-	text, err := a.lib.Page(ctx, collection, path, page)
+	text, ocr, err := a.lib.PageSource(ctx, collection, path, page)
 	if err != nil {
 		return Source{}, a.fail(err)
 	}
-	return Source{Path: EncodePath(d.Path), Name: EncodePath(filepath.Base(d.Path)), Page: page, Pages: d.Pages, Text: text,
+	return Source{Path: EncodePath(d.Path), Name: EncodePath(filepath.Base(d.Path)), Page: page, Pages: d.Pages, Text: text, OCR: ocr,
 		IsPDF: strings.EqualFold(filepath.Ext(d.Path), ".pdf"), FileURL: a.fileURL(collection, d.Path)}, nil
 }
 
@@ -293,8 +294,8 @@ func collectionDTO(c store.Collection) Collection {
 }
 
 func passageDTO(n int, p retrieve.Passage, cited bool) Passage {
-	return Passage{N: n, Path: EncodePath(p.Path), Name: EncodePath(filepath.Base(p.Path)), Page: p.Page, Start: p.Start, End: p.End,
-		Text: p.Text, Score: p.Score, Cited: cited}
+	return Passage{N: n, Path: EncodePath(p.Path), Name: EncodePath(filepath.Base(p.Path)), Page: p.Page, EndPage: max(p.EndPage, p.Page), OCR: p.OCR,
+		Start: p.Start, End: p.End, Text: p.Text, Score: p.Score, Cited: cited}
 }
 
 func checkCollection(name string) error {

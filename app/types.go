@@ -14,7 +14,10 @@ type Collection struct {
 }
 
 // Document is one indexed file. Status is "indexed", "lexical" (no vectors
-// yet), "failed" (Error says why) or "no_text".
+// yet), "failed" (Error says why), "no_text" or "needs_ocr" (a scan or an
+// image, and no OCR engine is installed: Error says how to install one).
+// Error may also be set on an indexed document: the pages of a damaged PDF
+// that could not be read, or pages still waiting for OCR.
 type Document struct {
 	Path      string `json:"path"`
 	Name      string `json:"name"`
@@ -76,12 +79,16 @@ type Job struct {
 	// VectorsDone and VectorsTotal count the embedding phase: the
 	// collection's passages with a vector, of all of them. EmbedModel is its
 	// model; Rebuild is true when it replaces another model's vectors.
-	VectorsDone  int         `json:"vectorsDone"`
-	VectorsTotal int         `json:"vectorsTotal"`
-	EmbedModel   string      `json:"embedModel"`
-	Rebuild      bool        `json:"rebuild"`
-	Summary      *JobSummary `json:"summary,omitempty"`
-	Error        string      `json:"error"`
+	VectorsDone  int    `json:"vectorsDone"`
+	VectorsTotal int    `json:"vectorsTotal"`
+	EmbedModel   string `json:"embedModel"`
+	Rebuild      bool   `json:"rebuild"`
+	// OCRPagesDone and OCRPagesTotal count the scanned pages (and images)
+	// an indexing job has read by OCR and found so far.
+	OCRPagesDone  int         `json:"ocrPagesDone"`
+	OCRPagesTotal int         `json:"ocrPagesTotal"`
+	Summary       *JobSummary `json:"summary,omitempty"`
+	Error         string      `json:"error"`
 }
 
 // EmbedStatus is where a collection's embedding stands. State is
@@ -128,19 +135,23 @@ type SearchResult struct {
 }
 
 // Passage is a retrieved piece of a document. N numbers it as the model saw
-// it ([n] in answers); Page is 0 for formats without pages; Start and End
-// are code-point offsets into the page text; Cited is true when the answer
-// cites it.
+// it ([n] in answers); Page is the page it starts on (0 for formats without
+// pages) and EndPage the page it ends on (Page, or a later page for a
+// sentence cut by a page break); Start is a code-point offset into Page's
+// text and End into EndPage's; OCR is true when its text was recognised
+// from a scan; Cited is true when the answer cites it.
 type Passage struct {
-	N     int     `json:"n"`
-	Path  string  `json:"path"`
-	Name  string  `json:"name"`
-	Page  int     `json:"page"`
-	Start int     `json:"start"`
-	End   int     `json:"end"`
-	Text  string  `json:"text"`
-	Score float64 `json:"score"`
-	Cited bool    `json:"cited"`
+	N       int     `json:"n"`
+	Path    string  `json:"path"`
+	Name    string  `json:"name"`
+	Page    int     `json:"page"`
+	EndPage int     `json:"endPage"`
+	Start   int     `json:"start"`
+	End     int     `json:"end"`
+	Text    string  `json:"text"`
+	Score   float64 `json:"score"`
+	OCR     bool    `json:"ocr"`
+	Cited   bool    `json:"cited"`
 	// PassageStart and PassageEnd are the passage the quote [start, end)
 	// was taken from (0, 0 when the quote is the passage).
 	PassageStart int `json:"passageStart"`
@@ -172,11 +183,14 @@ type Message struct {
 // Source is the stored text of one page of a document, for showing a cited
 // passage in context; FileURL loads the original file (for pdf.js).
 type Source struct {
-	Path    string `json:"path"`
-	Name    string `json:"name"`
-	Page    int    `json:"page"`
-	Pages   int    `json:"pages"`
-	Text    string `json:"text"`
+	Path  string `json:"path"`
+	Name  string `json:"name"`
+	Page  int    `json:"page"`
+	Pages int    `json:"pages"`
+	Text  string `json:"text"`
+	// OCR is true when Text was recognised from an image of the page
+	// (a scan): it may hold recognition errors.
+	OCR     bool   `json:"ocr"`
 	IsPDF   bool   `json:"isPdf"`
 	FileURL string `json:"fileUrl"`
 }

@@ -7,6 +7,10 @@
 // followed by a space, and line ends), then a hard cut. Neighbouring passages
 // share up to Overlap characters of whole sentences or paragraphs so that a
 // fact straddling a cut is still found whole in one of them.
+//
+// SplitPages does the same for the pages of one document, keeping a
+// sentence cut by a page break whole in one passage that spans both pages
+// (pages.go).
 package chunk
 
 import (

@@ -66,12 +66,13 @@ func TestIngestThenSearchPrintsTheDocumentedJSON(t *testing.T) {
 	var got struct {
 		Mode    string `json:"mode"`
 		Results []struct {
-			Path  string   `json:"path"`
-			Page  *int     `json:"page"`
-			Text  string   `json:"text"`
-			Score *float64 `json:"score"`
-			Start *int     `json:"start"`
-			End   *int     `json:"end"`
+			Path    string   `json:"path"`
+			Page    *int     `json:"page"`
+			EndPage *int     `json:"end_page"`
+			Text    string   `json:"text"`
+			Score   *float64 `json:"score"`
+			Start   *int     `json:"start"`
+			End     *int     `json:"end"`
 		} `json:"results"`
 	}
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
@@ -84,8 +85,8 @@ func TestIngestThenSearchPrintsTheDocumentedJSON(t *testing.T) {
 	if r.Path != filepath.Join(docs, "en.md") || r.Page != nil || r.Score == nil || r.Start == nil || r.End == nil || !strings.Contains(r.Text, "ABC-1234") {
 		t.Fatalf("first result %+v", r)
 	}
-	if !strings.Contains(out, `"page": null`) {
-		t.Fatal("page must be null for formats without pages")
+	if !strings.Contains(out, `"page": null`) || !strings.Contains(out, `"end_page": null`) || r.EndPage != nil {
+		t.Fatal("page and end_page must be null for formats without pages")
 	}
 }
 

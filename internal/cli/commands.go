@@ -131,23 +131,29 @@ type SearchJSON struct {
 	Results []PassageJSON `json:"results"`
 }
 
-// PassageJSON is one search result.
+// PassageJSON is one search result. Page is the page the passage starts
+// on (null for formats without pages) and EndPage the page it ends on: the
+// same page, or a later one for a sentence cut by a page break. Start is an
+// offset into Page's text, End into EndPage's. OCR is true when the
+// passage's text was recognised from a scan.
 type PassageJSON struct {
-	Path  string  `json:"path"`
-	Page  *int    `json:"page"`
-	Text  string  `json:"text"`
-	Score float64 `json:"score"`
-	Start int     `json:"start"`
-	End   int     `json:"end"`
+	Path    string  `json:"path"`
+	Page    *int    `json:"page"`
+	EndPage *int    `json:"end_page"`
+	Text    string  `json:"text"`
+	Score   float64 `json:"score"`
+	Start   int     `json:"start"`
+	End     int     `json:"end"`
+	OCR     bool    `json:"ocr"`
 }
 
 func passageJSON(p retrieve.Passage) PassageJSON {
-	var page *int
+	var page, end *int
 	if p.Page > 0 {
-		n := p.Page
-		page = &n
+		n, e := p.Page, max(p.EndPage, p.Page)
+		page, end = &n, &e
 	}
-	return PassageJSON{Path: pathtext.Encode(p.Path), Page: page, Text: p.Text, Score: p.Score, Start: p.Start, End: p.End}
+	return PassageJSON{Path: pathtext.Encode(p.Path), Page: page, EndPage: end, Text: p.Text, Score: p.Score, Start: p.Start, End: p.End, OCR: p.OCR}
 }
 
 func (a *App) search(ctx context.Context, args []string) int {
@@ -189,24 +195,34 @@ func (a *App) search(ctx context.Context, args []string) int {
 		return ExitOK
 	}
 	for i, p := range res.Passages {
-		fmt.Fprintf(a.Stdout, "[%d] %s  (score %.4f, chars %d-%d, %s)\n%s\n\n", i+1, where(p.Path, p.Page), p.Score, p.Start, p.End, res.Mode, indent(p.Text))
+		fmt.Fprintf(a.Stdout, "[%d] %s  (score %.4f, chars %d-%d, %s%s)\n%s\n\n", i+1, where(p.Path, p.Page, p.EndPage), p.Score, p.Start, p.End, res.Mode, ocrNote(p.OCR), indent(p.Text))
 	}
 	return ExitOK
 }
 
 // where names a passage's place for a terminal: the path (quoted when it
-// would not print as one line, see pathtext.Display) and its page, or its
-// section for the long texts of formats without pages.
-func where(path string, page int) string {
+// would not print as one line, see pathtext.Display) and its page ("p. 3",
+// "pp. 11–12" for a passage across a page break), or its section for the
+// long texts of formats without pages.
+func where(path string, page, endPage int) string {
 	if page > 0 {
-		unit := "page"
 		switch strings.ToLower(filepath.Ext(path)) {
 		case ".txt", ".md", ".markdown", ".csv", ".html", ".htm", ".docx", ".epub":
-			unit = "section"
+			return fmt.Sprintf("%s, section %d", pathtext.Display(path), page)
 		}
-		return fmt.Sprintf("%s, %s %d", pathtext.Display(path), unit, page)
+		if endPage > page {
+			return fmt.Sprintf("%s, pp. %d–%d", pathtext.Display(path), page, endPage)
+		}
+		return fmt.Sprintf("%s, p. %d", pathtext.Display(path), page)
 	}
 	return pathtext.Display(path)
+}
+
+func ocrNote(ocr bool) string {
+	if ocr {
+		return ", text recognised by OCR"
+	}
+	return ""
 }
 
 func indent(s string) string {
@@ -273,7 +289,7 @@ func (a *App) contextOnly(ctx context.Context, lib *library.Library, c Common, q
 		fmt.Fprintf(a.Stderr, "note: %s\n", ac.Search.Warning)
 	}
 	for _, s := range ac.Prepared.Sources {
-		fmt.Fprintf(a.Stdout, "[%d] %s (chars %d-%d)\n%s\n\n", s.N, where(s.Path, s.Page), s.Start, s.End, indent(s.Text))
+		fmt.Fprintf(a.Stdout, "[%d] %s (chars %d-%d%s)\n%s\n\n", s.N, where(s.Path, s.Page, s.EndPage), s.Start, s.End, ocrNote(s.OCR), indent(s.Text))
 	}
 	fmt.Fprintf(a.Stdout, "prompt: about %d tokens (%d quotes", out.PromptTokens, len(ac.Prepared.Sources))
 	if ac.Prepared.Dropped > 0 {
@@ -352,7 +368,7 @@ func (a *App) printSources(lib *library.Library, ac library.AskContext) {
 	}
 	fmt.Fprintln(w, "Sources:")
 	for _, s := range p.Sources {
-		fmt.Fprintf(w, "  [%d] %s (chars %d-%d)\n", s.N, where(s.Path, s.Page), s.Start, s.End)
+		fmt.Fprintf(w, "  [%d] %s (chars %d-%d%s)\n", s.N, where(s.Path, s.Page, s.EndPage), s.Start, s.End, ocrNote(s.OCR))
 	}
 	if p.Dropped > 0 {
 		fmt.Fprintf(w, "  (%d more passages found, left out so the answer starts within about %s)\n", p.Dropped, lib.Config().FirstTokenTarget())

@@ -43,8 +43,12 @@ func (p *progressPrinter) print(pr ingest.Progress) error {
 		line = fmt.Sprintf("keyword search ready · %s %d/%d passages%s  elapsed %s%s", what, pr.VectorsDone, pr.VectorsTotal,
 			rate(pr.Rate, "passages"), dur(pr.Elapsed), eta(pr.ETA))
 	default:
-		line = fmt.Sprintf("reading %d/%d files%s  %d passages  %d failed  elapsed %s%s  %s", pr.FilesDone, pr.FilesTotal,
-			rate(pr.Rate, "files"), pr.Chunks, pr.Failed, dur(pr.Elapsed), eta(pr.ETA), pathtext.Display(filepath.Base(pr.Current)))
+		ocr := ""
+		if pr.OCRPagesTotal > 0 {
+			ocr = fmt.Sprintf("  OCR %d/%d pages", pr.OCRPagesDone, pr.OCRPagesTotal)
+		}
+		line = fmt.Sprintf("reading %d/%d files%s  %d passages  %d failed%s  elapsed %s%s  %s", pr.FilesDone, pr.FilesTotal,
+			rate(pr.Rate, "files"), pr.Chunks, pr.Failed, ocr, dur(pr.Elapsed), eta(pr.ETA), pathtext.Display(filepath.Base(pr.Current)))
 	}
 	if p.tty {
 		fmt.Fprintf(p.w, "\r\033[K%s", truncate(line, 120))

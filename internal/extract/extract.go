@@ -1,12 +1,17 @@
 // Package extract turns a document file into plain text, page by page, for
-// indexing. It is pure Go: no cgo and no external programs at run time.
+// indexing. It is pure Go: no cgo and no external programs at run time. It
+// does not run OCR: it tells which pages are scans (Document.Scanned), and
+// the caller (package ingest, with package ocr) recognises them.
 //
 // Formats, chosen by file extension (case-insensitive):
 //
 //	.txt .md .markdown  UTF-8, UTF-16 with a byte-order mark, or a detected legacy
 //	                    encoding (charset.go); read as a stream; Markdown kept as written
 //	.html .htm          visible text; block elements become paragraph breaks
-//	.pdf                the text layer, one Page per page, wrapped lines joined
+//	.pdf                the text layer, one Page per page, wrapped lines joined;
+//	                    pages that are scans are listed in Document.Scanned
+//	.png .jpg .jpeg     images: no text of their own; the one page is Scanned
+//	.tif .tiff          (a TIFF may hold several pages: OCR finds them)
 //	.docx               paragraphs and tables of the main document, then footnotes
 //	.pptx               one Page per slide, numbered by slide, with speaker notes
 //	.xlsx               one Page per sheet; rows as lines, cells tab-separated
@@ -29,7 +34,7 @@
 //	ErrUnsupported  the extension is not one of the above
 //	ErrTooLarge     the file, what it expands to or a part of it is over a budget (named)
 //	ErrEncrypted    a PDF or Office file that needs a password; a DRM-protected EPUB
-//	ErrNoText       the file was read but holds no text (a scan without a text layer)
+//	ErrNoText       the file was read but holds no text and no scanned page
 //	ErrCorrupt      the file is truncated, malformed or not what its extension says,
 //	                a parsing library panicked on it, or parsing got stuck
 //	ErrNotRegular   the path is a folder, a pipe, a device or a socket (after links)
@@ -91,18 +96,39 @@ type Page struct {
 // Document is the text of one file. Title is the document's own title when
 // it declares one (HTML <title>, PDF or OOXML metadata, EPUB dc:title) and
 // empty otherwise; callers fall back to the file name. When File succeeds,
-// Pages holds at least one Page, in document order, and only pages with
-// text: a blank PDF page or an empty sheet is left out, and Page.Number
-// still tells where each page is.
+// Pages holds at least one Page or Scanned at least one page number; Pages
+// are in document order, and only pages with text: a blank PDF page or an
+// empty sheet is left out, and Page.Number still tells where each page is.
 type Document struct {
 	Title string
 	Pages []Page
+	// Scanned lists the pages that are images of text (a scan without a
+	// text layer, or with only a stamp or page number beside a page-sized
+	// image), for OCR; such a page may also be in Pages with its little
+	// text. For an image file it is [1] and Pages is empty.
+	Scanned []int
+	// Image is set for an image file: OCR reads the file itself rather
+	// than pages of a PDF.
+	Image bool
+	// Lost lists, in order, the pages of a damaged file that could not be
+	// read (numbered like Page.Number), and Damage says what happened in
+	// one line, naming them ("pages 20–26 of 26 could not be read: the
+	// file is cut short"). Damage is empty for a whole file. Only PDFs
+	// set them: a truncated PDF keeps the pages that can be read.
+	Lost   []int
+	Damage string
 }
 
-// Info is what Stream reports besides the pages.
+// Info is what Stream reports besides the pages: the document's title, how
+// many pages (or sections) were handed to emit, and the scanned, lost and
+// damage facts of Document.
 type Info struct {
-	Title string
-	Pages int // pages (or sections) handed to emit
+	Title   string
+	Pages   int
+	Scanned []int
+	Image   bool
+	Lost    []int
+	Damage  string
 }
 
 // Options tunes File and Stream. The zero value is ready to use.
@@ -150,8 +176,22 @@ func (o Options) maxExpandBytes() int64 {
 type extractor func(ctx context.Context, path string, opts Options) (Document, error)
 
 // streamer reads one format and hands its pages to emit as it goes; it
-// returns the document's title. emit fails once the caller is gone.
-type streamer func(ctx context.Context, path string, opts Options, emit func(Page) error) (title string, err error)
+// returns what the document says of itself besides its pages (its Title,
+// and for PDFs and images Scanned, Image, Lost and Damage; Pages empty).
+// emit fails once the caller is gone.
+type streamer func(ctx context.Context, path string, opts Options, emit func(Page) error) (Document, error)
+
+// titleStreamer is a streamer of a format whose documents say nothing of
+// themselves but their title.
+type titleStreamer func(ctx context.Context, path string, opts Options, emit func(Page) error) (title string, err error)
+
+// titled adapts a titleStreamer.
+func titled(fn titleStreamer) streamer {
+	return func(ctx context.Context, path string, opts Options, emit func(Page) error) (Document, error) {
+		title, err := fn(ctx, path, opts, emit)
+		return Document{Title: title}, err
+	}
+}
 
 // format is one entry of formats: a streamer, or an extractor whose pages
 // are handed on when it is done. streamed formats are limited by
@@ -166,17 +206,22 @@ type format struct {
 // formats maps a lower-case extension to its reader and its name in error
 // messages.
 var formats = map[string]format{
-	".txt":      {name: "text", stream: streamText, streamed: true},
-	".md":       {name: "markdown", stream: streamText, streamed: true},
-	".markdown": {name: "markdown", stream: streamText, streamed: true},
-	".html":     {name: "html", stream: streamHTMLFile},
-	".htm":      {name: "html", stream: streamHTMLFile},
+	".txt":      {name: "text", stream: titled(streamText), streamed: true},
+	".md":       {name: "markdown", stream: titled(streamText), streamed: true},
+	".markdown": {name: "markdown", stream: titled(streamText), streamed: true},
+	".html":     {name: "html", stream: titled(streamHTMLFile)},
+	".htm":      {name: "html", stream: titled(streamHTMLFile)},
 	".pdf":      {name: "pdf", fn: extractPDF},
-	".docx":     {name: "docx", stream: streamDOCX},
-	".pptx":     {name: "pptx", stream: streamPPTX},
-	".xlsx":     {name: "xlsx", stream: streamXLSX},
-	".csv":      {name: "csv", stream: streamCSV, streamed: true},
-	".epub":     {name: "epub", stream: streamEPUB},
+	".docx":     {name: "docx", stream: titled(streamDOCX)},
+	".pptx":     {name: "pptx", stream: titled(streamPPTX)},
+	".xlsx":     {name: "xlsx", stream: titled(streamXLSX)},
+	".csv":      {name: "csv", stream: titled(streamCSV), streamed: true},
+	".epub":     {name: "epub", stream: titled(streamEPUB)},
+	".png":      {name: "png", fn: extractImage},
+	".jpg":      {name: "jpeg", fn: extractImage},
+	".jpeg":     {name: "jpeg", fn: extractImage},
+	".tif":      {name: "tiff", fn: extractImage},
+	".tiff":     {name: "tiff", fn: extractImage},
 }
 
 // Supported reports whether File can read path, judging by its extension
@@ -198,7 +243,7 @@ func File(ctx context.Context, path string, opts Options) (Document, error) {
 	if err != nil {
 		return Document{}, err
 	}
-	doc.Title = info.Title
+	doc.Title, doc.Scanned, doc.Image, doc.Lost, doc.Damage = info.Title, info.Scanned, info.Image, info.Lost, info.Damage
 	return doc, nil
 }
 
@@ -260,8 +305,8 @@ func Stream(ctx context.Context, path string, opts Options, emit func(Page) erro
 	}
 
 	type result struct {
-		title string
-		err   error
+		meta Document
+		err  error
 	}
 	prog := &progress{}
 	prog.last.Store(time.Now().UnixNano())
@@ -282,7 +327,7 @@ func Stream(ctx context.Context, path string, opts Options, emit func(Page) erro
 			}
 			done <- r
 		}()
-		r.title, r.err = run(ectx, path, opts, func(p Page) error {
+		r.meta, r.err = run(ectx, path, opts, func(p Page) error {
 			select {
 			case pages <- p:
 			case <-ectx.Done():
@@ -315,14 +360,15 @@ func Stream(ctx context.Context, path string, opts Options, emit func(Page) erro
 				}
 				return Info{}, r.err
 			}
-			if out.Pages == 0 {
+			if out.Pages == 0 && len(r.meta.Scanned) == 0 {
 				if f.name == "pdf" {
-					// Most often a scan: the pages are images.
-					return Info{}, fmt.Errorf("pdf: no text layer: %w", ErrNoText)
+					// Neither text nor a scanned page: vector drawings only.
+					return Info{}, fmt.Errorf("pdf: no text layer and no scanned page: %w", ErrNoText)
 				}
 				return Info{}, fmt.Errorf("%s: %w", f.name, ErrNoText)
 			}
-			out.Title = strings.TrimSpace(collapseSpaces(r.title))
+			out.Title = strings.TrimSpace(collapseSpaces(r.meta.Title))
+			out.Scanned, out.Image, out.Lost, out.Damage = r.meta.Scanned, r.meta.Image, r.meta.Lost, r.meta.Damage
 			return out, nil
 		case <-watch.C:
 			if stalled := time.Since(time.Unix(0, prog.last.Load())); stalled > stallTimeout {
@@ -335,17 +381,18 @@ func Stream(ctx context.Context, path string, opts Options, emit func(Page) erro
 
 // collected adapts an extractor that reads a whole document to a streamer.
 func collected(fn extractor) streamer {
-	return func(ctx context.Context, path string, opts Options, emit func(Page) error) (string, error) {
+	return func(ctx context.Context, path string, opts Options, emit func(Page) error) (Document, error) {
 		doc, err := fn(ctx, path, opts)
 		if err != nil {
-			return "", err
+			return Document{}, err
 		}
 		for _, p := range doc.Pages {
 			if err := emit(p); err != nil {
-				return "", err
+				return Document{}, err
 			}
 		}
-		return doc.Title, nil
+		doc.Pages = nil
+		return doc, nil
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 
@@ -45,37 +46,51 @@ func extractPDF(ctx context.Context, path string, _ Options) (Document, error) {
 	if err != nil {
 		return Document{}, fmt.Errorf("pdf: %w", err)
 	}
+	var res pdfResult
 	r, err := openPDF(f, info.Size())
-	if err != nil {
+	if err == nil {
+		res, err = readPDF(ctx, r)
+	}
+	if ctx.Err() != nil {
+		return Document{}, fmt.Errorf("pdf: %w", ctx.Err())
+	}
+	if errors.Is(err, ErrEncrypted) {
 		return Document{}, fmt.Errorf("pdf: %w", err)
 	}
-	pages, err := pdfPages(r)
-	if err != nil {
-		return Document{}, fmt.Errorf("pdf: %w", err)
-	}
-	doc := Document{Title: pdfTitle(r)}
-	var firstErr error
-	failed := 0
-	for i, p := range pages {
-		if err := checkpoint(ctx); err != nil {
-			return Document{}, fmt.Errorf("pdf: %w", err)
-		}
-		text, err := pdfPageText(ctx, p)
+	// A file that does not open, or has pages that fail, may be damaged:
+	// rebuild its cross-reference table and keep whichever reading got
+	// more pages.
+	var rinfo repairInfo
+	if err != nil || len(res.failed) > 0 {
+		rr, ri, rerr := repairPDF(ctx, f, info.Size())
 		if ctx.Err() != nil {
 			return Document{}, fmt.Errorf("pdf: %w", ctx.Err())
 		}
-		if err != nil {
-			failed++
-			if firstErr == nil {
-				firstErr = fmt.Errorf("page %d: %s", i+1, trimPDFError(err))
-			}
-			continue
+		if rerr != nil && err != nil && ri.truncated {
+			return Document{}, fmt.Errorf("pdf: the file is cut short and none of its pages could be recovered: %w", ErrCorrupt)
 		}
-		doc.Pages = append(doc.Pages, Page{Number: i + 1, Text: text})
+		if rerr == nil {
+			res2, err2 := readPDF(ctx, rr)
+			if ctx.Err() != nil {
+				return Document{}, fmt.Errorf("pdf: %w", ctx.Err())
+			}
+			if err2 == nil && (err != nil || res2.read() > res.read()) {
+				res, err, rinfo = res2, nil, ri
+			}
+		}
 	}
-	if failed == len(pages) && firstErr != nil {
-		return Document{}, fmt.Errorf("pdf: unreadable content: %v: %w", firstErr, ErrCorrupt)
+	if err != nil {
+		return Document{}, fmt.Errorf("pdf: %w", err)
 	}
+	if res.read() == 0 && len(res.failed) > 0 {
+		if rinfo.truncated {
+			return Document{}, fmt.Errorf("pdf: the file is cut short and none of its pages could be recovered: %w", ErrCorrupt)
+		}
+		f := res.failed[0]
+		return Document{}, fmt.Errorf("pdf: unreadable content: page %d: %s: %w", f.page, trimPDFError(f.err), ErrCorrupt)
+	}
+	doc := Document{Title: res.title, Pages: res.pages, Scanned: res.scanned}
+	doc.Lost, doc.Damage = res.damage(rinfo)
 	// Join wraps only now: whether the document spaces Latin words inside
 	// Japanese text is decided once, from all its pages.
 	var all strings.Builder
@@ -88,6 +103,115 @@ func extractPDF(ctx context.Context, path string, _ Options) (Document, error) {
 		doc.Pages[i].Text = joinWrapped(doc.Pages[i].Text, spaced)
 	}
 	return doc, nil
+}
+
+// pdfResult is one reading of a PDF's pages.
+type pdfResult struct {
+	title   string
+	pages   []Page // pages read, text not yet joined
+	scanned []int  // pages that are scans (see pdfPageText)
+	failed  []pageFailure
+	total   int // pages in the page tree
+}
+
+type pageFailure struct {
+	page int
+	err  error
+}
+
+// read is the number of pages read (with or without text).
+func (r pdfResult) read() int { return r.total - len(r.failed) }
+
+// readPDF lays out every page of r. Pages that fail are recorded, not
+// fatal; only a missing page tree is.
+func readPDF(ctx context.Context, r *pdf.Reader) (pdfResult, error) {
+	res := pdfResult{title: pdfTitle(r)}
+	pages, err := pdfPages(r)
+	if err != nil {
+		return res, err
+	}
+	res.total = len(pages)
+	for i, p := range pages {
+		if err := checkpoint(ctx); err != nil {
+			return res, err
+		}
+		text, scanned, err := pdfPageText(ctx, p)
+		if ctx.Err() != nil {
+			return res, ctx.Err()
+		}
+		if err != nil {
+			res.failed = append(res.failed, pageFailure{i + 1, err})
+			continue
+		}
+		res.pages = append(res.pages, Page{Number: i + 1, Text: text})
+		if scanned {
+			res.scanned = append(res.scanned, i+1)
+		}
+	}
+	return res, nil
+}
+
+// damage lists the pages lost and says why in one line ("" for a whole
+// file). Pages the surviving page tree declares but that were not found
+// count as lost too.
+func (r pdfResult) damage(info repairInfo) ([]int, string) {
+	var lost []int
+	for _, f := range r.failed {
+		lost = append(lost, f.page)
+	}
+	for n := r.total + 1; n <= info.pageCount && n <= maxPDFPages; n++ {
+		lost = append(lost, n)
+	}
+	total := max(r.total, info.pageCount)
+	cause := "the file is damaged"
+	if info.truncated {
+		cause = "the file is cut short"
+	}
+	switch {
+	case info.guessedOrder:
+		msg := fmt.Sprintf("%s and its list of pages is lost: %d pages were recovered in the order they are stored; pages after them may be missing", cause, r.read())
+		if len(lost) > 0 {
+			msg += fmt.Sprintf("; pages %s of those found could not be read", pageRanges(lost))
+		}
+		return lost, msg
+	case len(lost) == 0:
+		if info.truncated {
+			return nil, "the file is cut short, but every page was read"
+		}
+		return nil, ""
+	}
+	what := "page"
+	if len(lost) > 1 {
+		what = "pages"
+	}
+	msg := fmt.Sprintf("%s %s of %d could not be read", what, pageRanges(lost), total)
+	if info.truncated || info.pageCount > 0 {
+		msg += ": " + cause
+	} else if len(r.failed) > 0 {
+		msg += ": " + trimPDFError(r.failed[0].err)
+	}
+	return lost, msg
+}
+
+// pageRanges writes sorted page numbers as "3, 5, 20–26".
+func pageRanges(pages []int) string {
+	var b strings.Builder
+	for i := 0; i < len(pages); {
+		j := i
+		for j+1 < len(pages) && pages[j+1] == pages[j]+1 {
+			j++
+		}
+		if b.Len() > 0 {
+			b.WriteString(", ")
+		}
+		if j > i {
+			fmt.Fprintf(&b, "%d–%d", pages[i], pages[j])
+		} else {
+			fmt.Fprintf(&b, "%d", pages[i])
+		}
+		i = j + 1
+	}
+	return b.String()
 }
 
 // openPDF opens the PDF in f, decrypting it when it has only an owner
@@ -241,6 +365,13 @@ func pdfPages(r *pdf.Reader) (pages []pdf.Page, err error) {
 		if depth > 64 || visited > 4*maxPDFPages || len(pages) >= maxPDFPages {
 			return
 		}
+		if node.Kind() == pdf.Null && depth > 0 {
+			// A kid whose object is gone (a damaged or truncated file):
+			// keep its place, so later pages keep their numbers and it
+			// is reported as lost.
+			pages = append(pages, pdf.Page{V: node})
+			return
+		}
 		if id, ok := objectID(node); ok && ref {
 			if seen[id] {
 				return
@@ -299,21 +430,53 @@ func isRef(a pdf.Value, i int) bool {
 	return e.Kind() != reflect.Map
 }
 
-// pdfPageText lays out the text of one page, wrapped lines not yet joined.
-// A panic from the library (a malformed stream) becomes the page's error.
-func pdfPageText(ctx context.Context, p pdf.Page) (text string, err error) {
+// pdfPageText lays out the text of one page, wrapped lines not yet joined,
+// and tells whether the page is a scan: it draws an image and has no text,
+// or a short text (a stamp, a page number) beside an image that covers half
+// the page or more. A panic from the library (a malformed stream) becomes
+// the page's error.
+func pdfPageText(ctx context.Context, p pdf.Page) (text string, scanned bool, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			if a, ok := r.(abortPage); ok {
-				text, err = "", a.err
+				text, scanned, err = "", false, a.err
 				return
 			}
-			text, err = "", fmt.Errorf("%v", r)
+			text, scanned, err = "", false, fmt.Errorf("%v", r)
 		}
 	}()
+	if p.V.Kind() != pdf.Dict {
+		return "", false, errors.New("the page is missing")
+	}
+	contents := p.V.Key("Contents")
+	if contents.Kind() == pdf.Null && slices.Contains(p.V.Keys(), "Contents") {
+		return "", false, errors.New("the page's content is missing")
+	}
 	in := newInterp(ctx)
-	in.run(p.V.Key("Contents"), p.Resources(), ident, 0)
-	return layout(in.glyphs), nil
+	in.run(contents, p.Resources(), ident, 0)
+	if len(in.glyphs) == 0 && in.unknownFont > 0 {
+		return "", false, errors.New("the page's fonts are missing")
+	}
+	text = layout(in.glyphs)
+	if in.images > 0 {
+		n := len([]rune(strings.TrimSpace(text)))
+		scanned = n == 0 || n < 40 && in.imageArea >= 0.5*pageArea(p.V)
+	}
+	return text, scanned, nil
+}
+
+// pageArea is the area of the page's MediaBox (inherited from its
+// parents), in points², or US Letter's when it has none.
+func pageArea(v pdf.Value) float64 {
+	for i := 0; i < 32 && v.Kind() == pdf.Dict; i++ {
+		if box, ok := nums(arrayValues(v.Key("MediaBox")), 4); ok {
+			if a := math.Abs((box[2] - box[0]) * (box[3] - box[1])); a > 0 {
+				return a
+			}
+		}
+		v = v.Key("Parent")
+	}
+	return 612 * 792
 }
 
 // matrix is a PDF transformation matrix [a b 0; c d 0; e f 1].
@@ -360,6 +523,13 @@ type interp struct {
 	scope  int
 	ops    int
 	ctx    context.Context
+	// unknownFont counts strings shown in a font the resources do not
+	// hold (lost from a damaged file).
+	unknownFont int
+	// images counts images drawn; imageArea is the largest one's area in
+	// device space (points², as the page's MediaBox).
+	images    int
+	imageArea float64
 }
 
 // abortPage unwinds the content-stream interpreter when ctx is done.
@@ -524,11 +694,19 @@ func (in *interp) do(op string, args []pdf.Value, res pdf.Value, scope, depth in
 				}
 			}
 		}
+	case "BI", "ID": // an inline image
+		in.images++
 	case "Do":
 		if len(args) < 1 || depth >= maxFormDepth || in.forms >= maxFormsPerPage {
 			return
 		}
 		xo := res.Key("XObject").Key(args[len(args)-1].Name())
+		if xo.Kind() == pdf.Stream && xo.Key("Subtype").Name() == "Image" {
+			// An image fills the unit square mapped by the CTM.
+			in.images++
+			in.imageArea = math.Max(in.imageArea, math.Abs(g.ctm[0][0]*g.ctm[1][1]-g.ctm[0][1]*g.ctm[1][0]))
+			return
+		}
 		if xo.Kind() != pdf.Stream || xo.Key("Subtype").Name() != "Form" {
 			return
 		}
@@ -581,6 +759,9 @@ func (in *interp) show(raw string) {
 	g := &in.g
 	f := g.font
 	if f == nil {
+		if raw != "" {
+			in.unknownFont++
+		}
 		return
 	}
 	for raw != "" && len(in.glyphs) < maxGlyphsPerPage {

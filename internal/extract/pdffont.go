@@ -15,10 +15,12 @@ import (
 // shown string into character codes, what text each code stands for, and
 // how far each glyph advances.
 type pdfFont struct {
-	composite bool  // Type0: multi-byte codes, CID widths
-	vertical  bool  // writing mode 1 (an -V CMap): glyphs advance downwards
-	cmap      *cmap // the font's /ToUnicode, or nil
-	ucs2      bool  // a predefined Uni*-UCS2/UTF16 CMap: codes are UTF-16BE
+	composite bool        // Type0: multi-byte codes, CID widths
+	vertical  bool        // writing mode 1 (an -V CMap): glyphs advance downwards
+	cmap      *cmap       // the font's /ToUnicode, or nil
+	enc       *cidCMap    // Type0: code -> CID (predefined or embedded CMap); nil for Identity
+	uniForm   int         // Type0 with a Uni* CMap: the codes are Unicode in this form
+	cidText   *cidUnicode // Type0: CID -> Unicode of the font's Adobe character collection, or nil
 	dict      pdf.Value
 	simple    pdf.TextEncoding // simple fonts: the library's decoder, made on first use
 	noSimple  bool             // making it failed
@@ -48,14 +50,8 @@ func loadFont(v pdf.Value) *pdfFont {
 	switch subtype {
 	case "Type0":
 		f.composite = true
-		enc := v.Key("Encoding")
-		name := enc.Name()
-		if enc.Kind() == pdf.Stream {
-			name = enc.Key("CMapName").Name()
-		}
-		f.vertical = strings.HasSuffix(name, "-V")
-		f.ucs2 = strings.HasPrefix(name, "Uni") && (strings.Contains(name, "UCS2") || strings.Contains(name, "UTF16"))
 		d := v.Key("DescendantFonts").Index(0)
+		f.loadCIDEncoding(v.Key("Encoding"), d)
 		f.missing = 1000
 		if dw := d.Key("DW"); dw.Kind() == pdf.Integer || dw.Kind() == pdf.Real {
 			f.missing = dw.Float64()
@@ -81,6 +77,92 @@ func loadFont(v pdf.Value) *pdfFont {
 		}
 	}
 	return f
+}
+
+// loadCIDEncoding sets up how a Type0 font's codes become CIDs and text:
+// the /Encoding CMap (a predefined name such as 90ms-RKSJ-H, or an
+// embedded stream), and the CID -> Unicode table of the descendant font's
+// character collection (its CIDSystemInfo, or else the one the CMap's name
+// belongs to).
+func (f *pdfFont) loadCIDEncoding(enc, descendant pdf.Value) {
+	name := enc.Name()
+	switch {
+	case enc.Kind() == pdf.Stream:
+		name = enc.Key("CMapName").Name()
+		if data := streamBytes(enc, 4<<20); data != nil {
+			f.enc = parseEmbeddedCMap(data)
+		}
+		if use := enc.Key("UseCMap").Name(); use != "" {
+			if p, err := predefinedCMap(use); err == nil {
+				if f.enc == nil {
+					f.enc = &cidCMap{name: name}
+				}
+				f.enc.parent = p
+			}
+		}
+		if f.enc != nil && f.enc.parent != nil && name == "" {
+			name = f.enc.root().name
+		}
+	case name == "Identity-H", name == "Identity-V", name == "":
+	default:
+		if m, err := predefinedCMap(name); err == nil {
+			f.enc = m
+		}
+	}
+	f.vertical = strings.HasSuffix(name, "-V") || f.enc != nil && (f.enc.vertical || f.enc.root().vertical)
+	f.uniForm = unicodeForm(name)
+	if f.enc != nil && f.uniForm == uniNone {
+		f.uniForm = unicodeForm(f.enc.root().name)
+	}
+	ordering := descendant.Key("CIDSystemInfo").Key("Ordering").RawString()
+	if f.cidText = adobeUnicode(ordering); f.cidText == nil {
+		if f.enc != nil {
+			name = f.enc.root().name
+		}
+		f.cidText = adobeUnicode(cmapOrdering(name))
+	}
+}
+
+// streamBytes reads up to limit bytes of a stream, or nil when the stream
+// is damaged.
+func streamBytes(v pdf.Value, limit int64) (data []byte) {
+	defer func() {
+		if recover() != nil {
+			data = nil
+		}
+	}()
+	rc := v.Reader()
+	defer rc.Close()
+	data, err := io.ReadAll(io.LimitReader(rc, limit))
+	if err != nil && len(data) == 0 {
+		return nil
+	}
+	return data
+}
+
+// cid is the CID a composite font's code selects: through the encoding
+// CMap, or the code itself for Identity-H/V.
+func (f *pdfFont) cid(code string) (uint32, bool) {
+	if f.enc != nil {
+		return f.enc.cid(code)
+	}
+	if len(code) > 4 {
+		return 0, false
+	}
+	return codeValue(code), true
+}
+
+// textCID is the CID whose Unicode value is code's text. A vertical CMap
+// maps some codes to vertical glyph variants (rotated brackets, a
+// vertical long-vowel mark) whose Unicode values are presentation forms or
+// absent; the horizontal CMap it builds on gives the character itself.
+func (f *pdfFont) textCID(code string) (uint32, bool) {
+	if f.enc != nil && f.vertical && f.enc.parent != nil {
+		if c, ok := f.enc.root().cid(code); ok {
+			return c, true
+		}
+	}
+	return f.cid(code)
 }
 
 // readCIDWidths reads a CIDFont /W array: "c [w1 w2 ...]" and "c1 c2 w".
@@ -111,6 +193,13 @@ func (f *pdfFont) nextCode(raw string) (code string, rest string) {
 	if !f.composite {
 		return raw[:1], raw[1:]
 	}
+	if f.enc != nil {
+		n := f.enc.codeLen(raw)
+		if n == 0 {
+			n = 1 // a byte outside every codespace: skip it and resynchronise
+		}
+		return raw[:n], raw[n:]
+	}
 	if f.cmap != nil {
 		if n := f.cmap.codeLen(raw); n > 0 {
 			return raw[:n], raw[n:]
@@ -125,7 +214,7 @@ func (f *pdfFont) text(code string) string {
 	if s, ok := f.cache[code]; ok {
 		return s
 	}
-	s := f.decode(code)
+	s := canonicalGlyphText(f.decode(code))
 	if len(f.cache) < 1<<16 {
 		f.cache[code] = s
 	}
@@ -138,11 +227,18 @@ func (f *pdfFont) decode(code string) string {
 			return s
 		}
 	}
-	switch {
-	case f.composite && f.ucs2:
-		return utf16BE(code)
-	case f.composite:
-		return "" // CIDs without a ToUnicode map carry no text
+	if f.composite {
+		if f.uniForm != uniNone {
+			if s := decodeUnicodeCode(f.uniForm, code); s != "" {
+				return s
+			}
+		}
+		if f.cidText != nil {
+			if c, ok := f.textCID(code); ok {
+				return f.cidText.lookup(c)
+			}
+		}
+		return "" // CIDs of an unknown collection (glyph ids) carry no text
 	}
 	enc := f.simpleEncoding()
 	if enc == nil {
@@ -174,15 +270,17 @@ func (f *pdfFont) simpleEncoding() (enc pdf.TextEncoding) {
 
 // width is the advance of code in glyph space units.
 func (f *pdfFont) width(code string) float64 {
+	if f.composite {
+		if c, ok := f.cid(code); ok {
+			if w, ok := f.cidW[int(c)]; ok {
+				return w
+			}
+		}
+		return f.missing
+	}
 	c := 0
 	for i := 0; i < len(code); i++ {
 		c = c<<8 | int(code[i])
-	}
-	if f.composite {
-		if w, ok := f.cidW[c]; ok {
-			return w
-		}
-		return f.missing
 	}
 	if i := c - f.first; i >= 0 && i < len(f.widths) && f.widths[i] > 0 {
 		return f.widths[i]

@@ -10,6 +10,12 @@
 // fails leaves the rest of the index as it was. Because each document is
 // committed atomically, a job killed at any moment can simply be run again:
 // finished documents are unchanged, the rest are done, none is duplicated.
+//
+// Scanned pages and images are read by OCR (ocr.go), page by page, each
+// page cached by content so that no page is read twice. Without an OCR
+// engine such files are stored as waiting for it, with the way to install
+// it, and the first job that has an engine reads them, whatever paths it
+// was given. Passages may run across a page break (chunk.SplitPages).
 package ingest
 
 import (
@@ -33,6 +39,7 @@ import (
 	"github.com/kura-app/kura/internal/chunk"
 	"github.com/kura-app/kura/internal/extract"
 	"github.com/kura-app/kura/internal/store"
+	"github.com/kura-app/kura/internal/tokenize"
 	"github.com/kura-app/kura/internal/vector"
 )
 
@@ -119,6 +126,10 @@ type Progress struct {
 	// it replaces another model's vectors (which answer until it is done).
 	EmbedModel string
 	Rebuild    bool
+	// OCRPagesDone/OCRPagesTotal count the scanned pages (and images)
+	// found so far and read so far, during the reading phase; the total
+	// grows as files are read.
+	OCRPagesDone, OCRPagesTotal int
 }
 
 // Failure is a file that could not be indexed, and why.
@@ -150,6 +161,7 @@ type Job struct {
 	Store      *store.Store
 	Index      *vector.Index
 	Collection store.Collection
+	OCR        OCR // zero: no OCR engine; scans wait for one
 	Options    Options
 	// OnProgress, if set, receives snapshots at most every 200 ms, at
 	// least once a second while the job runs, and always the final one; an
@@ -189,6 +201,7 @@ func (j *Job) Run(ctx context.Context, paths []string) (Summary, error) {
 	j.mu.Lock()
 	j.sum.Failed = append(j.sum.Failed, failures...)
 	j.sum.Warnings = append(j.sum.Warnings, notes...)
+	files = j.withPendingOCR(ctx, files)
 	j.prog.FilesTotal = len(files)
 	for _, f := range files {
 		if info, err := os.Stat(f); err == nil {
@@ -441,12 +454,13 @@ func (j *Job) file(ctx context.Context, path string) error {
 		j.sum.Updated++
 	case "unchanged":
 		j.sum.Unchanged++
-	case "failed":
+	}
+	if note != "" {
+		// A failed file, or an indexed one with pages lost or waiting
+		// for OCR: either way part of it cannot be found, so it is listed
+		// with the failures.
 		j.sum.Failed = append(j.sum.Failed, Failure{path, note})
 		j.prog.Failed++
-	}
-	if note != "" && outcome != "failed" {
-		j.sum.Warnings = append(j.sum.Warnings, path+": "+note)
 	}
 	j.sum.Chunks += nChunks
 	j.prog.Chunks += nChunks
@@ -475,7 +489,8 @@ func (j *Job) indexFile(ctx context.Context, path string) (outcome string, nChun
 	if exists {
 		outcome = "updated"
 	}
-	retry := exists && old.Status == store.StatusFailed
+	retry := exists && (old.Status == store.StatusFailed ||
+		j.ocrReady() && (old.Status == store.StatusNeedsOCR || old.OCRPending > 0))
 	if exists && !j.Options.Force && !retry && old.Size == info.Size() && old.ModTime == info.ModTime().Unix() {
 		return "unchanged", 0, "", nil
 	}
@@ -513,13 +528,28 @@ func (j *Job) indexFile(ctx context.Context, path string) (outcome string, nChun
 		return j.storeFailure(ctx, path, info, hash, outcome, j.timeoutWords(xerr))
 	}
 
+	ocrRes, err := j.recognise(ctx, path, hash, &doc)
+	if err != nil {
+		return "", 0, "", err
+	}
+	notes := joinNotes(doc.Damage, ocrRes.notes)
 	pages := make([]store.Page, 0, len(doc.Pages))
-	var chunks []store.NewChunk
+	cp := make([]chunk.Page, 0, len(doc.Pages))
 	for _, p := range doc.Pages {
 		pages = append(pages, store.Page{Number: p.Number, Text: p.Text})
-		chunks = append(chunks, splitPage(p.Number, p.Text, j.Options.Chunk)...)
+		cp = append(cp, chunk.Page{Number: p.Number, Text: p.Text})
+	}
+	var chunks []store.NewChunk
+	for _, c := range chunk.SplitPages(cp, j.Options.Chunk) {
+		chunks = append(chunks, store.NewChunk{Page: c.Page, EndPage: c.EndPage, Start: c.Start, End: c.End, Text: c.Text, Terms: tokenize.IndexText(c.Text)})
 	}
 	if len(chunks) == 0 {
+		switch {
+		case len(ocrRes.pending) > 0:
+			return j.storeNeedsOCR(ctx, path, info, hash, outcome, len(ocrRes.pending), ocrRes.notes)
+		case ocrRes.failed != nil:
+			return j.storeFailure(ctx, path, info, hash, outcome, fmt.Errorf("OCR failed: %w", ocrRes.failed))
+		}
 		return j.storeFailure(ctx, path, info, hash, outcome, extract.ErrNoText)
 	}
 	if len(chunks) > j.Options.MaxPassages {
@@ -529,6 +559,7 @@ func (j *Job) indexFile(ctx context.Context, path string) (outcome string, nChun
 	d := store.Document{
 		CollectionID: j.Collection.ID, Path: path, Hash: hash, Size: info.Size(),
 		ModTime: info.ModTime().Unix(), Status: store.StatusLexical, Title: doc.Title, Pages: len(doc.Pages),
+		Error: notes, OCRPending: len(ocrRes.pending), OCRPages: ocrRes.pages,
 	}
 	_, removed, _, err := j.Store.PutDocument(ctx, d, pages, chunks)
 	if err != nil {
@@ -537,7 +568,7 @@ func (j *Job) indexFile(ctx context.Context, path string) (outcome string, nChun
 	if err := j.Index.Remove(ctx, removed); err != nil {
 		return "", 0, "", err
 	}
-	return outcome, len(chunks), "", nil
+	return outcome, len(chunks), notes, nil
 }
 
 // storeFailure records a file that could not be read, replacing any earlier
@@ -652,4 +683,46 @@ func reason(err error) string {
 		s = s[:i]
 	}
 	return s
+}
+
+// storeNeedsOCR records a file whose text is all in scanned pages or an
+// image while no OCR engine is installed: no chunks, the way to install
+// one in Error, and the pages waiting counted, so the first job with an
+// engine reads it.
+func (j *Job) storeNeedsOCR(ctx context.Context, path string, info os.FileInfo, hash, outcome string, pending int, msg string) (string, int, string, error) {
+	d := store.Document{CollectionID: j.Collection.ID, Path: path, Hash: hash, Size: info.Size(),
+		ModTime: info.ModTime().Unix(), Status: store.StatusNeedsOCR, Error: msg, OCRPending: pending}
+	_, removed, _, err := j.Store.PutDocument(ctx, d, nil, nil)
+	if err != nil {
+		return "", 0, "", err
+	}
+	if err := j.Index.Remove(ctx, removed); err != nil {
+		return "", 0, "", err
+	}
+	return outcome, 0, msg, nil
+}
+
+// withPendingOCR adds to files the collection's documents that wait for
+// OCR, when an engine is there now: installing one is enough for the next
+// job to read them, whatever it was asked to index.
+func (j *Job) withPendingOCR(ctx context.Context, files []string) []string {
+	if !j.ocrReady() {
+		return files
+	}
+	docs, err := j.Store.PendingOCR(ctx, j.Collection.ID)
+	if err != nil || len(docs) == 0 {
+		return files
+	}
+	have := make(map[string]bool, len(files))
+	for _, f := range files {
+		have[f] = true
+	}
+	for _, d := range docs {
+		if info, err := os.Stat(d.Path); err == nil && info.Mode().IsRegular() && !have[d.Path] {
+			files = append(files, d.Path)
+			have[d.Path] = true
+		}
+	}
+	sort.Strings(files)
+	return files
 }

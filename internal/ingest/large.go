@@ -43,6 +43,7 @@ func readHeld(ctx context.Context, path string, opts extract.Options, limit int)
 		return extract.Document{}, err
 	}
 	doc.Title = info.Title
+	doc.Scanned, doc.Image, doc.Lost, doc.Damage = info.Scanned, info.Image, info.Lost, info.Damage
 	return doc, nil
 }
 

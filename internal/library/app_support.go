@@ -60,10 +60,14 @@ func withTag(name string) string {
 // in the conversation sends again, so that the runtime finds the whole
 // conversation in its cache.
 type SavedSource struct {
-	N            int     `json:"n"`
-	Path         string  `json:"path"`
-	Title        string  `json:"title"`
-	Page         int     `json:"page"`
+	N     int    `json:"n"`
+	Path  string `json:"path"`
+	Title string `json:"title"`
+	Page  int    `json:"page"`
+	// EndPage is the page the passage ends on (0 in sources saved before
+	// passages could run across pages: the same page).
+	EndPage      int     `json:"end_page,omitempty"`
+	OCR          bool    `json:"ocr,omitempty"`
 	Start        int     `json:"start"`
 	End          int     `json:"end"`
 	Text         string  `json:"text"`
@@ -81,8 +85,9 @@ func savedSources(srcs []answer.Source, text string) []SavedSource {
 	}
 	out := make([]SavedSource, 0, len(srcs))
 	for _, s := range srcs {
-		out = append(out, SavedSource{N: s.N, Path: s.Path, Title: s.Title, Page: s.Page, Start: s.Start, End: s.End,
-			Text: s.Text, Score: s.Score, Cited: s.Cited || cited[s.N], PassageStart: s.PassageStart, PassageEnd: s.PassageEnd})
+		out = append(out, SavedSource{N: s.N, Path: s.Path, Title: s.Title, Page: s.Page, EndPage: s.EndPage, OCR: s.OCR,
+			Start: s.Start, End: s.End, Text: s.Text, Score: s.Score, Cited: s.Cited || cited[s.N],
+			PassageStart: s.PassageStart, PassageEnd: s.PassageEnd})
 	}
 	return out
 }

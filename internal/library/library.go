@@ -27,6 +27,7 @@ import (
 	"github.com/kura-app/kura/internal/config"
 	"github.com/kura-app/kura/internal/ingest"
 	"github.com/kura-app/kura/internal/llm"
+	"github.com/kura-app/kura/internal/ocr"
 	"github.com/kura-app/kura/internal/retrieve"
 	"github.com/kura-app/kura/internal/store"
 	"github.com/kura-app/kura/internal/tokenize"
@@ -52,6 +53,7 @@ type Library struct {
 	checked verified
 
 	mu     sync.RWMutex
+	ocr    *ocr.Engine // found once, kept: it limits recognitions across jobs
 	cfg    config.Config
 	infos  map[string]llm.ModelInfo // model -> what Show said
 	models map[string]*modelState   // chat model -> what answering taught
@@ -221,7 +223,7 @@ func (l *Library) Ingest(ctx context.Context, collection string, paths []string,
 	cfg := l.Config()
 	var last ingest.Progress
 	job := &ingest.Job{
-		Store: l.store, Index: l.index, Collection: c, Shared: l.jobs,
+		Store: l.store, Index: l.index, Collection: c, Shared: l.jobs, OCR: l.ocrEngine(ctx),
 		Options: ingest.Options{Chunk: chunk.Options{Size: cfg.ChunkSize, Overlap: cfg.ChunkOverlap}, Force: opts.Force},
 		OnProgress: func(p ingest.Progress) error {
 			last = p
@@ -242,6 +244,55 @@ func (l *Library) Ingest(ctx context.Context, collection string, paths []string,
 		return sum, nil
 	}
 	return l.embedPhase(ctx, collection, sum, start, last, onProgress)
+}
+
+// ocrEngine returns the OCR engine, looking for it again while it is
+// missing: a user who installs it after starting Kura need not restart.
+func (l *Library) ocrEngine(ctx context.Context) ingest.OCR {
+	l.mu.RLock()
+	e := l.ocr
+	l.mu.RUnlock()
+	if e != nil {
+		return ingest.OCR{Engine: e}
+	}
+	e, err := ocr.New(ctx, ocr.Options{})
+	if err != nil {
+		return ingest.OCR{Missing: err}
+	}
+	l.mu.Lock()
+	if l.ocr == nil {
+		l.ocr = e
+	}
+	e = l.ocr
+	l.mu.Unlock()
+	return ingest.OCR{Engine: e}
+}
+
+// OCRAvailable returns nil when scanned pages and images can be read, and
+// otherwise what is missing and how to install it (an error wrapping
+// ocr.ErrMissing).
+func (l *Library) OCRAvailable(ctx context.Context) error {
+	return l.ocrEngine(ctx).Missing
+}
+
+// PendingOCR lists, by collection, the documents that wait for an OCR
+// engine (scans and images indexed while none was installed).
+func (l *Library) PendingOCR(ctx context.Context) (map[string][]string, error) {
+	cols, err := l.store.Collections(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]string{}
+	for _, c := range cols {
+		docs, err := l.store.PendingOCR(ctx, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range docs {
+			out[c.Name] = append(out[c.Name], d.Path)
+		}
+	}
+	return out, nil
 }
 
 // embedPhase computes the collection's missing vectors in the foreground,
@@ -357,24 +408,32 @@ func (l *Library) Remove(ctx context.Context, collection, path string) error {
 // Page returns the stored text of one page of a document (page 0 for
 // formats without pages), for showing a cited passage in context.
 func (l *Library) Page(ctx context.Context, collection, path string, page int) (string, error) {
+	text, _, err := l.PageSource(ctx, collection, path, page)
+	return text, err
+}
+
+// PageSource is Page, also telling whether the page's text was recognised
+// by OCR (and so may hold recognition errors).
+func (l *Library) PageSource(ctx context.Context, collection, path string, page int) (string, bool, error) {
 	c, err := l.store.Collection(ctx, collection)
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
 	d, err := l.store.DocumentByPath(ctx, c.ID, path)
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
 	pages, err := l.store.Pages(ctx, d.ID)
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
 	for _, p := range pages {
 		if p.Number == page {
-			return p.Text, nil
+			ocr, err := l.store.OCRPages(ctx, d.ID)
+			return p.Text, ocr[page], err
 		}
 	}
-	return "", fmt.Errorf("page %d of %s: %w", page, path, store.ErrNotFound)
+	return "", false, fmt.Errorf("page %d of %s: %w", page, path, store.ErrNotFound)
 }
 
 // SearchOptions override the configured retrieval settings for one search.

@@ -183,7 +183,7 @@ func (l *Library) ExportPack(ctx context.Context, collection string, dst io.Writ
 		return p.report(PackIndex, "", w.Written(), false)
 	}
 	err = x.EachPage(ctx, func(doc int64, pg store.Page) error {
-		if err := w.Page(pack.Page{Doc: num[doc], Page: pg.Number, Text: pg.Text}); err != nil {
+		if err := w.Page(pack.Page{Doc: num[doc], Page: pg.Number, Text: pg.Text, OCR: pg.OCR}); err != nil {
 			return err
 		}
 		return step()
@@ -195,7 +195,11 @@ func (l *Library) ExportPack(ctx context.Context, collection string, dst io.Writ
 	err = x.EachChunk(ctx, func(k store.Chunk) error {
 		n := int64(len(chunkNum) + 1)
 		chunkNum[k.ID] = n
-		if err := w.Chunk(pack.Chunk{ID: n, Doc: num[k.DocID], Page: k.Page, Start: k.Start, End: k.End, Text: k.Text}); err != nil {
+		endPage := 0
+		if k.EndPage > k.Page {
+			endPage = k.EndPage
+		}
+		if err := w.Chunk(pack.Chunk{ID: n, Doc: num[k.DocID], Page: k.Page, EndPage: endPage, Start: k.Start, End: k.End, Text: k.Text}); err != nil {
 			return err
 		}
 		return step()
@@ -429,12 +433,12 @@ func (l *Library) ImportPack(ctx context.Context, r *pack.Reader, opts ImportOpt
 				return sum, err
 			}
 		case rec.Page != nil:
-			if err := im.Page(rec.Page.Doc, store.Page{Number: rec.Page.Page, Text: rec.Page.Text}); err != nil {
+			if err := im.Page(rec.Page.Doc, store.Page{Number: rec.Page.Page, Text: rec.Page.Text, OCR: rec.Page.OCR}); err != nil {
 				return sum, err
 			}
 		case rec.Chunk != nil:
 			k := rec.Chunk
-			if _, err := im.Chunk(k.Doc, store.NewChunk{Page: k.Page, Start: k.Start, End: k.End, Text: k.Text, Terms: tokenize.IndexText(k.Text)}); err != nil {
+			if _, err := im.Chunk(k.Doc, store.NewChunk{Page: k.Page, EndPage: k.EndPage, Start: k.Start, End: k.End, Text: k.Text, Terms: tokenize.IndexText(k.Text)}); err != nil {
 				return sum, err
 			}
 		case rec.Vector != nil:

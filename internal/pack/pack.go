@@ -194,6 +194,9 @@ type Page struct {
 	Doc  int64  `json:"doc"`
 	Page int    `json:"page"`
 	Text string `json:"text"`
+	// OCR is set when the page's text was recognised by OCR (format
+	// version 1 packs written before this field leave it out).
+	OCR bool `json:"ocr,omitempty"`
 }
 
 // Chunk is a passage. ID numbers chunks 1, 2, ... in the pack, in the
@@ -206,6 +209,9 @@ type Chunk struct {
 	Start int    `json:"start"`
 	End   int    `json:"end"`
 	Text  string `json:"text"`
+	// EndPage is the page a passage across a page break ends on (absent:
+	// Page).
+	EndPage int `json:"end_page,omitempty"`
 }
 
 // Vector is the embedding of chunk Chunk, of the manifest's dimension.

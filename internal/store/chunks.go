@@ -6,15 +6,34 @@ import (
 	"strings"
 )
 
-// Chunk is a stored passage with the document it came from.
+// Chunk is a stored passage with the document it came from. It starts at
+// Start on Page and ends at End on EndPage (== Page unless the passage runs
+// across a page break). OCR is set when its first page's text came from
+// OCR.
 type Chunk struct {
 	ID         int64
 	DocID      int64
 	Path       string
 	Title      string
 	Page       int
+	EndPage    int
 	Start, End int
 	Text       string
+	OCR        bool
+}
+
+// chunkColumns are the columns scanChunk reads, for a query over chunks k
+// joined with documents d.
+const chunkColumns = `k.id, k.doc_id, d.path, d.title, k.page, k.end_page, k.start, k.end, k.text,
+	coalesce((SELECT p.ocr FROM pages p WHERE p.doc_id = k.doc_id AND p.page = k.page), 0)`
+
+func scanChunk(sc interface{ Scan(...any) error }) (Chunk, error) {
+	var c Chunk
+	err := sc.Scan(&c.ID, &c.DocID, &c.Path, &c.Title, &c.Page, &c.EndPage, &c.Start, &c.End, &c.Text, &c.OCR)
+	if c.EndPage == 0 {
+		c.EndPage = c.Page
+	}
+	return c, err
 }
 
 // Chunks returns the chunks with the given ids, in the order of ids; ids
@@ -32,7 +51,7 @@ func (s *Store) Chunks(ctx context.Context, ids []int64) ([]Chunk, error) {
 		b.WriteByte('?')
 		args[i] = id
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT k.id, k.doc_id, d.path, d.title, k.page, k.start, k.end, k.text
+	rows, err := s.r.QueryContext(ctx, `SELECT `+chunkColumns+`
 		FROM chunks k JOIN documents d ON d.id = k.doc_id WHERE k.id IN (`+b.String()+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read chunks: %w", err)
@@ -40,8 +59,8 @@ func (s *Store) Chunks(ctx context.Context, ids []int64) ([]Chunk, error) {
 	defer rows.Close()
 	byID := make(map[int64]Chunk, len(ids))
 	for rows.Next() {
-		var c Chunk
-		if err := rows.Scan(&c.ID, &c.DocID, &c.Path, &c.Title, &c.Page, &c.Start, &c.End, &c.Text); err != nil {
+		c, err := scanChunk(rows)
+		if err != nil {
 			return nil, err
 		}
 		byID[c.ID] = c

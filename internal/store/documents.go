@@ -16,6 +16,10 @@ const (
 	StatusLexical = "lexical" // chunks stored, vectors missing (not computed yet, or no embedding model)
 	StatusFailed  = "failed"  // extraction failed; Error says why; no chunks
 	StatusNoText  = "no_text" // the file has no text layer (e.g. a scanned PDF)
+	// StatusNeedsOCR: the file is a scan or an image and no OCR engine is
+	// installed; Error says how to install one. It is read again when one
+	// is there.
+	StatusNeedsOCR = "needs_ocr"
 )
 
 // Document is one indexed file.
@@ -33,11 +37,20 @@ type Document struct {
 	Chunks       int
 	Vectors      int // chunks with a vector in the active set
 	IndexedAt    int64
+	// OCRPending counts pages that need OCR and were left out because no
+	// OCR engine was installed.
+	OCRPending int
+	// OCRPages lists the pages whose text was recognised by OCR (written
+	// by PutDocument; read back with OCRPages).
+	OCRPages []int
 }
 
-// NewChunk is a chunk to store. Its vector comes later (SetVectors).
+// NewChunk is a chunk to store; its vector comes later (SetVectors). A
+// passage that runs across a page break ends at End on EndPage; EndPage 0
+// means Page.
 type NewChunk struct {
 	Page       int
+	EndPage    int
 	Start, End int
 	Text       string
 	Terms      string // the full-text terms (tokenize.IndexText)
@@ -47,6 +60,9 @@ type NewChunk struct {
 type Page struct {
 	Number int
 	Text   string
+	// OCR is set on pages read back from a pack snapshot (and written by
+	// Import) whose text came from OCR; PutDocument takes Document.OCRPages.
+	OCR bool
 }
 
 // PutDocument stores doc with its pages and chunks, replacing any earlier
@@ -70,26 +86,30 @@ func (s *Store) PutDocument(ctx context.Context, doc Document, pages []Page, chu
 				return err
 			}
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO documents(collection_id, path, hash, size, mtime, status, error, title, pages, indexed_at)
-			VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			doc.CollectionID, doc.Path, doc.Hash, doc.Size, doc.ModTime, doc.Status, doc.Error, doc.Title, doc.Pages, now())
+		res, err := tx.ExecContext(ctx, `INSERT INTO documents(collection_id, path, hash, size, mtime, status, error, title, pages, indexed_at, ocr_pending)
+			VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			doc.CollectionID, doc.Path, doc.Hash, doc.Size, doc.ModTime, doc.Status, doc.Error, doc.Title, doc.Pages, now(), doc.OCRPending)
 		if err != nil {
 			return err
 		}
 		if id, err = res.LastInsertId(); err != nil {
 			return err
 		}
-		pst, err := tx.PrepareContext(ctx, `INSERT INTO pages(doc_id, page, text) VALUES(?, ?, ?)`)
+		pst, err := tx.PrepareContext(ctx, `INSERT INTO pages(doc_id, page, text, ocr) VALUES(?, ?, ?, ?)`)
 		if err != nil {
 			return err
 		}
 		defer pst.Close()
+		ocr := make(map[int]bool, len(doc.OCRPages))
+		for _, n := range doc.OCRPages {
+			ocr[n] = true
+		}
 		for _, p := range pages {
-			if _, err := pst.ExecContext(ctx, id, p.Number, p.Text); err != nil {
+			if _, err := pst.ExecContext(ctx, id, p.Number, p.Text, ocr[p.Number]); err != nil {
 				return err
 			}
 		}
-		cst, err := tx.PrepareContext(ctx, `INSERT INTO chunks(doc_id, page, start, end, text) VALUES(?, ?, ?, ?, ?)`)
+		cst, err := tx.PrepareContext(ctx, `INSERT INTO chunks(doc_id, page, end_page, start, end, text) VALUES(?, ?, ?, ?, ?, ?)`)
 		if err != nil {
 			return err
 		}
@@ -100,7 +120,11 @@ func (s *Store) PutDocument(ctx context.Context, doc Document, pages []Page, chu
 		}
 		defer fst.Close()
 		for _, c := range chunks {
-			res, err := cst.ExecContext(ctx, id, c.Page, c.Start, c.End, c.Text)
+			endPage := c.EndPage
+			if endPage == c.Page {
+				endPage = 0
+			}
+			res, err := cst.ExecContext(ctx, id, c.Page, endPage, c.Start, c.End, c.Text)
 			if err != nil {
 				return err
 			}
@@ -168,11 +192,12 @@ func (s *Store) RemoveDocument(ctx context.Context, collectionID int64, path str
 const docColumns = `d.id, d.collection_id, d.path, d.hash, d.size, d.mtime, d.status, d.error, d.title, d.pages, d.indexed_at,
 	(SELECT count(*) FROM chunks k WHERE k.doc_id = d.id),
 	(SELECT count(*) FROM chunks k JOIN vectors v ON v.chunk_id = k.id WHERE k.doc_id = d.id
-		AND v.set_id = (SELECT id FROM vector_sets WHERE collection_id = d.collection_id AND state = 'active'))`
+		AND v.set_id = (SELECT id FROM vector_sets WHERE collection_id = d.collection_id AND state = 'active')),
+	d.ocr_pending`
 
 func scanDoc(sc interface{ Scan(...any) error }) (Document, error) {
 	var d Document
-	err := sc.Scan(&d.ID, &d.CollectionID, &d.Path, &d.Hash, &d.Size, &d.ModTime, &d.Status, &d.Error, &d.Title, &d.Pages, &d.IndexedAt, &d.Chunks, &d.Vectors)
+	err := sc.Scan(&d.ID, &d.CollectionID, &d.Path, &d.Hash, &d.Size, &d.ModTime, &d.Status, &d.Error, &d.Title, &d.Pages, &d.IndexedAt, &d.Chunks, &d.Vectors, &d.OCRPending)
 	if d.Status == StatusLexical && d.Chunks > 0 && d.Vectors == d.Chunks {
 		d.Status = StatusIndexed
 	}

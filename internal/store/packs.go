@@ -93,7 +93,7 @@ func (x *Snapshot) EachDocument(ctx context.Context, fn func(Document) error) er
 
 // EachPage calls fn for every page, by document id then page number.
 func (x *Snapshot) EachPage(ctx context.Context, fn func(docID int64, p Page) error) error {
-	rows, err := x.tx.QueryContext(ctx, `SELECT p.doc_id, p.page, p.text FROM pages p JOIN documents d ON d.id = p.doc_id
+	rows, err := x.tx.QueryContext(ctx, `SELECT p.doc_id, p.page, p.text, p.ocr FROM pages p JOIN documents d ON d.id = p.doc_id
 		WHERE d.collection_id = ? ORDER BY p.doc_id, p.page`, x.c.ID)
 	if err != nil {
 		return fmt.Errorf("read pages: %w", err)
@@ -102,7 +102,7 @@ func (x *Snapshot) EachPage(ctx context.Context, fn func(docID int64, p Page) er
 	for rows.Next() {
 		var doc int64
 		var p Page
-		if err := rows.Scan(&doc, &p.Number, &p.Text); err != nil {
+		if err := rows.Scan(&doc, &p.Number, &p.Text, &p.OCR); err != nil {
 			return err
 		}
 		if err := fn(doc, p); err != nil {
@@ -115,7 +115,7 @@ func (x *Snapshot) EachPage(ctx context.Context, fn func(docID int64, p Page) er
 // EachChunk calls fn for every chunk, in id order (the order they were
 // stored in, which breaks ranking ties).
 func (x *Snapshot) EachChunk(ctx context.Context, fn func(Chunk) error) error {
-	rows, err := x.tx.QueryContext(ctx, `SELECT k.id, k.doc_id, k.page, k.start, k.end, k.text FROM chunks k
+	rows, err := x.tx.QueryContext(ctx, `SELECT k.id, k.doc_id, k.page, k.end_page, k.start, k.end, k.text FROM chunks k
 		JOIN documents d ON d.id = k.doc_id WHERE d.collection_id = ? ORDER BY k.id`, x.c.ID)
 	if err != nil {
 		return fmt.Errorf("read chunks: %w", err)
@@ -123,8 +123,11 @@ func (x *Snapshot) EachChunk(ctx context.Context, fn func(Chunk) error) error {
 	defer rows.Close()
 	for rows.Next() {
 		var c Chunk
-		if err := rows.Scan(&c.ID, &c.DocID, &c.Page, &c.Start, &c.End, &c.Text); err != nil {
+		if err := rows.Scan(&c.ID, &c.DocID, &c.Page, &c.EndPage, &c.Start, &c.End, &c.Text); err != nil {
 			return err
+		}
+		if c.EndPage == 0 {
+			c.EndPage = c.Page
 		}
 		if err := fn(c); err != nil {
 			return err
@@ -303,8 +306,8 @@ func (im *Import) start(o ImportOptions) error {
 	queries := map[string]string{
 		"doc": `INSERT INTO documents(id, collection_id, path, hash, size, mtime, status, error, title, pages, indexed_at)
 			VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		"page":  `INSERT INTO pages(doc_id, page, text) VALUES(?, ?, ?)`,
-		"chunk": `INSERT INTO chunks(id, doc_id, page, start, end, text) VALUES(?, ?, ?, ?, ?, ?)`,
+		"page":  `INSERT INTO pages(doc_id, page, text, ocr) VALUES(?, ?, ?, ?)`,
+		"chunk": `INSERT INTO chunks(id, doc_id, page, end_page, start, end, text) VALUES(?, ?, ?, ?, ?, ?, ?)`,
 		"fts":   `INSERT INTO ` + ftsTable(im.c.ID) + `(rowid, terms) VALUES(?, ?)`,
 		"vec":   `INSERT INTO vectors(chunk_id, set_id, vec) VALUES(?, ?, ?)`,
 	}
@@ -337,7 +340,7 @@ func (im *Import) Page(doc int64, p Page) error {
 	if doc < 1 || doc > im.docs {
 		return fmt.Errorf("import page: no document %d", doc)
 	}
-	if _, err := im.st["page"].ExecContext(im.ctx, im.docBase+doc, p.Number, p.Text); err != nil {
+	if _, err := im.st["page"].ExecContext(im.ctx, im.docBase+doc, p.Number, p.Text, p.OCR); err != nil {
 		return fmt.Errorf("import page %d: %w", p.Number, err)
 	}
 	return nil
@@ -351,7 +354,11 @@ func (im *Import) Chunk(doc int64, c NewChunk) (int64, error) {
 	}
 	im.chunks++
 	id := im.chunkBase + im.chunks
-	if _, err := im.st["chunk"].ExecContext(im.ctx, id, im.docBase+doc, c.Page, c.Start, c.End, c.Text); err != nil {
+	endPage := c.EndPage
+	if endPage == c.Page {
+		endPage = 0
+	}
+	if _, err := im.st["chunk"].ExecContext(im.ctx, id, im.docBase+doc, c.Page, endPage, c.Start, c.End, c.Text); err != nil {
 		return 0, fmt.Errorf("import chunk: %w", err)
 	}
 	if _, err := im.st["fts"].ExecContext(im.ctx, id, c.Terms); err != nil {

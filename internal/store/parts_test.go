@@ -13,7 +13,7 @@ func TestADocumentWrittenInPartsReplacesTheOldOneAtOnceOrNotAtAll(t *testing.T) 
 	ctx := context.Background()
 	s, c := openTest(t)
 	doc := Document{CollectionID: c.ID, Path: "/docs/log.txt", Hash: "h1", Status: StatusLexical}
-	_, _, old, err := s.PutDocument(ctx, doc, []Page{{0, "古い版"}}, []NewChunk{chunk("古い版", nil)})
+	_, _, old, err := s.PutDocument(ctx, doc, []Page{{Number: 0, Text: "古い版"}}, []NewChunk{chunk("古い版", nil)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -21,7 +21,7 @@ func TestADocumentWrittenInPartsReplacesTheOldOneAtOnceOrNotAtAll(t *testing.T) 
 		return func(add AddPart) (string, int, error) {
 			for i := 1; i <= n; i++ {
 				text := fmt.Sprintf("第%d節 section %d", i, i)
-				if err := add(Page{i, text}, []NewChunk{{Page: i, End: len([]rune(text)), Text: text, Terms: tokenize.IndexText(text)}}); err != nil {
+				if err := add(Page{Number: i, Text: text}, []NewChunk{{Page: i, End: len([]rune(text)), Text: text, Terms: tokenize.IndexText(text)}}); err != nil {
 					return "", 0, err
 				}
 				if i == 2 && fail != nil {

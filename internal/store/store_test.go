@@ -32,12 +32,12 @@ func TestPutDocumentReplacesTheEarlierVersion(t *testing.T) {
 	ctx := context.Background()
 	s, c := openTest(t)
 	doc := Document{CollectionID: c.ID, Path: "/docs/a.txt", Hash: "h1", Status: StatusIndexed}
-	_, _, added1, err := s.PutDocument(ctx, doc, []Page{{1, "古い文書"}}, []NewChunk{chunk("古い文書", []float32{1, 0})})
+	_, _, added1, err := s.PutDocument(ctx, doc, []Page{{Number: 1, Text: "古い文書"}}, []NewChunk{chunk("古い文書", []float32{1, 0})})
 	if err != nil {
 		t.Fatal(err)
 	}
 	doc.Hash = "h2"
-	_, removed, added2, err := s.PutDocument(ctx, doc, []Page{{1, "新しい文書です"}}, []NewChunk{chunk("新しい文書です", []float32{0, 1}), chunk("二つ目", nil)})
+	_, removed, added2, err := s.PutDocument(ctx, doc, []Page{{Number: 1, Text: "新しい文書です"}}, []NewChunk{chunk("新しい文書です", []float32{0, 1}), chunk("二つ目", nil)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -245,7 +245,7 @@ func (s *Store) EachVector(ctx context.Context, setID int64, fn func(Vector) err
 // have no vector in the set, in chunk order, starting after chunk id after
 // (0 for the start): the background embedder's queue.
 func (s *Store) MissingVectors(ctx context.Context, setID, after int64, limit int) ([]Chunk, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT k.id, k.doc_id, d.path, d.title, k.page, k.start, k.end, k.text
+	rows, err := s.r.QueryContext(ctx, `SELECT `+chunkColumns+`
 		FROM chunks k JOIN documents d ON d.id = k.doc_id
 		WHERE d.collection_id = (SELECT collection_id FROM vector_sets WHERE id = ?) AND k.id > ?
 		AND NOT EXISTS (SELECT 1 FROM vectors v WHERE v.set_id = ? AND v.chunk_id = k.id)
@@ -256,8 +256,8 @@ func (s *Store) MissingVectors(ctx context.Context, setID, after int64, limit in
 	defer rows.Close()
 	var out []Chunk
 	for rows.Next() {
-		var c Chunk
-		if err := rows.Scan(&c.ID, &c.DocID, &c.Path, &c.Title, &c.Page, &c.Start, &c.End, &c.Text); err != nil {
+		c, err := scanChunk(rows)
+		if err != nil {
 			return nil, err
 		}
 		out = append(out, c)

@@ -74,12 +74,14 @@ function passage(n: number, pageIdx: number, needle: string, score: number): Pas
     path: p.path,
     name: p.path.split("/").pop() ?? p.path,
     page: p.page,
+    endPage: p.page,
     start: at,
     end: at + len,
     text: cps.slice(at, at + len).join(""),
     score,
     passageStart: Math.max(0, at - 120),
     passageEnd: Math.min(cps.length, at + len + 200),
+    ocr: false,
     cited: true,
   };
 }
@@ -126,7 +128,10 @@ const DOCS: Document[] = [
   { path: `${HOME}/reports/open-source-ai-summary-ko.pdf`, name: "open-source-ai-summary-ko.pdf", status: "indexed", error: "", chunks: 38, pages: 6, title: "오픈소스 생성형 AI 요약", indexedAt: sec() - 3500 },
   { path: `${HOME}/notes/meeting-notes.md`, name: "meeting-notes.md", status: "indexed", error: "", chunks: 4, pages: 0, title: "Kickoff notes", indexedAt: sec() - 7200 },
   { path: `${HOME}/data/responses-2024.xlsx`, name: "responses-2024.xlsx", status: "lexical", error: "", chunks: 61, pages: 3, title: "", indexedAt: sec() - 300 },
-  { path: `${HOME}/scans/contract-2019.pdf`, name: "contract-2019.pdf", status: "no_text", error: "no text layer (a scanned PDF?)", chunks: 0, pages: 12, title: "", indexedAt: sec() - 86400 },
+  {
+    path: `${HOME}/scans/contract-2019.pdf`, name: "contract-2019.pdf", status: "needs_ocr", chunks: 0, pages: 0, title: "", indexedAt: sec() - 86400,
+    error: "needs OCR (pages 1–12 are scanned): OCR needs Tesseract (tesseract), which is not installed; install it with: sudo apt install tesseract-ocr tesseract-ocr-jpn tesseract-ocr-jpn-vert tesseract-ocr-kor poppler-utils",
+  },
   { path: `${HOME}/reports/draft-v3.docx`, name: "draft-v3.docx", status: "failed", error: "not a valid DOCX file (zip: not a valid zip file)", chunks: 0, pages: 0, title: "", indexedAt: sec() - 600 },
 ];
 
@@ -238,11 +243,11 @@ export class MockTransport implements Transport {
   private seedJobs() {
     const failures = [
       { path: `${HOME}/reports/draft-v3.docx`, reason: "not a valid DOCX file (zip: not a valid zip file)" },
-      { path: `${HOME}/scans/contract-2019.pdf`, reason: "no text layer (a scanned PDF?)" },
+      { path: `${HOME}/scans/contract-2019.pdf`, reason: "needs OCR (pages 1–12 are scanned): install Tesseract" },
     ];
     this.jobs.push({
       id: "job-1", kind: "ingest", collection: "default", state: "done", phase: "done", filesDone: 6, filesTotal: 6, chunks: 245, failed: 2,
-      elapsedMs: 48000, etaMs: 0, current: "", bytesDone: 0, bytesTotal: 0, error: "",
+      elapsedMs: 48000, etaMs: 0, current: "", bytesDone: 0, bytesTotal: 0, ocrPagesDone: 0, ocrPagesTotal: 0, error: "",
       rate: 0, vectorsDone: 184, vectorsTotal: 245, embedModel: "multilingual-e5-small", rebuild: false,
       summary: { added: 4, updated: 0, unchanged: 0, removed: 0, chunks: 245, vectors: 184, lexicalOnly: true, warnings: ["responses-2024.xlsx: embedding model unreachable; indexed for keywords only"], failures },
     });
@@ -252,7 +257,7 @@ export class MockTransport implements Transport {
   private startIngest(collection: string, paths: string[], total: number, kind: "ingest" | "reindex"): Job {
     const job: Job = {
       id: `job-${this.nextId++}`, kind, collection, state: "running", phase: "reading", filesDone: 0, filesTotal: total, chunks: 0, failed: 0,
-      elapsedMs: 0, etaMs: 0, current: paths[0] ?? "", bytesDone: 0, bytesTotal: 0, error: "",
+      elapsedMs: 0, etaMs: 0, current: paths[0] ?? "", bytesDone: 0, bytesTotal: 0, ocrPagesDone: 0, ocrPagesTotal: 0, error: "",
       rate: 0, vectorsDone: 0, vectorsTotal: 0, embedModel: "", rebuild: false,
     };
     this.jobs.unshift(job);
@@ -363,7 +368,7 @@ export class MockTransport implements Transport {
   private packJob(kind: "pack-export" | "pack-import", collection: string, documents: number): Job {
     const j: Job = {
       id: `job-${this.nextId++}`, kind, collection, state: "running", phase: "index", filesDone: 0, filesTotal: 0, chunks: 0,
-      failed: 0, elapsedMs: 0, etaMs: 0, current: "", bytesDone: 0, bytesTotal: 0, error: "",
+      failed: 0, elapsedMs: 0, etaMs: 0, current: "", bytesDone: 0, bytesTotal: 0, ocrPagesDone: 0, ocrPagesTotal: 0, error: "",
       rate: 0, vectorsDone: 0, vectorsTotal: 0, embedModel: "", rebuild: false,
     };
     this.jobs.unshift(j);
@@ -501,7 +506,7 @@ export class MockTransport implements Transport {
     // The screenshot server maps /files/ to sample PDFs; elsewhere pdf.js
     // fails to load and the panel says so, which is worth seeing too.
     const file = path.includes("-ko") ? "004_8b294292eef632cb.pdf" : "000_0eff4470da887f30.pdf";
-    return { path, name: doc?.name ?? path, page: p.page, pages: doc?.pages ?? 0, text: p.text, isPdf, fileUrl: isPdf ? `/files/${file}` : "" };
+    return { path, name: doc?.name ?? path, page: p.page, pages: doc?.pages ?? 0, text: p.text, ocr: false, isPdf, fileUrl: isPdf ? `/files/${file}` : "" };
   }
 
   // --- Models and settings ---
@@ -532,7 +537,7 @@ export class MockTransport implements Transport {
   private fakeDownload(kind: "pull" | "import", name: string, total: number): Job {
     const job: Job = {
       id: `job-${this.nextId++}`, kind, collection: "", state: "running", phase: kind === "pull" ? "pulling manifest" : "copying", filesDone: 0, filesTotal: 0, chunks: 0,
-      failed: 0, elapsedMs: 0, etaMs: 0, current: name, bytesDone: 0, bytesTotal: total, error: "",
+      failed: 0, elapsedMs: 0, etaMs: 0, current: name, bytesDone: 0, bytesTotal: total, ocrPagesDone: 0, ocrPagesTotal: 0, error: "",
       rate: 0, vectorsDone: 0, vectorsTotal: 0, embedModel: "", rebuild: false,
     };
     this.jobs.unshift(job);

@@ -4,7 +4,7 @@
 // (namespace `app`); src/api/contract.test.ts compares the two whenever the
 // generated file exists.
 
-export type DocumentStatus = "indexed" | "lexical" | "failed" | "no_text";
+export type DocumentStatus = "indexed" | "lexical" | "failed" | "no_text" | "needs_ocr";
 export type JobKind = "ingest" | "reindex" | "sync" | "pull" | "import" | "pack-export" | "pack-import";
 export type JobState = "running" | "paused" | "done" | "failed" | "canceled";
 export type SearchMode = "hybrid" | "lexical";
@@ -74,6 +74,9 @@ export interface Job {
   embedModel: string;
   /** True when a new embedding model's vectors replace the old ones (which answer until then). */
   rebuild: boolean;
+  /** Scanned pages (and images) read by OCR so far, and found so far. */
+  ocrPagesDone: number;
+  ocrPagesTotal: number;
   summary?: JobSummary;
   error: string;
 }
@@ -112,11 +115,21 @@ export interface Passage {
   name: string;
   /** 1-based; 0 = the format has no pages. */
   page: number;
-  /** Code-point offsets into the page text (not UTF-16 indices). */
+  /**
+   * The page the passage ends on: `page`, or a later page when a sentence
+   * runs across a page break ("pp. 11–12").
+   */
+  endPage: number;
+  /**
+   * Code-point offsets (not UTF-16 indices): `start` into `page`'s text,
+   * `end` into `endPage`'s.
+   */
   start: number;
   end: number;
   text: string;
   score: number;
+  /** The text was recognised by OCR from a scan. */
+  ocr: boolean;
   cited: boolean;
   /** The passage the quote [start, end) was taken from (0, 0 when the quote is the passage). */
   passageStart: number;
@@ -154,6 +167,8 @@ export interface Source {
   page: number;
   pages: number;
   text: string;
+  /** The page's text was recognised by OCR from a scan, and may hold errors. */
+  ocr: boolean;
   isPdf: boolean;
   fileUrl: string;
 }

@@ -41,6 +41,7 @@ export function JobCard({ job }: { job: Job }) {
       if (job.phase) facts.push(job.phase);
     } else {
       if (job.filesTotal > 0) facts.push(t("jobs.files", { done: job.filesDone, total: job.filesTotal, count: job.filesTotal }));
+      if (job.ocrPagesTotal > 0) facts.push(t("jobs.ocr", { done: job.ocrPagesDone, total: job.ocrPagesTotal }));
       facts.push(t("jobs.chunks", { count: job.chunks }));
       if (job.failed > 0) facts.push(t("jobs.failedSoFar", { count: job.failed }));
     }

@@ -6,7 +6,7 @@ import type { Passage } from "../api";
 import { parseCitations } from "../text/citations";
 import { parseBlocks, parseInline, type Inline } from "../text/markdown";
 import { t } from "../i18n";
-import { pageKey } from "../format/pages";
+import { pageLabel } from "../format/pages";
 
 interface Props {
   text: string;
@@ -36,7 +36,7 @@ export function RichText({ text, sources, pending, onCite }: Props) {
                 data-testid="citation"
                 data-n={n}
                 disabled={!p || !onCite}
-                title={p ? `${p.name}${p.page ? ` · ${t(pageKey(p.name, p.page), { page: p.page })}` : ""}` : undefined}
+                title={p ? `${p.name}${p.page ? ` · ${pageLabel(p)}` : ""}` : undefined}
                 aria-label={t("chat.citation", { n })}
                 onClick={() => p && onCite?.(p)}
               >

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isSection, pageKey } from "./pages";
+import { isSection, pageKey, pageLabel } from "./pages";
 
 describe("pages and sections", () => {
   it("calls a numbered part of a long text a section", () => {
@@ -13,5 +13,25 @@ describe("pages and sections", () => {
   });
   it("has no section for a text without parts", () => {
     expect(isSection("short.txt", 0)).toBe(false);
+  });
+});
+
+describe("pageLabel", () => {
+  it("names one page", () => {
+    expect(pageLabel({ page: 3, endPage: 3 })).toBe("p. 3");
+  });
+  it("names both pages of a passage that runs across a page break", () => {
+    expect(pageLabel({ page: 11, endPage: 12 })).toBe("pp. 11–12");
+  });
+  it("treats a missing or earlier end page as the start page (sources saved before end pages existed)", () => {
+    expect(pageLabel({ page: 5, endPage: 0 })).toBe("p. 5");
+  });
+  it("says nothing for formats without pages", () => {
+    expect(pageLabel({ page: 0, endPage: 0 })).toBe("");
+  });
+  it("names sections of a long text as sections, not pages", () => {
+    expect(pageLabel({ name: "log.txt", page: 4, endPage: 4 })).toBe("§ 4");
+    expect(pageLabel({ name: "log.txt", page: 4, endPage: 5 })).toBe("§ 4–5");
+    expect(pageLabel({ name: "report.pdf", page: 4, endPage: 5 })).toBe("pp. 4–5");
   });
 });

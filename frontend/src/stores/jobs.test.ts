@@ -4,7 +4,7 @@ import { upsertJob } from "./jobs";
 
 const job = (id: string, state: Job["state"], filesDone = 0): Job => ({
   id, kind: "ingest", collection: "default", state, phase: "", filesDone, filesTotal: 10, chunks: 0, failed: 0,
-  elapsedMs: 0, etaMs: 0, current: "", bytesDone: 0, bytesTotal: 0, error: "",
+  elapsedMs: 0, etaMs: 0, current: "", bytesDone: 0, bytesTotal: 0, ocrPagesDone: 0, ocrPagesTotal: 0, error: "",
   rate: 0, vectorsDone: 0, vectorsTotal: 0, embedModel: "", rebuild: false,
 });
 

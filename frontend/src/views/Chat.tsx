@@ -6,10 +6,10 @@ import { errorMessage, type Message, type Passage } from "../api";
 import { Icon } from "../components/Icon";
 import { RichText } from "../components/RichText";
 import { formatShortDate } from "../format/dates";
-import { pageKey } from "../format/pages";
 import { locale, t, type Locale } from "../i18n";
 import { useStores } from "../stores";
 import type { Stream } from "../stores/streaming";
+import { pageLabel } from "../format/pages";
 
 const EXAMPLES: Record<Locale, string[]> = {
   en: ["Summarise the main findings", "What are the key numbers?", "What risks are mentioned?"],
@@ -37,7 +37,7 @@ export async function copyText(text: string): Promise<void> {
 /** The answer as copied: its text, then its sources. */
 export function answerForClipboard(m: Pick<Message, "text" | "sources">): string {
   if (m.sources.length === 0) return m.text;
-  const lines = m.sources.map((s) => `[${s.n}] ${s.name}${s.page > 0 ? `, ${t(pageKey(s.name, s.page), { page: s.page })}` : ""}`);
+  const lines = m.sources.map((s) => `[${s.n}] ${s.name}${s.page > 0 ? `, ${pageLabel(s)}` : ""}`);
   return `${m.text}\n\n${t("chat.sources")}:\n${lines.join("\n")}`;
 }
 
@@ -350,7 +350,7 @@ function AssistantMessage({ m, onCite }: { m: Message; onCite: (p: Passage) => v
               <button key={`${s.n}`} class="source-chip" onClick={() => onCite(s)} title={s.path} data-testid="source-chip">
                 <span class="cite static">{s.n}</span>
                 <span class="source-chip-name">{s.name}</span>
-                {s.page > 0 && <span class="muted">{t(pageKey(s.name, s.page), { page: s.page })}</span>}
+                {s.page > 0 && <span class="muted">{pageLabel(s)}</span>}
               </button>
             ))}
           </div>

@@ -303,7 +303,7 @@ function Documents() {
                     <div class="doc-path muted" title={d.path}>
                       {d.title && d.title !== d.name ? d.title : d.path}
                     </div>
-                    {(d.status === "failed" || d.status === "no_text") && d.error && (
+                    {d.error && (
                       <div class="doc-error" data-testid="doc-error">
                         {d.error}
                       </div>

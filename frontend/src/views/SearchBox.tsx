@@ -6,8 +6,8 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import type { Passage } from "../api";
 import { Icon } from "../components/Icon";
 import { t } from "../i18n";
-import { pageKey } from "../format/pages";
 import { useStores } from "../stores";
+import { pageLabel } from "../format/pages";
 
 const DEBOUNCE_MS = 250;
 
@@ -146,7 +146,12 @@ export function SearchBox() {
                     <span class="search-file" title={p.path}>
                       {p.name}
                     </span>
-                    {p.page > 0 && <span class="pill subtle">{t(pageKey(p.name, p.page), { page: p.page })}</span>}
+                    {p.page > 0 && <span class="pill subtle">{pageLabel(p)}</span>}
+                    {p.ocr && (
+                      <span class="pill subtle" title={t("source.ocrHint")} data-testid="search-ocr">
+                        {t("search.ocr")}
+                      </span>
+                    )}
                     <span class="search-score">{t("search.score", { score: p.score.toFixed(3) })}</span>
                   </div>
                   <div class="search-text">{p.text}</div>

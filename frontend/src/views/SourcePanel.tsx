@@ -1,12 +1,15 @@
 // The source panel: the cited passage in its page. For a PDF the page itself
 // is drawn with pdf.js (loaded on first use) with the passage marked on it;
 // below, the stored page text with the passage highlighted and scrolled to.
+// A passage that runs across a page break is marked on both pages. Text
+// recognised by OCR is labelled as such.
 
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { errorMessage } from "../api";
 import { Icon } from "../components/Icon";
 import { t } from "../i18n";
 import { useStores } from "../stores";
+import { spansPages } from "../stores/source";
 import { splitHighlight } from "../text/offsets";
 import { isSection } from "../format/pages";
 import type { Rect } from "../pdf/render";
@@ -17,9 +20,16 @@ export function SourcePanel() {
   const textRef = useRef<HTMLDivElement>(null);
   const panelRef = useRef<HTMLElement>(null);
   const src = open?.source ?? null;
+  const srcEnd = open?.sourceEnd ?? null;
   const passage = open?.passage;
+  const spans = passage ? spansPages(passage) : false;
 
-  const [before, mark, after] = src && passage ? splitHighlight(src.text, passage.start, passage.end) : ["", "", ""];
+  // On the first page the mark runs to the page's end when the passage goes
+  // on; on the next page it runs from the start to the passage's end.
+  const [before, mark, after] =
+    src && passage ? splitHighlight(src.text, passage.start, spans ? Array.from(src.text).length : passage.end) : ["", "", ""];
+  const [, markEnd, afterEnd] = srcEnd && passage ? splitHighlight(srcEnd.text, 0, passage.end) : ["", "", ""];
+  const ocr = !!(src?.ocr || srcEnd?.ocr);
 
   // Bring the highlight into view inside the text pane only.
   useLayoutEffect(() => {
@@ -38,6 +48,18 @@ export function SourcePanel() {
 
   const page = src?.page ?? passage.page;
   const pages = src?.pages ?? 0;
+  const end = spans ? passage.endPage : page;
+  const pageText = isSection(passage.name, page)
+    ? end > page
+      ? t("source.sections", { page, end, pages: Math.max(pages, end) })
+      : t("source.section", { page, pages: Math.max(pages, page) })
+    : end > page
+      ? pages > 0
+        ? t("source.pages", { page, end, pages })
+        : t("source.pagesOnly", { page, end })
+      : pages > 0
+        ? t("source.page", { page, pages })
+        : t("source.pageOnly", { page });
   return (
     <aside class="source-panel" data-testid="source-panel" ref={panelRef} tabIndex={-1} aria-label={t("source.title")}>
       <header class="source-head">
@@ -48,16 +70,13 @@ export function SourcePanel() {
               {src?.name || passage.name}
             </div>
             <div class="source-sub muted">
-              {page > 0 && (
-                <span data-testid="source-page">
-                  {isSection(passage.name, page)
-                    ? t("source.section", { page, pages: Math.max(pages, page) })
-                    : pages > 0
-                      ? t("source.page", { page, pages })
-                      : t("source.pageOnly", { page })}
+              {page > 0 && <span data-testid="source-page">{pageText}</span>}
+              {passage.n > 0 && <span class="pill subtle">{t("source.passage", { n: passage.n })}</span>}
+              {ocr && (
+                <span class="pill subtle" title={t("source.ocrHint")} data-testid="source-ocr">
+                  {t("source.ocr")}
                 </span>
               )}
-              {passage.n > 0 && <span class="pill subtle">{t("source.passage", { n: passage.n })}</span>}
             </div>
           </div>
         </div>
@@ -78,9 +97,24 @@ export function SourcePanel() {
         </div>
       )}
 
+      {ocr && (
+        <div class="note" data-testid="source-ocr-note">
+          <Icon name="alert" size={16} />
+          <span>{t("source.ocrHint")}</span>
+        </div>
+      )}
+
       {src && (
         <div class={`source-body ${src.isPdf && src.fileUrl ? "split" : ""}`}>
-          {src.isPdf && src.fileUrl && <PdfPage key={`${src.fileUrl}#${src.page}`} fileUrl={src.fileUrl} page={src.page || 1} passage={mark || passage.text} />}
+          {src.isPdf && src.fileUrl && !srcEnd && (
+            <PdfPage key={`${src.fileUrl}#${src.page}`} fileUrl={src.fileUrl} page={src.page || 1} passage={mark || passage.text} scroll />
+          )}
+          {src.isPdf && src.fileUrl && srcEnd && (
+            <div class="pdf-pages" data-testid="source-pdf-pages">
+              <PdfPage key={`${src.fileUrl}#${src.page}`} fileUrl={src.fileUrl} page={src.page || 1} passage={mark || passage.text} scroll />
+              <PdfPage key={`${src.fileUrl}#${srcEnd.page}`} fileUrl={src.fileUrl} page={srcEnd.page} passage={markEnd} scroll={false} />
+            </div>
+          )}
           <section class="source-text-wrap">
             <h3 class="section-label">{t("source.text")}</h3>
             <div class="source-text" ref={textRef} data-testid="source-text">
@@ -93,6 +127,15 @@ export function SourcePanel() {
                   {after}
                 </>
               )}
+              {srcEnd && (
+                <>
+                  <div class="page-break muted" data-testid="source-page-break">
+                    {t("source.nextPage", { page: srcEnd.page })}
+                  </div>
+                  {markEnd && <mark data-testid="source-highlight">{markEnd}</mark>}
+                  {afterEnd}
+                </>
+              )}
             </div>
           </section>
         </div>
@@ -101,7 +144,12 @@ export function SourcePanel() {
   );
 }
 
-function PdfPage({ fileUrl, page, passage }: { fileUrl: string; page: number; passage: string }) {
+/**
+ * One PDF page with the passage marked on it. With `scroll`, the mark is
+ * scrolled into view: in the page's own box, or in the box of both pages
+ * when the passage spans two (`.pdf-pages`).
+ */
+function PdfPage({ fileUrl, page, passage, scroll }: { fileUrl: string; page: number; passage: string; scroll: boolean }) {
   const { api } = useStores();
   const wrapRef = useRef<HTMLDivElement>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
@@ -150,9 +198,10 @@ function PdfPage({ fileUrl, page, passage }: { fileUrl: string; page: number; pa
   useEffect(() => {
     const el = wrapRef.current;
     const first = state.rects[0];
-    if (!el || !first) return;
-    el.scrollTop = Math.max(0, first.top - el.clientHeight / 3);
-  }, [state.rects]);
+    if (!el || !first || !scroll) return;
+    const box = el.parentElement?.classList.contains("pdf-pages") ? el.parentElement : el;
+    box.scrollTop = Math.max(0, el.offsetTop - box.offsetTop + first.top - box.clientHeight / 3);
+  }, [state.rects, scroll]);
 
   return (
     <section class="pdf-wrap" ref={wrapRef}>
