@@ -218,7 +218,7 @@ func Prepare(question string, passages []retrieve.Passage, history []Turn, cache
 		fresh -= b.Tokens.Count(sys)
 	}
 	if total <= 0 {
-		return p, fmt.Errorf("the model's context of %d tokens has no room for a question", b.NumCtx)
+		return p, &ContextError{NumCtx: b.NumCtx, What: "no room for a question"}
 	}
 
 	msgs := []llm.Message{{Role: "system", Content: sys}}
@@ -235,7 +235,7 @@ func Prepare(question string, passages []retrieve.Passage, history []Turn, cache
 	}
 	room := min(total-histTokens, fresh-histFresh) - b.Tokens.Count(bare)
 	if total-histTokens-b.Tokens.Count(bare) < 0 {
-		return p, fmt.Errorf("the question is too long for the model's context of %d tokens", b.NumCtx)
+		return p, &ContextError{NumCtx: b.NumCtx, What: "the question is too long"}
 	}
 	// The quotes are costed piece by piece; the whole prompt is measured
 	// after rendering, and the room shrunk by any excess.
@@ -266,7 +266,7 @@ func Prepare(question string, passages []retrieve.Passage, history []Turn, cache
 		// the context has space for it.
 		srcs = quote(question, passages[:1], total-histTokens-b.Tokens.Count(bare), b.Tokens)
 		if len(srcs) == 0 {
-			return p, fmt.Errorf("not even one passage fits in the model's context of %d tokens: choose a model with a longer context", b.NumCtx)
+			return p, &ContextError{NumCtx: b.NumCtx, What: "not even one passage fits"}
 		}
 		srcs = srcs[:1]
 		srcs[0].Chunk.Start, srcs[0].Chunk.End, srcs[0].Chunk.Text = firstSentence(srcs[0])
@@ -530,6 +530,19 @@ func markCited(srcs []Source, text string) {
 	for i := range srcs {
 		srcs[i].Cited = cited[srcs[i].N]
 	}
+}
+
+// ContextError means a question cannot be asked within the model's context
+// window of NumCtx tokens, whatever is left out: What says what does not
+// fit. The remedy is a model with a longer context (the window is the
+// model's own when it is below the max_context setting).
+type ContextError struct {
+	NumCtx int
+	What   string
+}
+
+func (e *ContextError) Error() string {
+	return fmt.Sprintf("%s in the model's context of %d tokens: choose a model with a longer context", e.What, e.NumCtx)
 }
 
 // ErrTooLong reports a prompt the runtime refused as longer than its

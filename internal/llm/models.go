@@ -153,7 +153,7 @@ func pullErr(name string, err error) error {
 	}
 	var missing *ModelMissingError
 	if errors.As(err, &missing) {
-		return fmt.Errorf("cannot download %q: the model registry has no model by that name", name)
+		return fmt.Errorf("cannot download %q: %w", name, ErrNoSuchModel)
 	}
 	msg := strings.ToLower(err.Error())
 	for _, s := range []string{
@@ -162,11 +162,11 @@ func pullErr(name string, err error) error {
 		"no route to host", "temporary failure in name resolution",
 	} {
 		if strings.Contains(msg, s) {
-			return fmt.Errorf("cannot download %q: no network connection to the model registry", name)
+			return fmt.Errorf("cannot download %q: %w", name, ErrNoRegistry)
 		}
 	}
 	if strings.Contains(msg, "file does not exist") || strings.Contains(msg, "manifest unknown") {
-		return fmt.Errorf("cannot download %q: the model registry has no model by that name", name)
+		return fmt.Errorf("cannot download %q: %w", name, ErrNoSuchModel)
 	}
 	return fmt.Errorf("cannot download %q: %w", name, err)
 }
@@ -286,6 +286,19 @@ var headClient = &http.Client{
 func (c *Client) Delete(ctx context.Context, name string) error {
 	if err := c.api.Delete(ctx, &api.DeleteRequest{Model: name}); err != nil {
 		return fmt.Errorf("delete %s: %w", name, c.mapErr(ctx, name, err))
+	}
+	return nil
+}
+
+// Unload asks the server to free the memory of model name now (a model that
+// is not loaded is left as it is). Deleting a model does not unload it: the
+// server would go on listing it as loaded until it expires.
+func (c *Client) Unload(ctx context.Context, name string) error {
+	no := false
+	err := c.api.Generate(ctx, &api.GenerateRequest{Model: name, Stream: &no, KeepAlive: &api.Duration{Duration: 0}},
+		func(api.GenerateResponse) error { return nil })
+	if err != nil {
+		return fmt.Errorf("unload %s: %w", name, c.mapErr(ctx, name, err))
 	}
 	return nil
 }
