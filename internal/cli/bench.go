@@ -29,8 +29,8 @@ func (a *App) bench(ctx context.Context, args []string) int {
 	asJSON := fs.Bool("json", false, "print JSON")
 	measure := fs.String("measure", "", "internal: measure the index in this folder and print JSON")
 	keep := fs.String("dir", "", "build the index in this folder and keep it (reused when it already holds one)")
-	if _, err := parse(fs, args); err != nil {
-		return ExitUsage
+	if _, err := a.parse(fs, args); err != nil {
+		return usageExit(err)
 	}
 	if *measure != "" {
 		r, err := bench.Measure(ctx, *measure, *queries, *seed)

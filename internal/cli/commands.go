@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -24,13 +25,12 @@ func (a *App) ingest(ctx context.Context, args []string) int {
 	fs := a.flags("ingest", "PATH...", &c)
 	fs.BoolVar(&force, "force", false, "re-read files even when unchanged")
 	fs.BoolVar(&lexical, "no-embed", false, "index for keyword search only")
-	paths, err := parse(fs, args)
+	paths, err := a.parse(fs, args)
 	if err != nil {
-		return ExitUsage
+		return usageExit(err)
 	}
 	if len(paths) == 0 {
-		fs.Usage()
-		return ExitUsage
+		return a.usageError(fs, "give the files or folders to index")
 	}
 	lib, closeFn, ok := a.open(ctx, c)
 	if !ok {
@@ -48,8 +48,8 @@ func (a *App) reindex(ctx context.Context, args []string) int {
 	var force bool
 	fs := a.flags("reindex", "", &c)
 	fs.BoolVar(&force, "force", false, "re-read every document (after a chunk size change)")
-	if _, err := parse(fs, args); err != nil {
-		return ExitUsage
+	if _, err := a.parse(fs, args); err != nil {
+		return usageExit(err)
 	}
 	lib, closeFn, ok := a.open(ctx, c)
 	if !ok {
@@ -103,6 +103,9 @@ func (a *App) summary(c Common, sum ingest.Summary, err error) int {
 		for _, wn := range sum.Warnings {
 			fmt.Fprintf(w, "  note: %s\n", wn)
 		}
+		if sum.EmbedErr != nil {
+			fmt.Fprintf(w, "  note: %s\n", Message(sum.EmbedErr))
+		}
 	}
 	switch {
 	case err != nil:
@@ -142,23 +145,24 @@ func passageJSON(p retrieve.Passage) PassageJSON {
 func (a *App) search(ctx context.Context, args []string) int {
 	var c Common
 	var k int
+	var within pathList
 	fs := a.flags("search", "QUERY", &c)
 	fs.IntVar(&k, "k", 0, "number of passages (default from settings)")
-	rest, err := parse(fs, args)
+	fs.Var(&within, "in", "search only this document or folder (repeat for more)")
+	rest, err := a.parse(fs, args)
 	if err != nil {
-		return ExitUsage
+		return usageExit(err)
 	}
 	query := strings.TrimSpace(strings.Join(rest, " "))
 	if query == "" {
-		fs.Usage()
-		return ExitUsage
+		return a.usageError(fs, "give something to search for")
 	}
 	lib, closeFn, ok := a.open(ctx, c)
 	if !ok {
 		return ExitFailure
 	}
 	defer closeFn()
-	res, err := lib.Search(ctx, c.Collection, query, library.SearchOptions{K: k})
+	res, err := lib.Search(ctx, c.Collection, query, library.SearchOptions{K: k, Within: within})
 	if err != nil {
 		return a.fail(err)
 	}
@@ -196,16 +200,17 @@ func indent(s string) string {
 
 func (a *App) ask(ctx context.Context, args []string) int {
 	var c Common
+	var within pathList
 	fs := a.flags("ask", "QUESTION", &c)
 	contextOnly := fs.Bool("context-only", false, "print what the model would be given (passages quoted, prompt size) without asking it")
-	rest, err := parse(fs, args)
+	fs.Var(&within, "in", "answer only from this document or folder (repeat for more)")
+	rest, err := a.parse(fs, args)
 	if err != nil {
-		return ExitUsage
+		return usageExit(err)
 	}
 	q := strings.TrimSpace(strings.Join(rest, " "))
 	if q == "" {
-		fs.Usage()
-		return ExitUsage
+		return a.usageError(fs, "give a question")
 	}
 	lib, closeFn, ok := a.open(ctx, c)
 	if !ok {
@@ -213,10 +218,24 @@ func (a *App) ask(ctx context.Context, args []string) int {
 	}
 	defer closeFn()
 	if *contextOnly {
-		return a.contextOnly(ctx, lib, c, q)
+		return a.contextOnly(ctx, lib, c, q, within)
 	}
-	_, code := a.answer(ctx, lib, c, q, nil)
+	_, code := a.answer(ctx, lib, c, q, nil, within...)
 	return code
+}
+
+// pathList is a repeatable flag of paths, made absolute.
+type pathList []string
+
+func (p *pathList) String() string { return strings.Join(*p, ", ") }
+
+func (p *pathList) Set(v string) error {
+	abs, err := filepath.Abs(v)
+	if err != nil {
+		return err
+	}
+	*p = append(*p, abs)
+	return nil
 }
 
 // ContextJSON is the shape of `kura ask --context-only --json`: exactly the
@@ -236,8 +255,8 @@ type ContextPassageJSON struct {
 	Text  string `json:"text"`
 }
 
-func (a *App) contextOnly(ctx context.Context, lib *library.Library, c Common, q string) int {
-	ac, err := lib.Context(ctx, c.Collection, q, nil)
+func (a *App) contextOnly(ctx context.Context, lib *library.Library, c Common, q string, within []string) int {
+	ac, err := lib.Context(ctx, c.Collection, q, nil, within...)
 	if err != nil {
 		return a.fail(err)
 	}
@@ -282,7 +301,7 @@ type SourceJSON struct {
 	PassageJSON
 }
 
-func (a *App) answer(ctx context.Context, lib *library.Library, c Common, q string, history []answer.Turn) (library.AskResult, int) {
+func (a *App) answer(ctx context.Context, lib *library.Library, c Common, q string, history []answer.Turn, within ...string) (library.AskResult, int) {
 	ev := library.AskEvents{
 		Sources: func(ac library.AskContext) error { a.printSources(lib, ac); return nil },
 		Token:   func(t string) error { _, err := io.WriteString(a.Stdout, t); return err },
@@ -290,7 +309,7 @@ func (a *App) answer(ctx context.Context, lib *library.Library, c Common, q stri
 	if c.JSON {
 		ev = library.AskEvents{}
 	}
-	res, err := lib.Ask(ctx, c.Collection, q, history, ev)
+	res, err := lib.Ask(ctx, c.Collection, q, history, ev, within...)
 	if c.JSON && err == nil {
 		out := AnswerJSON{Answer: res.Text, Language: res.Language, Mode: res.Search.Mode, Model: res.Model, NumCtx: res.NumCtx, Dropped: res.Dropped, Sources: []SourceJSON{}}
 		for _, s := range res.Sources {
@@ -354,8 +373,8 @@ func HandlesInterrupt(args []string) bool { return len(args) > 0 && args[0] == "
 func (a *App) chat(ctx context.Context, args []string) int {
 	var c Common
 	fs := a.flags("chat", "", &c)
-	if _, err := parse(fs, args); err != nil {
-		return ExitUsage
+	if _, err := a.parse(fs, args); err != nil {
+		return usageExit(err)
 	}
 	c.JSON = false
 	lib, closeFn, ok := a.open(ctx, c)
@@ -432,8 +451,8 @@ func (a *App) collections(ctx context.Context, args []string) int {
 	var c Common
 	c.NoRuntime = true
 	fs := a.flags("collections", "", &c)
-	if _, err := parse(fs, args); err != nil {
-		return ExitUsage
+	if _, err := a.parse(fs, args); err != nil {
+		return usageExit(err)
 	}
 	lib, closeFn, ok := a.open(ctx, c)
 	if !ok {
@@ -476,8 +495,8 @@ func (a *App) docs(ctx context.Context, args []string) int {
 	var c Common
 	c.NoRuntime = true
 	fs := a.flags("docs", "", &c)
-	if _, err := parse(fs, args); err != nil {
-		return ExitUsage
+	if _, err := a.parse(fs, args); err != nil {
+		return usageExit(err)
 	}
 	lib, closeFn, ok := a.open(ctx, c)
 	if !ok {
@@ -517,13 +536,12 @@ func (a *App) rm(ctx context.Context, args []string) int {
 	var c Common
 	c.NoRuntime = true
 	fs := a.flags("rm", "PATH...", &c)
-	paths, err := parse(fs, args)
+	paths, err := a.parse(fs, args)
 	if err != nil {
-		return ExitUsage
+		return usageExit(err)
 	}
 	if len(paths) == 0 {
-		fs.Usage()
-		return ExitUsage
+		return a.usageError(fs, "give the documents to remove")
 	}
 	lib, closeFn, ok := a.open(ctx, c)
 	if !ok {
