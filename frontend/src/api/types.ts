@@ -20,11 +20,15 @@ export interface Collection {
   embedModel: string;
 }
 
+/** Why a file could not be read, for words with a remedy ("" = none of these). */
+export type FailureKind = "encrypted" | "no_text" | "too_large" | "corrupt" | "unsupported" | "permission" | "missing" | "timeout" | "";
+
 export interface Document {
   path: string;
   name: string;
   status: DocumentStatus;
   error: string;
+  errorCode: FailureKind;
   chunks: number;
   pages: number;
   title: string;
@@ -35,7 +39,18 @@ export interface Document {
 export interface Failure {
   path: string;
   reason: string;
+  /** A FailureKind for a document, an error code for a model file. */
+  code: string;
 }
+
+/** A model an import (or a download) installed, and whether it is now the model of its role. */
+export interface ImportedModel {
+  name: string;
+  role: ModelRole;
+  chosen: boolean;
+}
+
+export type ModelRole = "chat" | "embed";
 
 export interface JobSummary {
   added: number;
@@ -46,6 +61,11 @@ export interface JobSummary {
   vectors: number;
   /** True when the job indexed without vectors (no embedding model reachable). */
   lexicalOnly: boolean;
+  /** Why vectors were not computed ("" when they were). */
+  embedErrorCode: string;
+  embedErrorParams: Record<string, string>;
+  /** A model import: the models installed. */
+  models: ImportedModel[];
   warnings: string[];
   failures: Failure[];
 }
@@ -54,6 +74,8 @@ export interface Job {
   id: string;
   kind: JobKind;
   collection: string;
+  /** The model a pull or an import is about (a folder import: the file being imported). */
+  model: string;
   state: JobState;
   /** Indexing: "scanning", "reading" (each file keyword-searchable as it is stored), "embedding", "done". */
   phase: string;
@@ -76,6 +98,8 @@ export interface Job {
   rebuild: boolean;
   summary?: JobSummary;
   error: string;
+  errorCode: string;
+  errorParams: Record<string, string>;
 }
 
 export type EmbedState = "embedding" | "waiting" | "done" | "failed" | "stopped" | "off";
@@ -92,6 +116,8 @@ export interface EmbedStatus {
   etaMs: number;
   elapsedMs: number;
   error: string;
+  errorCode: string;
+  errorParams: Record<string, string>;
 }
 
 export interface Passage {
@@ -112,9 +138,13 @@ export interface Passage {
   passageEnd: number;
 }
 
+/** Why a search ran on keywords alone. */
+export type SearchWarning = "no_vectors" | "embed_failed" | "";
+
 export interface SearchResult {
   mode: SearchMode;
   warning: string;
+  warningCode: SearchWarning;
   passages: Passage[];
 }
 
@@ -130,10 +160,13 @@ export interface Message {
   id: number;
   role: Role;
   text: string;
+  /** An answer's quotes; a question's documents and folders it was restricted to (path and name only). */
   sources: Passage[];
   /** false when the answer was stopped or failed part way. */
   complete: boolean;
   error: string;
+  errorCode: string;
+  errorParams: Record<string, string>;
   createdAt: number;
 }
 
@@ -167,6 +200,20 @@ export interface Model {
   embedding: boolean;
   isChatDefault: boolean;
   isEmbedDefault: boolean;
+  /** Measured here: a chat model's prompt tokens read per second, an embedding model's passages per second; 0 = not yet. */
+  speed: number;
+}
+
+export interface Recommendation {
+  role: ModelRole;
+  name: string;
+  /** Download size in bytes. */
+  size: number;
+  parameterSize: string;
+  trait: "default" | "faster" | "multilingual";
+  installed: boolean;
+  inUse: boolean;
+  speed: number;
 }
 
 export interface Settings {
@@ -179,6 +226,8 @@ export interface Settings {
   chunkSize: number;
   chunkOverlap: number;
   maxContext: number;
+  /** How long an answer may take to start (seconds, 3..300): the prompt is sized to it. */
+  firstTokenSeconds: number;
   theme: Theme;
   /** "" = follow the system; otherwise "en", "ja" or "ko". */
   language: string;
@@ -186,6 +235,7 @@ export interface Settings {
 
 export interface Status {
   reachable: boolean;
+  url: string;
   chatModel: string;
   chatModelInstalled: boolean;
   embedModel: string;
@@ -202,6 +252,7 @@ export interface AnswerSources {
   dropped: number;
   mode: SearchMode;
   warning: string;
+  warningCode: SearchWarning;
   model: string;
   freshTokens: number;
   /** Estimated reading time; 0 until the model's speed is measured. */
@@ -265,13 +316,27 @@ export const EVENT_NAMES: readonly EventName[] = [
   "embed:progress",
 ];
 
-/** Error codes of `kura serve`; "unauthorized" and "network" are the client's own. */
-export type ErrorCode =
-  | "not_found"
-  | "model_missing"
-  | "unreachable"
-  | "invalid"
-  | "canceled"
-  | "internal"
-  | "unauthorized"
-  | "network";
+/** Error codes (docs/API.md, "Error codes"); "unauthorized" and "network" are the client's own. */
+export const ERROR_CODES = [
+  "not_found",
+  "model_missing",
+  "model_role",
+  "unreachable",
+  "no_registry",
+  "no_such_model",
+  "no_gguf",
+  "context_too_small",
+  "out_of_range",
+  "bad_path",
+  "not_a_file",
+  "bad_name",
+  "no_dialogs",
+  "not_pausable",
+  "job_ended",
+  "invalid",
+  "canceled",
+  "internal",
+  "unauthorized",
+  "network",
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];

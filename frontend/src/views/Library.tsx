@@ -1,13 +1,17 @@
-// Library: collections, adding folders and files (native dialogs on the
-// desktop, a path field everywhere), the jobs that index them, and the
-// documents with their status.
+// Library: collections (with where their vectors stand), adding folders
+// and files (native dialogs on the desktop, a path field everywhere), the
+// jobs that index them, and the documents with their status (and, for a
+// file that could not be read, why and what to do).
 
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { errorMessage, isApiError, type Document } from "../api";
+import { isApiError, type Collection, type Document } from "../api";
+import { errorMessage } from "../i18n/errors";
 import { Icon } from "../components/Icon";
 import { JobCard } from "../components/JobCard";
 import { formatDate } from "../format/dates";
+import { embedLine } from "../format/jobs";
 import { locale, t } from "../i18n";
+import { describeError, failureText } from "../i18n/errors";
 import { useStores } from "../stores";
 
 const PAGE = 200;
@@ -73,14 +77,14 @@ function Collections() {
         </form>
       )}
       <ul class="collection-items">
-        {library.collections.value.length === 0 && <li class="empty-line muted">{t("collections.empty")}</li>}
-        {library.collections.value.map((c) => (
+        {listed(library.collections.value, library.current.value).map((c) => (
           <li key={c.name} class={`collection-item ${c.name === library.current.value ? "active" : ""}`} data-testid="collection-item" data-name={c.name}>
             <button class="collection-open" onClick={() => library.select(c.name)}>
               <span class="collection-name">
                 <Icon name="library" size={15} /> {c.name}
               </span>
               <span class="collection-meta muted">{t("collections.stats", { documents: c.documents, chunks: c.chunks, count: c.documents })}</span>
+              <EmbedLine collection={c.name} />
             </button>
             <div class="row-actions">
               <button class="icon-btn small" title={t("collections.delete")} aria-label={t("collections.delete")} onClick={() => del(c.name)} data-testid="collection-delete">
@@ -123,7 +127,7 @@ function AddBar() {
       const paths = kind === "folder" ? [await api.ChooseFolder()].filter(Boolean) : await api.ChooseFiles();
       await start(paths);
     } catch (e) {
-      if (isApiError(e, "invalid")) {
+      if (isApiError(e, "no_dialogs")) {
         // The browser: no native dialogs; offer the path field.
         setDialogs(false);
         ui.toast("info", t("library.dialogsUnavailable"));
@@ -192,6 +196,26 @@ function AddBar() {
   );
 }
 
+/** The collections to list: the current one too before anything was added to it (the default one on a first start). */
+function listed(cols: Collection[], current: string): Collection[] {
+  if (cols.some((c) => c.name === current)) return cols;
+  return [{ name: current, documents: 0, chunks: 0, vectors: 0, embedModel: "" }, ...cols];
+}
+
+/** Where a collection's vectors stand, from embed:progress (nothing once all are done and nothing happened since). */
+function EmbedLine({ collection }: { collection: string }) {
+  const { embedding } = useStores();
+  const s = embedding.byCollection.value.get(collection);
+  if (!s) return null;
+  const line = embedLine(s, locale.value, (x) => describeError(x.errorCode, x.errorParams, x.error));
+  if (!line) return null;
+  return (
+    <span class={`collection-embed state-${s.state}`} data-testid="collection-embed" data-state={s.state}>
+      {(s.state === "embedding" || s.state === "waiting") && <span class="spinner tiny" />} {line}
+    </span>
+  );
+}
+
 /** The running and recent jobs of the given kinds (not dismissed). */
 export function Jobs({ kinds }: { kinds: string[] }) {
   const { jobs } = useStores();
@@ -204,6 +228,19 @@ export function Jobs({ kinds }: { kinds: string[] }) {
       ))}
     </section>
   );
+}
+
+/**
+ * Whether a document's own title tells more than its file name: not empty,
+ * not the file name, and not a bare number or code ("001", EPUB and HTML
+ * metadata often hold nothing else).
+ */
+export function meaningfulTitle(d: Pick<Document, "title" | "name">): boolean {
+  const title = d.title.trim();
+  if (!title) return false;
+  const stem = d.name.replace(/\.[^.]+$/, "");
+  if (title === d.name || title === stem) return false;
+  return /\p{L}{2,}/u.test(title);
 }
 
 function Documents() {
@@ -299,11 +336,11 @@ function Documents() {
                       <span>{d.name}</span>
                     </div>
                     <div class="doc-path muted" title={d.path}>
-                      {d.title && d.title !== d.name ? d.title : d.path}
+                      {meaningfulTitle(d) ? `${d.title} · ${d.path}` : d.path}
                     </div>
-                    {(d.status === "failed" || d.status === "no_text") && d.error && (
-                      <div class="doc-error" data-testid="doc-error">
-                        {d.error}
+                    {(d.status === "failed" || d.status === "no_text") && (d.error || d.errorCode) && (
+                      <div class="doc-error" data-testid="doc-error" data-code={d.errorCode}>
+                        {failureText(d.errorCode, d.error)}
                       </div>
                     )}
                   </td>

@@ -1,29 +1,49 @@
-// The source panel: the cited passage in its page. For a PDF the page itself
-// is drawn with pdf.js (loaded on first use) with the passage marked on it;
-// below, the stored page text with the passage highlighted and scrolled to.
+// The source panel: the cited evidence in its page. For a PDF the page itself
+// is drawn with pdf.js (loaded on first use), zoomable, with the quoted
+// sentence marked on it; the reader can turn pages and open the file in the
+// system's viewer. Below, the stored page text: the passage the quote came
+// from lightly marked, the quote itself strongly, and the words of the
+// question underlined.
 
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
-import { errorMessage } from "../api";
+import { isApiError, type Passage } from "../api";
 import { Icon } from "../components/Icon";
 import { t } from "../i18n";
+import { errorMessage } from "../i18n/errors";
 import { useStores } from "../stores";
-import { splitHighlight } from "../text/offsets";
+import { queryTerms, splitTerms } from "../text/highlight";
+import { codePointToUtf16 } from "../text/offsets";
 import type { Rect } from "../pdf/render";
 
+/** A page text cut into the part before the passage, the passage before the quote, the quote, the passage after it, and the rest. */
+export function evidenceParts(text: string, p: Pick<Passage, "start" | "end" | "passageStart" | "passageEnd">): [string, string, string, string, string] {
+  const hasPassage = p.passageEnd > p.passageStart;
+  const ps = hasPassage ? Math.min(p.passageStart, p.start) : p.start;
+  const pe = hasPassage ? Math.max(p.passageEnd, p.end) : p.end;
+  const [a, b, c, d] = [ps, p.start, p.end, pe].map((cp) => codePointToUtf16(text, cp));
+  if (c <= b) return [text, "", "", "", ""];
+  return [text.slice(0, a), text.slice(a, b), text.slice(b, c), text.slice(c, d), text.slice(d)];
+}
+
+const ZOOMS = [0.75, 1, 1.25, 1.5, 2, 2.5];
+
 export function SourcePanel() {
-  const { source } = useStores();
+  const { source, api, ui } = useStores();
   const open = source.open.value;
   const textRef = useRef<HTMLDivElement>(null);
   const panelRef = useRef<HTMLElement>(null);
+  const [zoom, setZoom] = useState(1);
   const src = open?.source ?? null;
   const passage = open?.passage;
+  const onItsPage = !!src && !!passage && src.page === passage.page;
+  const terms = open?.query ? queryTerms(open.query) : [];
 
-  const [before, mark, after] = src && passage ? splitHighlight(src.text, passage.start, passage.end) : ["", "", ""];
+  const [before, pre, quote, post, after] = src && passage && onItsPage ? evidenceParts(src.text, passage) : [src?.text ?? "", "", "", "", ""];
 
-  // Bring the highlight into view inside the text pane only.
+  // Bring the quote into view inside the text pane only.
   useLayoutEffect(() => {
     const box = textRef.current;
-    const m = box?.querySelector("mark");
+    const m = box?.querySelector("mark.quote");
     if (!box || !(m instanceof HTMLElement)) return;
     const top = m.offsetTop - box.offsetTop;
     box.scrollTop = Math.max(0, top - box.clientHeight / 3);
@@ -35,8 +55,31 @@ export function SourcePanel() {
 
   if (!open || !passage) return null;
 
-  const page = src?.page ?? passage.page;
+  const page = src?.page ?? open.page;
   const pages = src?.pages ?? 0;
+  const marked = (s: string, hit: string) =>
+    terms.length === 0
+      ? s
+      : splitTerms(s, terms).map((piece, i) =>
+          piece.hit ? (
+            <span key={i} class={hit} data-testid="source-term">
+              {piece.text}
+            </span>
+          ) : (
+            piece.text
+          ),
+        );
+  const openExternal = async () => {
+    try {
+      await api.OpenFile(open.collection, passage.path);
+    } catch (e) {
+      if (isApiError(e, "no_dialogs") && src?.fileUrl) {
+        const f = await api.fileSource(src.fileUrl);
+        if ("url" in f) window.open(f.url, "_blank", "noopener");
+      } else ui.toast("error", errorMessage(e));
+    }
+  };
+
   return (
     <aside class="source-panel" data-testid="source-panel" ref={panelRef} tabIndex={-1} aria-label={t("source.title")}>
       <header class="source-head">
@@ -50,11 +93,40 @@ export function SourcePanel() {
               {page > 0 && <span data-testid="source-page">{pages > 0 ? t("source.page", { page, pages }) : t("source.pageOnly", { page })}</span>}
               {passage.n > 0 && <span class="pill subtle">{t("source.passage", { n: passage.n })}</span>}
             </div>
+            {open.also.length > 0 && (
+              <div class="source-also muted" data-testid="source-also" title={open.also.map((a) => a.path).join("\n")}>
+                {t("source.alsoIn", { names: open.also.map((a) => a.name).join(", ") })}
+              </div>
+            )}
           </div>
         </div>
-        <button class="icon-btn" onClick={source.close} aria-label={t("source.close")} title={t("source.close")} data-testid="source-close">
-          <Icon name="x" />
-        </button>
+        <div class="source-tools">
+          {src?.isPdf && (
+            <>
+              <button class="icon-btn small" onClick={() => void source.turn(page - 1)} disabled={page <= 1} aria-label={t("source.prevPage")} title={t("source.prevPage")} data-testid="source-prev">
+                <Icon name="left" size={16} />
+              </button>
+              <button class="icon-btn small" onClick={() => void source.turn(page + 1)} disabled={pages > 0 && page >= pages} aria-label={t("source.nextPage")} title={t("source.nextPage")} data-testid="source-next">
+                <Icon name="chevron" size={16} />
+              </button>
+              <button class="icon-btn small" onClick={() => setZoom(ZOOMS[Math.max(0, ZOOMS.indexOf(zoom) - 1)])} disabled={zoom <= ZOOMS[0]} aria-label={t("source.zoomOut")} title={t("source.zoomOut")} data-testid="source-zoom-out">
+                <Icon name="zoomOut" size={16} />
+              </button>
+              <button class="btn small ghost zoom-level" onClick={() => setZoom(1)} title={t("source.fit")} data-testid="source-zoom-fit">
+                {Math.round(zoom * 100)}%
+              </button>
+              <button class="icon-btn small" onClick={() => setZoom(ZOOMS[Math.min(ZOOMS.length - 1, ZOOMS.indexOf(zoom) + 1)])} disabled={zoom >= ZOOMS[ZOOMS.length - 1]} aria-label={t("source.zoomIn")} title={t("source.zoomIn")} data-testid="source-zoom-in">
+                <Icon name="zoomIn" size={16} />
+              </button>
+            </>
+          )}
+          <button class="icon-btn small" onClick={() => void openExternal()} aria-label={t("source.openExternal")} title={t("source.openExternal")} data-testid="source-open-external">
+            <Icon name="external" size={16} />
+          </button>
+          <button class="icon-btn" onClick={source.close} aria-label={t("source.close")} title={`${t("source.close")} (Esc)`} data-testid="source-close">
+            <Icon name="x" />
+          </button>
+        </div>
       </header>
 
       {open.loading && (
@@ -62,25 +134,34 @@ export function SourcePanel() {
           <span class="spinner" /> {t("common.loading")}
         </div>
       )}
-      {open.error && (
+      {open.error !== null && (
         <div class="note error" role="alert">
           <Icon name="alert" size={16} />
-          <span>{open.error}</span>
+          <span>{errorMessage(open.error)}</span>
         </div>
       )}
 
       {src && (
         <div class={`source-body ${src.isPdf && src.fileUrl ? "split" : ""}`}>
-          {src.isPdf && src.fileUrl && <PdfPage key={`${src.fileUrl}#${src.page}`} fileUrl={src.fileUrl} page={src.page || 1} passage={mark || passage.text} />}
+          {src.isPdf && src.fileUrl && (
+            <PdfPage key={`${src.fileUrl}#${src.page}`} fileUrl={src.fileUrl} page={src.page || 1} passage={onItsPage ? quote || passage.text : ""} zoom={zoom} />
+          )}
           <section class="source-text-wrap">
             <h3 class="section-label">{t("source.text")}</h3>
+            {onItsPage && quote && <p class="source-legend muted">{t("source.legend")}</p>}
             <div class="source-text" ref={textRef} data-testid="source-text">
               {src.text === "" ? (
                 <span class="muted">{t("source.empty")}</span>
               ) : (
                 <>
                   {before}
-                  {mark && <mark data-testid="source-highlight">{mark}</mark>}
+                  {(pre || post) && <span class="passage">{marked(pre, "term")}</span>}
+                  {quote && (
+                    <mark class="quote" data-testid="source-highlight">
+                      {marked(quote, "term")}
+                    </mark>
+                  )}
+                  {(pre || post) && <span class="passage">{marked(post, "term")}</span>}
                   {after}
                 </>
               )}
@@ -92,12 +173,12 @@ export function SourcePanel() {
   );
 }
 
-function PdfPage({ fileUrl, page, passage }: { fileUrl: string; page: number; passage: string }) {
+function PdfPage({ fileUrl, page, passage, zoom }: { fileUrl: string; page: number; passage: string; zoom: number }) {
   const { api } = useStores();
   const wrapRef = useRef<HTMLDivElement>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const [width, setWidth] = useState(0);
-  const [state, setState] = useState<{ loading: boolean; error: string; rects: Rect[] }>({ loading: true, error: "", rects: [] });
+  const [state, setState] = useState<{ loading: boolean; error: unknown; rects: Rect[] }>({ loading: true, error: null, rects: [] });
 
   useEffect(() => {
     const el = wrapRef.current;
@@ -113,20 +194,20 @@ function PdfPage({ fileUrl, page, passage }: { fileUrl: string; page: number; pa
     if (!width || !canvasRef.current) return;
     let cancelled = false;
     let cancelRender: (() => void) | null = null;
-    setState((s) => ({ ...s, loading: true, error: "" }));
+    setState((s) => ({ ...s, loading: true, error: null }));
     const timer = setTimeout(async () => {
       try {
         const [pdf, src] = await Promise.all([import("../pdf/render"), api.fileSource(fileUrl)]);
         const doc = await pdf.openDocument(src);
         if (cancelled || !canvasRef.current) return;
-        const r = await pdf.renderPage(doc, page, canvasRef.current, width, passage);
+        const r = await pdf.renderPage(doc, page, canvasRef.current, Math.round(width * zoom), passage);
         cancelRender = r.cancel;
         if (cancelled) return r.cancel();
         await r.done;
-        if (!cancelled) setState({ loading: false, error: "", rects: r.highlights });
+        if (!cancelled) setState({ loading: false, error: null, rects: r.highlights });
       } catch (err) {
         if (!cancelled && (err as { name?: string })?.name !== "RenderingCancelledException") {
-          setState({ loading: false, error: errorMessage(err), rects: [] });
+          setState({ loading: false, error: err, rects: [] });
         }
       }
     }, 60);
@@ -135,32 +216,33 @@ function PdfPage({ fileUrl, page, passage }: { fileUrl: string; page: number; pa
       clearTimeout(timer);
       cancelRender?.();
     };
-  }, [fileUrl, page, width, passage]);
+  }, [fileUrl, page, width, passage, zoom]);
 
-  // Scroll the marked passage on the page into view.
+  // Scroll the marked sentence on the page into view.
   useEffect(() => {
     const el = wrapRef.current;
     const first = state.rects[0];
     if (!el || !first) return;
     el.scrollTop = Math.max(0, first.top - el.clientHeight / 3);
+    el.scrollLeft = Math.max(0, first.left - el.clientWidth / 4);
   }, [state.rects]);
 
   return (
     <section class="pdf-wrap" ref={wrapRef}>
-      {state.error ? (
+      {state.error !== null ? (
         <div class="note error" data-testid="source-pdf-error">
           <Icon name="alert" size={16} />
-          <span>{t("source.pdfFailed", { error: state.error })}</span>
+          <span>{t("source.pdfFailed", { error: errorMessage(state.error) })}</span>
         </div>
       ) : (
-        <div class="pdf-page" style={state.loading ? { visibility: "hidden" } : undefined}>
+        <div class="pdf-page" style={state.loading ? { visibility: "hidden" } : undefined} data-zoom={zoom}>
           <canvas ref={canvasRef} data-testid="source-page-canvas" />
           {state.rects.map((r, i) => (
             <div key={i} class="pdf-mark" data-testid="source-page-highlight" style={{ left: r.left, top: r.top, width: r.width, height: r.height }} />
           ))}
         </div>
       )}
-      {state.loading && !state.error && (
+      {state.loading && state.error === null && (
         <div class="pdf-loading muted">
           <span class="spinner" /> {t("source.rendering")}
         </div>
