@@ -628,3 +628,24 @@ func TestReindexingACollectionRereadsEveryDocumentAsOneJob(t *testing.T) {
 		t.Fatal("reindexing a collection that does not exist succeeded")
 	}
 }
+
+func TestACollectionsAnswerSettingsAreCheckedAndKept(t *testing.T) {
+	h, rec := newTestApp(t, closedURL(t))
+	ingestDir(t, h, rec, "reports", writeDocs(t, survey))
+	a := h.App
+	if err := a.SaveCollectionSettings("reports", CollectionSettings{TopK: 3}); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := a.CollectionSettings("reports"); err != nil || s != (CollectionSettings{TopK: 3}) {
+		t.Fatalf("CollectionSettings = %+v, %v; want topK 3 and the global chat model", s, err)
+	}
+	if e := ToJSON(a.SaveCollectionSettings("reports", CollectionSettings{TopK: 51})); e.Code != CodeOutOfRange || e.Params["max"] != "50" {
+		t.Fatalf("51 passages = %+v, want out_of_range up to 50", e)
+	}
+	if e := ToJSON(a.SaveCollectionSettings("nope", CollectionSettings{TopK: 2})); e.Code != CodeNotFound || e.Params["what"] != "collection" {
+		t.Fatalf("settings of a missing collection = %+v, want not_found", e)
+	}
+	if e := ToJSON(a.SaveCollectionSettings("reports", CollectionSettings{ChatModel: "llama"})); e.Code != CodeUnreachable {
+		t.Fatalf("a chat model with the runtime down = %+v, want unreachable", e)
+	}
+}

@@ -278,6 +278,39 @@ func (a *App) Source(collection, path string, page int) (Source, error) {
 		IsPDF: strings.EqualFold(filepath.Ext(d.Path), ".pdf"), FileURL: a.fileURL(collection, d.Path)}, nil
 }
 
+// CollectionSettings returns the answer settings a collection overrides
+// (chatModel "" and topK 0 follow the global settings).
+func (a *App) CollectionSettings(collection string) (CollectionSettings, error) {
+	if err := checkCollection(collection); err != nil {
+		return CollectionSettings{}, err
+	}
+	ctx, cancel := a.ctx()
+	defer cancel()
+	s := a.lib.AnswerSettings(ctx, collection)
+	return CollectionSettings{ChatModel: s.ChatModel, TopK: s.TopK}, nil
+}
+
+// SaveCollectionSettings sets the answer settings of a collection: its
+// chat model ("" for the global one; it must be an installed chat model)
+// and its passages per answer (0 for the global number, else 1..50).
+func (a *App) SaveCollectionSettings(collection string, s CollectionSettings) error {
+	if err := checkCollection(collection); err != nil {
+		return err
+	}
+	if s.TopK < 0 || s.TopK > library.MaxTopK {
+		return outOfRange("topK", "Passages per answer", 0, library.MaxTopK)
+	}
+	s.ChatModel = strings.TrimSpace(s.ChatModel)
+	if s.ChatModel != "" {
+		if err := checkModelName(s.ChatModel); err != nil {
+			return err
+		}
+	}
+	ctx, cancel := a.ctx()
+	defer cancel()
+	return a.fail(a.lib.SetAnswerSettings(ctx, collection, library.AnswerSettings{ChatModel: s.ChatModel, TopK: s.TopK}))
+}
+
 // fileURL is where the files handler serves a document's original file.
 func (a *App) fileURL(collection, path string) string {
 	q := url.Values{"collection": {collection}, "path": {path}}

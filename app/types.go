@@ -13,6 +13,13 @@ type Collection struct {
 	EmbedModel string `json:"embedModel"`
 }
 
+// CollectionSettings are the answer settings one collection overrides:
+// ChatModel "" and TopK 0 follow the global Settings.
+type CollectionSettings struct {
+	ChatModel string `json:"chatModel"`
+	TopK      int    `json:"topK"`
+}
+
 // Document is one indexed file. Status is "indexed", "lexical" (no vectors
 // yet), "failed" (Error says why) or "no_text". ErrorCode is the kind of
 // failure for the page to word with its remedy (see docs/API.md: encrypted,
@@ -47,8 +54,8 @@ const (
 // Job is a long task (indexing, reindexing, pulling or importing a model)
 // as the UI shows it. Summary is set once the job has ended; Error,
 // ErrorCode and ErrorParams say why a failed one failed. Model is the model
-// a pull or an import is about (for a folder import: the file being
-// imported).
+// a pull or an import is about (for a folder import: the folder's name;
+// Current is the file being imported).
 type Job struct {
 	ID         string `json:"id"`
 	Kind       string `json:"kind"`

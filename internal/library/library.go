@@ -170,6 +170,8 @@ func (l *Library) DeleteCollection(ctx context.Context, name string) error {
 	if err := l.store.DeleteCollection(ctx, name); err != nil {
 		return err
 	}
+	// A collection made again under this name starts from the defaults.
+	_ = l.store.SetSetting(ctx, answerKey(name), "")
 	return errors.Join(l.index.Drop(c.ActiveSet), l.index.Drop(c.Building.ID))
 }
 
@@ -468,7 +470,7 @@ func (l *Library) Ask(ctx context.Context, collection, question string, history 
 	// the person waiting for the answer comes first.
 	release := l.worker.Gate().Hold()
 	defer release()
-	model := l.Config().ChatModel
+	model := l.chatModelFor(ctx, collection)
 	ctxLen, err := l.contextLength(ctx, model)
 	if err != nil {
 		return AskResult{Model: model}, err
@@ -515,7 +517,7 @@ func (l *Library) Ask(ctx context.Context, collection, question string, history 
 // it. It works with no model runtime at all: then the search is by keyword
 // and the context window and reading speed are the defaults'.
 func (l *Library) Context(ctx context.Context, collection, question string, history []answer.Turn, within ...string) (AskContext, error) {
-	model := l.Config().ChatModel
+	model := l.chatModelFor(ctx, collection)
 	ctxLen, err := l.contextLength(ctx, model)
 	if err != nil {
 		ctxLen = 0 // unknown: the configured maximum
@@ -524,7 +526,7 @@ func (l *Library) Context(ctx context.Context, collection, question string, hist
 }
 
 func (l *Library) askContext(ctx context.Context, collection, question string, history []answer.Turn, model string, ctxLen int, within []string) (AskContext, error) {
-	res, err := l.Search(ctx, collection, question, SearchOptions{Within: within})
+	res, err := l.Search(ctx, collection, question, SearchOptions{Within: within, K: l.answerSettings(ctx, collection).TopK})
 	if err != nil {
 		return AskContext{}, err
 	}

@@ -119,3 +119,54 @@ func TestGGUFFilesListsTheFolderOnly(t *testing.T) {
 		t.Fatalf("an empty folder = %v, want ErrNoGGUF", err)
 	}
 }
+
+// A collection's own number of passages replaces the configured one for
+// its questions; other collections keep the configured number.
+func TestACollectionsAnswerSettingsOverrideTheConfiguration(t *testing.T) {
+	ctx := context.Background()
+	docs := t.TempDir()
+	for i, text := range []string{"予算の会議は火曜日です。", "予算の会議は水曜日です。", "予算の会議は木曜日です。", "予算の会議は金曜日です。"} {
+		os.WriteFile(filepath.Join(docs, string(rune('a'+i))+".txt"), []byte(text), 0o644)
+	}
+	client, _ := llm.New("http://127.0.0.1:1")
+	lib, err := library.Open(ctx, t.TempDir(), config.Default(), client)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lib.Close()
+	for _, c := range []string{"notes", "other"} {
+		if _, err := lib.Ingest(ctx, c, []string{docs}, library.IngestOptions{NoEmbedding: true}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := lib.SetAnswerSettings(ctx, "notes", library.AnswerSettings{TopK: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if got := lib.AnswerSettings(ctx, "notes"); got.TopK != 1 || got.ChatModel != "" {
+		t.Fatalf("AnswerSettings(notes) = %+v, want TopK 1", got)
+	}
+	for c, want := range map[string]int{"notes": 1, "other": 4} {
+		ac, err := lib.Context(ctx, c, "予算の会議", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ac.Search.Passages) != want {
+			t.Errorf("a question in %s searched %d passages, want %d", c, len(ac.Search.Passages), want)
+		}
+	}
+	if err := lib.SetAnswerSettings(ctx, "notes", library.AnswerSettings{TopK: 51}); err == nil {
+		t.Error("51 passages per question were accepted")
+	}
+	if err := lib.SetAnswerSettings(ctx, "nope", library.AnswerSettings{TopK: 2}); !library.IsNotFound(err) {
+		t.Errorf("settings of a missing collection = %v, want not found", err)
+	}
+	if err := lib.SetAnswerSettings(ctx, "notes", library.AnswerSettings{ChatModel: "some-model"}); !errors.Is(err, llm.ErrUnreachable) {
+		t.Errorf("a chat model checked with the runtime down = %v, want unreachable", err)
+	}
+	if err := lib.DeleteCollection(ctx, "notes"); err != nil {
+		t.Fatal(err)
+	}
+	if got := lib.AnswerSettings(ctx, "notes"); got != (library.AnswerSettings{}) {
+		t.Errorf("a deleted collection's settings remain: %+v", got)
+	}
+}

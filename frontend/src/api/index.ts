@@ -7,6 +7,7 @@ import { HttpTransport, tokenFromUrl } from "./http";
 import { ApiError, type FileSource, type Transport } from "./transport";
 import type {
   Collection,
+  CollectionSettings,
   Conversation,
   Document,
   EmbedStatus,
@@ -116,6 +117,11 @@ export function createApi(t: Transport) {
     Collections: async () => list<Collection>(await call("Collections")),
     CreateCollection: (name: string) => call<Collection>("CreateCollection", name),
     DeleteCollection: (name: string) => call<void>("DeleteCollection", name),
+    CollectionSettings: async (collection: string) => {
+      const s = (await call<CollectionSettings>("CollectionSettings", collection)) ?? { chatModel: "", topK: 0 };
+      return { chatModel: str(s.chatModel), topK: num(s.topK) };
+    },
+    SaveCollectionSettings: (collection: string, s: CollectionSettings) => call<void>("SaveCollectionSettings", collection, s),
     Documents: async (collection: string) =>
       list<Document>(await call("Documents", collection)).map((d) => ({ ...d, errorCode: str(d.errorCode) as Document["errorCode"] })),
     RemoveDocument: (collection: string, path: string) => call<void>("RemoveDocument", collection, path),

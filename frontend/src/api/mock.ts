@@ -307,6 +307,14 @@ export class MockTransport implements Transport {
     this.collections = this.collections.filter((c) => c.name !== name);
     this.docs.delete(name);
   }
+  private answerSettings = new Map<string, { chatModel: string; topK: number }>();
+  mCollectionSettings(collection: string) {
+    return this.answerSettings.get(collection) ?? { chatModel: "", topK: 0 };
+  }
+  mSaveCollectionSettings(collection: string, s: { chatModel: string; topK: number }) {
+    if (s.topK < 0 || s.topK > 50) throw new ApiError("out_of_range", "Passages per answer must be between 0 and 50.", { field: "topK", min: "0", max: "50" });
+    this.answerSettings.set(collection, { ...s });
+  }
   mDocuments(collection: string) {
     return this.docs.get(collection) ?? [];
   }

@@ -20,6 +20,12 @@ export interface Collection {
   embedModel: string;
 }
 
+/** The answer settings a collection overrides: "" and 0 follow the global Settings. */
+export interface CollectionSettings {
+  chatModel: string;
+  topK: number;
+}
+
 /** Why a file could not be read, for words with a remedy ("" = none of these). */
 export type FailureKind = "encrypted" | "no_text" | "too_large" | "corrupt" | "unsupported" | "permission" | "missing" | "timeout" | "";
 
@@ -74,7 +80,7 @@ export interface Job {
   id: string;
   kind: JobKind;
   collection: string;
-  /** The model a pull or an import is about (a folder import: the file being imported). */
+  /** The model a pull or an import is about (a folder import: the folder's name; `current` is the file). */
   model: string;
   state: JobState;
   /** Indexing: "scanning", "reading" (each file keyword-searchable as it is stored), "embedding", "done". */

@@ -102,6 +102,7 @@ function AddBar() {
   const { library, ui, api } = useStores();
   const [path, setPath] = useState("");
   const [dialogs, setDialogs] = useState(api.dialogs);
+  const [answerOpen, setAnswerOpen] = useState(false);
   const inputRef = useRef<HTMLInputElement>(null);
   const collection = library.current.value;
   const hint = library.dropHint.value;
@@ -150,6 +151,9 @@ function AddBar() {
     <section class="card add-card">
       <div class="add-head">
         <h1 class="view-title">{collection}</h1>
+        <button class={`btn small ghost answer-open ${answerOpen ? "active" : ""}`} onClick={() => setAnswerOpen(!answerOpen)} aria-expanded={answerOpen} data-testid="collection-answer-open">
+          <Icon name="settings" size={14} /> {t("collections.answer")}
+        </button>
         {dialogs && (
           <div class="add-buttons">
             <button class="btn primary" onClick={() => choose("folder")} data-testid="add-folder">
@@ -161,6 +165,7 @@ function AddBar() {
           </div>
         )}
       </div>
+      {answerOpen && <AnswerSettingsForm key={collection} collection={collection} onDone={() => setAnswerOpen(false)} />}
       {hint && (
         <div class="note info" data-testid="drop-hint">
           <Icon name="info" size={16} />
@@ -193,6 +198,79 @@ function AddBar() {
         <p class="hint">{t("library.pathHint")}</p>
       </form>
     </section>
+  );
+}
+
+/** The answer settings one collection overrides: its chat model and its passages per answer. */
+function AnswerSettingsForm({ collection, onDone }: { collection: string; onDone: () => void }) {
+  const { api, models, settings, ui } = useStores();
+  const [model, setModel] = useState("");
+  const [topK, setTopK] = useState("");
+  const [loaded, setLoaded] = useState(false);
+  useEffect(() => {
+    if (models.models.value.length === 0) void models.load().catch(() => {});
+    api
+      .CollectionSettings(collection)
+      .then((s) => {
+        setModel(s.chatModel);
+        setTopK(s.topK > 0 ? String(s.topK) : "");
+        setLoaded(true);
+      })
+      .catch((e) => ui.toast("error", errorMessage(e)));
+  }, [collection]);
+  const g = settings.settings.value;
+  const chatModels = models.models.value.filter((m) => !m.embedding);
+  const save = async (e: Event) => {
+    e.preventDefault();
+    try {
+      await api.SaveCollectionSettings(collection, { chatModel: model, topK: topK.trim() ? Math.round(Number(topK)) : 0 });
+      ui.toast("success", t("collections.answerSaved", { name: collection }));
+      onDone();
+    } catch (err) {
+      ui.toast("error", errorMessage(err));
+    }
+  };
+  if (!loaded) return null;
+  return (
+    <form class="answer-settings" onSubmit={save} data-testid="collection-answer">
+      <p class="hint">{t("collections.answerHint", { name: collection })}</p>
+      <div class="form-grid">
+        <label class="field">
+          <span class="field-label">{t("collections.answerModel")}</span>
+          <select class="input" value={model} onChange={(e) => setModel(e.currentTarget.value)} data-testid="collection-answer-model">
+            <option value="">{t("collections.answerModelDefault", { model: g?.chatModel ?? "" })}</option>
+            {model && !chatModels.some((m) => m.name === model) && <option value={model}>{model}</option>}
+            {chatModels.map((m) => (
+              <option key={m.name} value={m.name}>
+                {m.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label class="field">
+          <span class="field-label">{t("collections.answerTopK")}</span>
+          <input
+            class="input"
+            type="number"
+            min={1}
+            max={50}
+            value={topK}
+            placeholder={t("collections.answerTopKDefault", { count: g?.topK ?? 6 })}
+            onInput={(e) => setTopK(e.currentTarget.value)}
+            data-testid="collection-answer-topk"
+          />
+          <span class="hint">{t("settings.range", { min: 1, max: 50 })}</span>
+        </label>
+      </div>
+      <div class="modal-actions">
+        <button type="button" class="btn" onClick={onDone}>
+          {t("common.cancel")}
+        </button>
+        <button type="submit" class="btn primary" data-testid="collection-answer-save">
+          {t("common.save")}
+        </button>
+      </div>
+    </form>
   );
 }
 
