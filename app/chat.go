@@ -3,12 +3,14 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/kura-app/kura/internal/library"
+	"github.com/kura-app/kura/internal/llm"
 	"github.com/kura-app/kura/internal/store"
 )
 
@@ -168,7 +170,9 @@ func (a *App) PreloadChatModel() { a.preload() }
 
 func (a *App) preload() {
 	go func() {
-		if err := a.lib.Preload(a.base); err != nil && a.base.Err() == nil {
+		// A chat model that is missing is what the page says already.
+		var missing *llm.ModelMissingError
+		if err := a.lib.Preload(a.base); err != nil && a.base.Err() == nil && !errors.As(err, &missing) {
 			a.log.Printf("kura: preload the chat model: %v", err)
 		}
 	}()

@@ -137,9 +137,11 @@ func (a *App) PullModel(name string) (Job, error) {
 }
 
 // ImportModel installs models from GGUF files, without a network, as a
-// job of kind "import". path is a .gguf file, installed as name ("": named
-// after the file), or a folder (a USB stick, say), whose every .gguf file
-// is installed under its own name (name must be ""). The summary lists
+// job of kind "import" (its model is the name given, else the file's or
+// the folder's name; current is the file being imported). path is a .gguf
+// file, installed as name ("": named after the file), or a folder (a USB
+// stick, say), whose every .gguf file is installed under its own name
+// (name must be ""). The summary lists
 // the models installed (models, added) and the files that failed; a model
 // that is the only one of its role while the configured one is missing
 // becomes the configured one.
@@ -175,7 +177,6 @@ func (a *App) ImportModel(path, name string) (Job, error) {
 			done, total = ip.Index-1, ip.Total
 			return j.progress(ctx, func(d *Job) {
 				d.Phase, d.Current, d.FilesDone, d.FilesTotal = ip.Step, ip.File, ip.Index-1, ip.Total
-				d.Model = filepath.Base(ip.File)
 			})
 		})
 		sum := &JobSummary{Models: []ImportedModel{}}

@@ -210,3 +210,18 @@ func TestBadUsageSaysWhatIsWrong(t *testing.T) {
 		})
 	}
 }
+
+// A file that cannot be read is listed with what to do about it.
+func TestAFileThatCannotBeReadSaysWhatToDo(t *testing.T) {
+	locked, err := filepath.Abs("../../../shared/corpus/hard/user_password.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(locked); err != nil {
+		t.Fatalf("the shared corpus is missing (it lives beside the repository): %v", err)
+	}
+	code, _, errs := run(t, "ingest", "--data", t.TempDir(), "--no-embed", locked)
+	if code != ExitFailure || !strings.Contains(errs, "needs a password") || !strings.Contains(errs, "save a copy without the password") {
+		t.Fatalf("exit %d, stderr %q; want 1 and the remedy for a password-protected PDF", code, errs)
+	}
+}

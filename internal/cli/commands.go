@@ -98,7 +98,7 @@ func (a *App) summary(c Common, sum ingest.Summary, err error) int {
 		fmt.Fprintf(w, "added %d, updated %d, unchanged %d, removed %d, failed %d; %d chunks, %d vectors in %s\n",
 			sum.Added, sum.Updated, sum.Unchanged, sum.Removed, len(sum.Failed), sum.Chunks, sum.Vectors, sum.Elapsed.Round(time.Millisecond))
 		for _, f := range sum.Failed {
-			fmt.Fprintf(w, "  failed: %s: %s\n", f.Path, f.Reason)
+			fmt.Fprintf(w, "  failed: %s: %s%s\n", f.Path, f.Reason, remedy(ingest.FailureKind(f.Reason)))
 		}
 		for _, wn := range sum.Warnings {
 			fmt.Fprintf(w, "  note: %s\n", wn)
@@ -185,6 +185,36 @@ func (a *App) search(ctx context.Context, args []string) int {
 		fmt.Fprintf(a.Stdout, "[%d] %s  (score %.4f, chars %d-%d, %s)\n%s\n\n", i+1, where(p.Path, p.Page), p.Score, p.Start, p.End, res.Mode, indent(p.Text))
 	}
 	return ExitOK
+}
+
+// morePassages is "1 more passage" or "N more passages".
+func morePassages(n int) string {
+	if n == 1 {
+		return "1 more passage"
+	}
+	return fmt.Sprintf("%d more passages", n)
+}
+
+// remedy says what to do about a file that could not be read, by the kind
+// of its failure ("" when there is nothing to say).
+func remedy(kind string) string {
+	switch kind {
+	case ingest.KindEncrypted:
+		return " (save a copy without the password, for a PDF by printing it to a new PDF, and index that)"
+	case ingest.KindNoText:
+		return " (no text layer, probably a scan: it needs OCR first)"
+	case ingest.KindTooLarge:
+		return " (split it into smaller files)"
+	case ingest.KindCorrupt:
+		return " (open it in its application and save it again)"
+	case ingest.KindPermission:
+		return " (check the file's permissions)"
+	case ingest.KindMissing:
+		return " (remove it with `kura rm`, or put it back)"
+	case ingest.KindTimeout:
+		return " (try again, or split it)"
+	}
+	return ""
 }
 
 func where(path string, page int) string {
@@ -277,7 +307,7 @@ func (a *App) contextOnly(ctx context.Context, lib *library.Library, c Common, q
 	}
 	fmt.Fprintf(a.Stdout, "prompt: about %d tokens (%d quotes", out.PromptTokens, len(ac.Prepared.Sources))
 	if ac.Prepared.Dropped > 0 {
-		fmt.Fprintf(a.Stdout, "; %d more passages found, left out to start the answer within %s", ac.Prepared.Dropped, lib.Config().FirstTokenTarget())
+		fmt.Fprintf(a.Stdout, "; %s found, left out to start the answer within %s", morePassages(ac.Prepared.Dropped), lib.Config().FirstTokenTarget())
 	}
 	fmt.Fprintln(a.Stdout, ")")
 	return ExitOK
@@ -355,7 +385,7 @@ func (a *App) printSources(lib *library.Library, ac library.AskContext) {
 		fmt.Fprintf(w, "  [%d] %s (chars %d-%d)\n", s.N, where(s.Path, s.Page), s.Start, s.End)
 	}
 	if p.Dropped > 0 {
-		fmt.Fprintf(w, "  (%d more passages found, left out so the answer starts within about %s)\n", p.Dropped, lib.Config().FirstTokenTarget())
+		fmt.Fprintf(w, "  (%s found, left out so the answer starts within about %s)\n", morePassages(p.Dropped), lib.Config().FirstTokenTarget())
 	}
 	line := fmt.Sprintf("reading %d quotes, about %d new tokens", len(p.Sources), p.FreshTokens)
 	if rate := lib.ReadingRate(context.Background(), ac.Model); rate > 0 {

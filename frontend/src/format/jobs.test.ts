@@ -30,10 +30,12 @@ describe("a job card's line", () => {
     expect(jobTitle(job({ kind: "pull", model: "qwen2.5:3b", phase: "done", current: "", state: "failed" }))).toBe("Downloading qwen2.5:3b");
   });
   it("counts the files of a folder import", () => {
-    expect(jobFacts(job({ kind: "import", model: "chat.gguf", filesDone: 1, filesTotal: 3, phase: "copying into the model store" }), "en")).toEqual([
+    expect(jobFacts(job({ kind: "import", model: "usb", current: "/media/usb/chat.gguf", filesDone: 1, filesTotal: 3, phase: "copying into the model store" }), "en")).toEqual([
       "File 2 of 3",
+      "chat.gguf",
       "Copying into the model store",
     ]);
+    expect(jobTitle(job({ kind: "import", model: "usb" }))).toBe("Importing usb");
   });
 });
 

@@ -6,7 +6,7 @@
 
 import type { EmbedStatus, Job } from "../api/types";
 import { t } from "../i18n";
-import { formatBytes, formatDuration, formatNumber } from "./progress";
+import { baseName, formatBytes, formatDuration, formatNumber } from "./progress";
 
 const rate = (r: number, loc: string) => new Intl.NumberFormat(loc, { maximumFractionDigits: r >= 10 ? 0 : 1, minimumFractionDigits: r >= 10 ? 0 : 1 }).format(r);
 
@@ -52,6 +52,7 @@ export function jobFacts(job: Job, loc: string): string[] {
   }
   if (job.kind === "import") {
     if (job.filesTotal > 1) facts.push(t("jobs.importFile", { done: Math.min(job.filesDone + 1, job.filesTotal), total: job.filesTotal }));
+    if (job.filesTotal > 1 && job.current) facts.push(baseName(job.current));
     if (job.phase) facts.push(stepText(job.phase));
     return facts;
   }

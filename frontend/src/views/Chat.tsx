@@ -672,7 +672,7 @@ function Composer({ collection }: { collection: string }) {
         <div class="scope-bar" data-testid="scope-bar">
           <span class="muted">{t("chat.scope")}</span>
           <ScopeChips items={scope} onRemove={(p) => chat.setScope(scope.filter((s) => s.path !== p))} />
-          <button class="link-btn" onClick={() => chat.setScope([])} data-testid="scope-clear">
+          <button class="link-btn plain" onClick={() => chat.setScope([])} data-testid="scope-clear">
             {t("chat.scopeClear")}
           </button>
         </div>

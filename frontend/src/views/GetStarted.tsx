@@ -96,7 +96,7 @@ export function GetStarted() {
                 </button>
               </form>
               <Jobs kinds={["import"]} />
-              <button class="link-btn" onClick={() => ui.navigate({ view: "models" })}>
+              <button class="link-btn plain" onClick={() => ui.navigate({ view: "models" })}>
                 {t("chat.openModels")}
               </button>
             </div>
