@@ -124,15 +124,20 @@ func (a *App) PullModel(name string) (Job, error) {
 		if err != nil {
 			return nil, err
 		}
+		// Choosing it is a convenience after a download that succeeded: a
+		// failure to look is logged, not the job's.
 		chosen, err := a.lib.AdoptModels(ctx)
+		if err != nil {
+			a.log.Printf("kura: after pulling %s: %v", name, err)
+		}
 		sum := &JobSummary{Added: 1}
 		info, ierr := a.lib.LLM().Show(ctx, name)
 		role := library.RoleChat
 		if ierr == nil && info.Embedding {
 			role = library.RoleEmbed
 		}
-		sum.Models = []ImportedModel{{Name: name, Role: role, Chosen: len(chosen) > 0 && slices.ContainsFunc(chosen, func(c string) bool { return library.SameModel(c, name) })}}
-		return sum, err
+		sum.Models = []ImportedModel{{Name: name, Role: role, Chosen: slices.ContainsFunc(chosen, func(c string) bool { return library.SameModel(c, name) })}}
+		return sum, nil
 	}), nil
 }
 

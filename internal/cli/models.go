@@ -364,12 +364,10 @@ func (a *App) modelsUse(ctx context.Context, args []string) int {
 }
 
 // reportAdopted makes a model the only one of its kind the configured one
-// (see library.AdoptModels) and says so.
+// (see library.AdoptModels) and says so. It is a convenience after an
+// install that succeeded: if it cannot look, it says nothing.
 func (a *App) reportAdopted(ctx context.Context, lib *library.Library) {
-	chosen, err := lib.AdoptModels(ctx)
-	if err != nil {
-		fmt.Fprintf(a.Stderr, "note: %s\n", Message(err))
-	}
+	chosen, _ := lib.AdoptModels(ctx)
 	for _, n := range chosen {
 		fmt.Fprintf(a.Stdout, "%s is the only model of its kind: Kura uses it now\n", n)
 	}

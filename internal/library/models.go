@@ -180,8 +180,11 @@ func (l *Library) ImportModels(ctx context.Context, path, name string, onProgres
 		}
 		out = append(out, im)
 	}
+	// Choosing is a convenience after the files were installed: if the
+	// runtime cannot list its models now, nothing is chosen and the user
+	// chooses (UseModel).
 	chosen, err := l.AdoptModels(ctx)
-	if err != nil {
+	if err != nil && ctx.Err() != nil {
 		return out, err
 	}
 	for i := range out {
