@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"embed"
+	"errors"
 	"flag"
 	"fmt"
 	"io/fs"
@@ -47,6 +48,9 @@ func (e *engine) desktop(a *cli.App, ctx context.Context, args []string) int {
 	fs.StringVar(&c.Data, "data", "", "data folder (default $KURA_DATA or the per-user data folder)")
 	fs.StringVar(&c.Ollama, "ollama", "", "Ollama URL (default from settings, $OLLAMA_HOST, or http://127.0.0.1:11434)")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return cli.ExitOK // the usage was asked for
+		}
 		return cli.ExitUsage
 	}
 	var host *app.Host
@@ -86,6 +90,8 @@ func (e *engine) desktop(a *cli.App, ctx context.Context, args []string) int {
 		OnStartup:  host.Startup,
 		OnShutdown: host.Shutdown,
 		Bind:       []any{host.App},
+		// A call rejects with {code, message, params}, as in `kura serve`.
+		ErrorFormatter: app.FormatError,
 		// Drops stay enabled in the web view (DisableWebViewDrop would
 		// silently disable file drops too); Wails hands the paths to
 		// host.Startup's OnFileDrop handler.

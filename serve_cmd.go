@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"net"
@@ -32,9 +33,13 @@ func (e *engine) serve(a *cli.App, ctx context.Context, args []string) int {
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return cli.ExitOK // the usage was asked for
+		}
 		return cli.ExitUsage
 	}
 	if fs.NArg() > 0 {
+		fmt.Fprintf(a.Stderr, "kura serve: takes no arguments, only flags (got %q)\n\n", fs.Arg(0))
 		fs.Usage()
 		return cli.ExitUsage
 	}

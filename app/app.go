@@ -93,12 +93,12 @@ func New(lib *library.Library, o Options) *Host {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	a := &App{lib: lib, opts: o, log: o.Log, base: ctx, cancel: cancel, emit: o.Emit}
-	a.jobs = newJobs(a.send, a.errorText)
+	a.jobs = newJobs(a.send, a.describe)
 	a.asks = &asks{running: map[string]context.CancelFunc{}}
 	if lib != nil {
 		// Vectors left to compute (a restart, a cancelled job, a new
 		// embedding model) are filled in while the window is open.
-		lib.WatchEmbedding(func(s vectorize.Status) { a.send(EventEmbedProgress, embedStatusDTO(s, a.errorText)) })
+		lib.WatchEmbedding(func(s vectorize.Status) { a.send(EventEmbedProgress, a.embedStatusDTO(s)) })
 		a.bg.Add(2)
 		go func() {
 			defer a.bg.Done()
@@ -187,14 +187,19 @@ func (a *App) EmbeddingStatus() []EmbedStatus {
 	st := a.lib.EmbeddingStatuses()
 	out := make([]EmbedStatus, 0, len(st))
 	for _, s := range st {
-		out = append(out, embedStatusDTO(s, a.errorText))
+		out = append(out, a.embedStatusDTO(s))
 	}
 	return out
 }
 
-func embedStatusDTO(s vectorize.Status, words func(error) string) EmbedStatus {
-	return EmbedStatus{Collection: s.Collection, Model: s.Model, State: s.State, Done: s.Done, Total: s.Total,
-		Rebuild: s.Rebuild, Rate: s.Rate, EtaMs: s.ETA.Milliseconds(), ElapsedMs: s.Elapsed.Milliseconds(), Error: words(s.Err)}
+func (a *App) embedStatusDTO(s vectorize.Status) EmbedStatus {
+	d := EmbedStatus{Collection: s.Collection, Model: s.Model, State: s.State, Done: s.Done, Total: s.Total,
+		Rebuild: s.Rebuild, Rate: s.Rate, EtaMs: s.ETA.Milliseconds(), ElapsedMs: s.Elapsed.Milliseconds(), ErrorParams: map[string]string{}}
+	if s.Err != nil {
+		e := a.describe(s.Err)
+		d.Error, d.ErrorCode, d.ErrorParams = e.Message, e.Code, params(e.Params)
+	}
+	return d
 }
 
 // EventTypes returns an empty EventPayloads. It exists so that the event

@@ -221,7 +221,7 @@ func TestAnIngestJobReportsProgressThenASummary(t *testing.T) {
 
 func TestAPausedJobStopsAtItsNextReportUntilResumedOrCancelled(t *testing.T) {
 	rec := newRecorder()
-	r := newJobs(rec.emit, func(err error) string { return err.Error() })
+	r := newJobs(rec.emit, classify)
 	gate := make(chan struct{})
 	var steps atomic.Int32
 	work := func(ctx context.Context, j *job) (*JobSummary, error) {
@@ -277,19 +277,23 @@ func TestAPausedJobStopsAtItsNextReportUntilResumedOrCancelled(t *testing.T) {
 }
 
 func TestModelDownloadsCannotBePaused(t *testing.T) {
-	h, _ := newTestApp(t, closedURL(t))
+	h, rec := newTestApp(t, closedURL(t))
 	j, err := h.App.PullModel("tiny")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := h.App.PauseJob(j.ID); Code(err) != CodeInvalid || !strings.Contains(err.Error(), "cancel") {
-		t.Fatalf("PauseJob(pull) = %v, want an invalid error suggesting cancel", err)
+	if err := h.App.PauseJob(j.ID); Code(err) != CodeNotPausable || !strings.Contains(err.Error(), "cancel") {
+		t.Fatalf("PauseJob(pull) = %v, want a not_pausable error suggesting cancel", err)
+	}
+	done := func(p any) bool { d := p.(Job); return d.ID == j.ID && d.State == JobFailed }
+	if d := rec.wait(t, EventJobDone, done).(Job); d.Model != "tiny" || d.ErrorCode != CodeUnreachable || d.ErrorParams["url"] == "" {
+		t.Fatalf("the failed download = %+v, want it to name its model and say the runtime is unreachable, with its address", d)
 	}
 }
 
 func TestProgressEventsAreThrottledAndTheFinalStateAlwaysSent(t *testing.T) {
 	rec := newRecorder()
-	r := newJobs(rec.emit, func(err error) string { return err.Error() })
+	r := newJobs(rec.emit, classify)
 	start := time.Now()
 	j := r.start(context.Background(), JobIngest, "c", true, func(ctx context.Context, j *job) (*JobSummary, error) {
 		for i := range 20000 {
@@ -342,7 +346,7 @@ func TestAskStreamsTheAnswerSavesItWithSourcesAndUsesHistory(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	id, err := h.App.Ask(conv.ID, "How many respondents were there in 2024?\nPlease be brief.")
+	id, err := h.App.Ask(conv.ID, "How many respondents were there in 2024?\nPlease be brief.", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -372,7 +376,7 @@ func TestAskStreamsTheAnswerSavesItWithSourcesAndUsesHistory(t *testing.T) {
 		t.Fatalf("conversations = %+v, want one titled by its first question", convs)
 	}
 
-	id2, _ := h.App.Ask(conv.ID, "And the margin of error?")
+	id2, _ := h.App.Ask(conv.ID, "And the margin of error?", nil)
 	rec.wait(t, EventAnswerDone, func(p any) bool { return p.(AnswerDone).RequestID == id2 })
 	mu.Lock()
 	defer mu.Unlock()
@@ -411,7 +415,7 @@ func TestStoppingAnAnswerSavesWhatArrived(t *testing.T) {
 	h, rec := newTestApp(t, url)
 	ingestDir(t, h, rec, "default", writeDocs(t, survey))
 	conv, _ := h.App.NewConversation("default")
-	id, err := h.App.Ask(conv.ID, "How many respondents?")
+	id, err := h.App.Ask(conv.ID, "How many respondents?", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -441,10 +445,14 @@ func TestAskWithoutTheChatModelSaysHowToGetIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	conv, _ := h.App.NewConversation("default")
-	id, _ := h.App.Ask(conv.ID, "How many respondents?")
+	id, _ := h.App.Ask(conv.ID, "How many respondents?", nil)
 	done := rec.wait(t, EventAnswerDone, func(p any) bool { return p.(AnswerDone).RequestID == id }).(AnswerDone)
-	if !strings.Contains(done.Error, "kura models pull llama-missing") || done.Message.Complete || done.Message.Error != done.Error {
-		t.Fatalf("answer:done = %+v, want an incomplete message saying how to get the model", done)
+	if !strings.Contains(done.Error, "in Models") || done.Message.Complete || done.Message.Error != done.Error ||
+		done.Message.ErrorCode != CodeModelMissing || done.Message.ErrorParams["model"] != "llama-missing" {
+		t.Fatalf("answer:done = %+v, want an incomplete message with code model_missing saying where to get the model", done)
+	}
+	if msgs, _ := h.App.Messages(conv.ID); len(msgs) != 2 || msgs[1].ErrorCode != CodeModelMissing || msgs[1].Error != done.Error {
+		t.Fatalf("saved messages = %+v, want the answer's error saved with its code", msgs)
 	}
 	if err := h.App.DeleteModel("llama-missing"); Code(err) != CodeNotFound || strings.Contains(err.Error(), "Download") {
 		t.Fatalf("deleting a model that is not installed = %q (%s), want not_found without download advice", err, Code(err))
@@ -468,16 +476,17 @@ func TestErrorsAreWordsForAUserWithACode(t *testing.T) {
 	}{
 		{"a missing collection", func() error { _, err := a.Search("nope", "q", 0); return err }(), CodeNotFound, `Collection "nope" does not exist.`},
 		{"a missing conversation", func() error { _, err := a.Messages(999); return err }(), CodeNotFound, "Conversation 999 does not exist."},
-		{"asking in a missing conversation", func() error { _, err := a.Ask(999, "q"); return err }(), CodeNotFound, "does not exist"},
+		{"asking in a missing conversation", func() error { _, err := a.Ask(999, "q", nil); return err }(), CodeNotFound, "does not exist"},
 		{"a missing job", a.PauseJob("job-99"), CodeNotFound, `Job "job-99" does not exist.`},
-		{"a bad collection name", func() error { _, err := a.CreateCollection("../x"); return err }(), CodeInvalid, "letters, digits"},
+		{"a bad collection name", func() error { _, err := a.CreateCollection("../x"); return err }(), CodeBadName, "letters, digits"},
 		{"an empty query", func() error { _, err := a.Search("default", "  ", 0); return err }(), CodeInvalid, "search for"},
-		{"a relative path", func() error { _, err := a.StartIngest("default", []string{"docs"}); return err }(), CodeInvalid, "full path"},
+		{"a relative path", func() error { _, err := a.StartIngest("default", []string{"docs"}); return err }(), CodeBadPath, "full path"},
 		{"no paths", func() error { _, err := a.StartIngest("default", nil); return err }(), CodeInvalid, "at least one"},
-		{"an empty question", func() error { _, err := a.Ask(conv.ID, ""); return err }(), CodeInvalid, "question"},
-		{"a folder dialog in a browser", func() error { _, err := a.ChooseFolder(); return err }(), CodeInvalid, "type the path"},
+		{"an empty question", func() error { _, err := a.Ask(conv.ID, "", nil); return err }(), CodeInvalid, "question"},
+		{"a folder dialog in a browser", func() error { _, err := a.ChooseFolder(); return err }(), CodeNoDialogs, "type the path"},
+		{"a question within a relative path", func() error { _, err := a.Ask(conv.ID, "q", []string{"docs"}); return err }(), CodeBadPath, "full path"},
 		{"an unreachable runtime", func() error { _, err := a.Models(); return err }(), CodeUnreachable, "Ollama is not reachable at " + down},
-		{"a bad setting", a.SaveSettings(Settings{ChatModel: "a", EmbedModel: "b", TopK: 0}), CodeInvalid, "between 1 and 50"},
+		{"a bad setting", a.SaveSettings(Settings{ChatModel: "a", EmbedModel: "b", TopK: 0}), CodeOutOfRange, "between 1 and 50"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.err == nil {
@@ -488,9 +497,13 @@ func TestErrorsAreWordsForAUserWithACode(t *testing.T) {
 			}
 		})
 	}
-	mapped := a.fail(&llm.ModelMissingError{Model: "bge-m3"})
-	if Code(mapped) != CodeModelMissing || !strings.Contains(mapped.Error(), "kura models pull bge-m3") {
-		t.Fatalf("a missing model maps to %q (%s)", mapped, Code(mapped))
+	mapped := ToJSON(a.fail(&llm.ModelMissingError{Model: "bge-m3"}))
+	if mapped.Code != CodeModelMissing || mapped.Params["model"] != "bge-m3" || !strings.Contains(mapped.Message, "in Models") {
+		t.Fatalf("a missing model maps to %+v", mapped)
+	}
+	if e := ToJSON(a.SaveSettings(Settings{ChatModel: "a", EmbedModel: "b", TopK: 6, LexicalWeight: 0.5, ChunkSize: 800, MaxContext: 8192, FirstTokenSeconds: 1})); e.Code != CodeOutOfRange ||
+		e.Params["field"] != "firstTokenSeconds" || e.Params["min"] != "3" || e.Params["max"] != "300" {
+		t.Fatalf("a first-token target of 1 s = %+v, want out_of_range naming the field and its range 3..300", e)
 	}
 	if c := Code(a.fail(context.Canceled)); c != CodeCanceled {
 		t.Fatalf("a cancelled context maps to %s", c)
@@ -666,5 +679,26 @@ func TestAPackExportedAndImportedByTheAppServesItsOriginals(t *testing.T) {
 	h.Files().ServeHTTP(w, httptest.NewRequest("GET", src.FileURL, nil))
 	if w.Code != 200 || !strings.Contains(w.Body.String(), "margin of error") || src.Path == filepath.Join(dir, "notes.md") {
 		t.Errorf("the cited file %s: %d %q; want the carried copy served", src.Path, w.Code, w.Body.String())
+	}
+}
+
+func TestACollectionsAnswerSettingsAreCheckedAndKept(t *testing.T) {
+	h, rec := newTestApp(t, closedURL(t))
+	ingestDir(t, h, rec, "reports", writeDocs(t, survey))
+	a := h.App
+	if err := a.SaveCollectionSettings("reports", CollectionSettings{TopK: 3}); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := a.CollectionSettings("reports"); err != nil || s != (CollectionSettings{TopK: 3}) {
+		t.Fatalf("CollectionSettings = %+v, %v; want topK 3 and the global chat model", s, err)
+	}
+	if e := ToJSON(a.SaveCollectionSettings("reports", CollectionSettings{TopK: 51})); e.Code != CodeOutOfRange || e.Params["max"] != "50" {
+		t.Fatalf("51 passages = %+v, want out_of_range up to 50", e)
+	}
+	if e := ToJSON(a.SaveCollectionSettings("nope", CollectionSettings{TopK: 2})); e.Code != CodeNotFound || e.Params["what"] != "collection" {
+		t.Fatalf("settings of a missing collection = %+v, want not_found", e)
+	}
+	if e := ToJSON(a.SaveCollectionSettings("reports", CollectionSettings{ChatModel: "llama"})); e.Code != CodeUnreachable {
+		t.Fatalf("a chat model with the runtime down = %+v, want unreachable", e)
 	}
 }

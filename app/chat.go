@@ -2,12 +2,15 @@ package app
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/kura-app/kura/internal/library"
+	"github.com/kura-app/kura/internal/llm"
 	"github.com/kura-app/kura/internal/store"
 )
 
@@ -83,17 +86,36 @@ func (a *App) Messages(conversationID int64) ([]Message, error) {
 }
 
 // Ask asks question in a conversation and returns a request id at once.
-// The answer streams as answer:token events and ends with one answer:done
-// carrying the saved message (partial, with complete false, when stopped
-// with StopAnswer or failed).
-func (a *App) Ask(conversationID int64, question string) (string, error) {
+// With within set (absolute paths of documents or folders of the
+// conversation's collection), only those are searched. The quotes the model
+// reads come first as one answer:sources event, the answer streams as
+// answer:token events and ends with one answer:done carrying the saved
+// message (partial, with complete false, when stopped with StopAnswer or
+// failed).
+func (a *App) Ask(conversationID int64, question string, within []string) (string, error) {
 	if strings.TrimSpace(question) == "" {
 		return "", invalid("type a question")
+	}
+	for i, p := range within {
+		if !filepath.IsAbs(p) {
+			return "", newError(CodeBadPath, "Give the full path of the document or folder to ask within, not "+strconv.Quote(p)+".", nil, "path", p)
+		}
+		within[i] = filepath.Clean(p)
 	}
 	ctx, cancel := a.ctx()
 	defer cancel()
 	if _, err := a.lib.Messages(ctx, conversationID); err != nil {
 		return "", a.fail(err) // the conversation does not exist
+	}
+	if len(within) > 0 {
+		conv, err := a.lib.Conversation(ctx, conversationID)
+		if err != nil {
+			return "", a.fail(err)
+		}
+		// A path that names nothing fails now, not after the question is saved.
+		if err := a.lib.CheckWithin(ctx, conv.Collection, within); err != nil {
+			return "", a.fail(err)
+		}
 	}
 
 	a.asks.mu.Lock()
@@ -121,7 +143,7 @@ func (a *App) Ask(conversationID int64, question string) (string, error) {
 				a.send(EventAnswerToken, AnswerToken{RequestID: id, ConversationID: conversationID, Text: tok})
 				return nil
 			},
-		}, a.errorText)
+		}, a.savedError, within...)
 		a.send(EventAnswerDone, AnswerDone{RequestID: id, ConversationID: conversationID, Message: messageDTO(m), Error: a.errorText(err)})
 	}()
 	return id, nil
@@ -130,7 +152,7 @@ func (a *App) Ask(conversationID int64, question string) (string, error) {
 func (a *App) answerSources(id string, conversationID int64, ac library.AskContext) AnswerSources {
 	p := ac.Prepared
 	out := AnswerSources{RequestID: id, ConversationID: conversationID, Sources: make([]Passage, 0, len(p.Sources)),
-		Dropped: p.Dropped, Mode: ac.Search.Mode, Warning: ac.Search.Warning, Model: ac.Model, FreshTokens: p.FreshTokens}
+		Dropped: p.Dropped, Mode: ac.Search.Mode, Warning: ac.Search.Warning, WarningCode: ac.Search.Why, Model: ac.Model, FreshTokens: p.FreshTokens}
 	for _, s := range p.Sources {
 		out.Sources = append(out.Sources, Passage{N: s.N, Path: EncodePath(s.Path), Name: EncodePath(filepath.Base(s.Path)), Page: s.Page,
 			EndPage: max(s.EndPage, s.Page), OCR: s.OCR, Start: s.Start, End: s.End, Text: s.Text, Score: s.Score,
@@ -149,7 +171,9 @@ func (a *App) PreloadChatModel() { a.preload() }
 
 func (a *App) preload() {
 	go func() {
-		if err := a.lib.Preload(a.base); err != nil && a.base.Err() == nil {
+		// A chat model that is missing is what the page says already.
+		var missing *llm.ModelMissingError
+		if err := a.lib.Preload(a.base); err != nil && a.base.Err() == nil && !errors.As(err, &missing) {
 			a.log.Printf("kura: preload the chat model: %v", err)
 		}
 	}()
@@ -171,9 +195,30 @@ func conversationDTO(c store.Conversation) Conversation {
 	return Conversation{ID: c.ID, Title: c.Title, Collection: c.Collection, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
 }
 
+// savedError is how an answer's error is saved with it: as ErrorJSON, so
+// that the page can word it in the user's language later too.
+func (a *App) savedError(err error) string {
+	b, jerr := json.Marshal(ToJSON(a.describe(err)))
+	if jerr != nil {
+		return a.errorText(err)
+	}
+	return string(b)
+}
+
+// readSavedError is savedError's inverse. Answers saved before errors had
+// codes hold plain words: they come back with no code.
+func readSavedError(s string) (message, code string, p map[string]string) {
+	var e ErrorJSON
+	if strings.HasPrefix(s, "{") && json.Unmarshal([]byte(s), &e) == nil && e.Code != "" {
+		return e.Message, e.Code, params(e.Params)
+	}
+	return s, "", map[string]string{}
+}
+
 func messageDTO(m library.ChatMessage) Message {
-	out := Message{ID: m.ID, Role: m.Role, Text: m.Text, Complete: m.Complete, Error: m.Error, CreatedAt: m.CreatedAt,
+	out := Message{ID: m.ID, Role: m.Role, Text: m.Text, Complete: m.Complete, CreatedAt: m.CreatedAt,
 		Sources: make([]Passage, 0, len(m.Sources))}
+	out.Error, out.ErrorCode, out.ErrorParams = readSavedError(m.Error)
 	for _, s := range m.Sources {
 		out.Sources = append(out.Sources, Passage{N: s.N, Path: EncodePath(s.Path), Name: EncodePath(filepath.Base(s.Path)), Page: s.Page,
 			EndPage: max(s.EndPage, s.Page), OCR: s.OCR, Start: s.Start, End: s.End, Text: s.Text, Score: s.Score, Cited: s.Cited,

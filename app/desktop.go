@@ -2,9 +2,15 @@ package app
 
 import (
 	"context"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	goruntime "runtime"
 	"time"
 
 	"github.com/wailsapp/wails/v2/pkg/runtime"
+
+	"github.com/kura-app/kura/internal/config"
 )
 
 // Desktop-only parts: the Wails lifecycle, native dialogs and file drops.
@@ -55,7 +61,7 @@ func (a *App) wailsContext() context.Context {
 // errNoDialogs is what the dialogs say in a browser, where the page offers
 // a path field instead.
 func errNoDialogs() error {
-	return invalid("choosing files needs the desktop app; type the path instead")
+	return newError(CodeNoDialogs, "Choosing files needs the desktop app; type the path instead.", nil)
 }
 
 // ChooseFolder opens the native folder dialog and returns the chosen
@@ -95,4 +101,65 @@ func (a *App) ChooseFiles() ([]string, error) {
 		out[i] = EncodePath(f)
 	}
 	return out, nil
+}
+
+// SaveFile asks where to save a file (the native dialog, starting with
+// name) and writes content there, for exporting a conversation. It returns
+// the path written, "" when the user cancels. Desktop only: in the browser
+// it fails with no_dialogs and the page downloads the file instead.
+func (a *App) SaveFile(name, content string) (string, error) {
+	ctx := a.wailsContext()
+	if ctx == nil {
+		return "", errNoDialogs()
+	}
+	path, err := runtime.SaveFileDialog(ctx, runtime.SaveDialogOptions{
+		Title: "Save the conversation", DefaultFilename: filepath.Base(name), CanCreateDirectories: true,
+		Filters: []runtime.FileFilter{{DisplayName: "Markdown", Pattern: "*.md"}},
+	})
+	if err != nil || path == "" {
+		return "", a.fail(err)
+	}
+	if err := config.WriteFileAtomic(path, []byte(content), 0o644); err != nil {
+		return "", a.fail(fmt.Errorf("save %s: %w", path, err))
+	}
+	return path, nil
+}
+
+// OpenFile opens a document of the collection in the application the
+// system uses for its type (a PDF viewer, say). Only documents of the
+// collection can be opened. Desktop only: in the browser it fails with
+// no_dialogs and the page opens the file's URL instead.
+func (a *App) OpenFile(collection, path string) error {
+	if a.wailsContext() == nil {
+		return errNoDialogs()
+	}
+	if err := checkCollection(collection); err != nil {
+		return err
+	}
+	ctx, cancel := a.ctx()
+	defer cancel()
+	d, err := a.lib.Document(ctx, collection, path)
+	if err != nil {
+		return a.fail(err)
+	}
+	return a.fail(openWithSystem(d.Path))
+}
+
+// openWithSystem hands path to the desktop's opener; it does not wait for
+// the application to close.
+func openWithSystem(path string) error {
+	var cmd *exec.Cmd
+	switch goruntime.GOOS {
+	case "darwin":
+		cmd = exec.Command("open", path)
+	case "windows":
+		cmd = exec.Command("rundll32", "url.dll,FileProtocolHandler", path)
+	default:
+		cmd = exec.Command("xdg-open", path)
+	}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("open %s: %w", filepath.Base(path), err)
+	}
+	go cmd.Wait() // reap it
+	return nil
 }

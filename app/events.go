@@ -48,6 +48,7 @@ type AnswerSources struct {
 	Dropped        int       `json:"dropped"`
 	Mode           string    `json:"mode"`
 	Warning        string    `json:"warning"`
+	WarningCode    string    `json:"warningCode"`
 	Model          string    `json:"model"`
 	FreshTokens    int       `json:"freshTokens"`
 	ReadingMs      int64     `json:"readingMs"`

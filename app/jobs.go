@@ -27,8 +27,8 @@ const progressEvery = 250 * time.Millisecond
 const keepFinished = 50
 
 type jobs struct {
-	emit      Emitter
-	errorText func(error) string
+	emit     Emitter
+	describe func(error) *Error
 
 	mu   sync.Mutex
 	seq  int
@@ -36,8 +36,8 @@ type jobs struct {
 	wg   sync.WaitGroup
 }
 
-func newJobs(emit Emitter, errorText func(error) string) *jobs {
-	return &jobs{emit: emit, errorText: errorText}
+func newJobs(emit Emitter, describe func(error) *Error) *jobs {
+	return &jobs{emit: emit, describe: describe}
 }
 
 type job struct {
@@ -57,13 +57,19 @@ type job struct {
 type jobFunc func(ctx context.Context, j *job) (*JobSummary, error)
 
 // start registers a job and runs fn in a goroutine; it returns the job as
-// it starts.
-func (r *jobs) start(parent context.Context, kind, collection string, pausable bool, fn jobFunc) Job {
+// it starts. subject is the collection of an indexing job, the model of a
+// pull or an import.
+func (r *jobs) start(parent context.Context, kind, subject string, pausable bool, fn jobFunc) Job {
 	ctx, cancel := context.WithCancel(parent)
 	r.mu.Lock()
 	r.seq++
-	j := &job{r: r, pausable: pausable, start: time.Now(), cancel: cancel,
-		dto: Job{ID: "job-" + strconv.Itoa(r.seq), Kind: kind, Collection: collection, State: JobRunning}}
+	d := Job{ID: "job-" + strconv.Itoa(r.seq), Kind: kind, State: JobRunning, ErrorParams: map[string]string{}}
+	if kind == JobPull || kind == JobImport {
+		d.Model = subject
+	} else {
+		d.Collection = subject
+	}
+	j := &job{r: r, pausable: pausable, start: time.Now(), cancel: cancel, dto: d}
 	r.list = append(r.list, j)
 	r.trim()
 	r.wg.Add(1)
@@ -239,15 +245,20 @@ func (j *job) finish(sum *JobSummary, err error) {
 	j.dto.EtaMs = 0
 	j.dto.Current = ""
 	j.dto.Phase = "done"
-	if sum != nil {
-		if sum.Warnings == nil {
-			sum.Warnings = []string{}
-		}
-		if sum.Failures == nil {
-			sum.Failures = []Failure{}
-		}
-	} else {
-		sum = &JobSummary{Warnings: []string{}, Failures: []Failure{}}
+	if sum == nil {
+		sum = &JobSummary{}
+	}
+	if sum.Warnings == nil {
+		sum.Warnings = []string{}
+	}
+	if sum.Failures == nil {
+		sum.Failures = []Failure{}
+	}
+	if sum.Models == nil {
+		sum.Models = []ImportedModel{}
+	}
+	if sum.EmbedErrorParams == nil {
+		sum.EmbedErrorParams = map[string]string{}
 	}
 	j.dto.Summary = sum
 	switch {
@@ -256,8 +267,9 @@ func (j *job) finish(sum *JobSummary, err error) {
 	case errors.Is(err, context.Canceled):
 		j.dto.State = JobCanceled
 	default:
+		e := j.r.describe(err)
 		j.dto.State = JobFailed
-		j.dto.Error = j.r.errorText(err)
+		j.dto.Error, j.dto.ErrorCode, j.dto.ErrorParams = e.Message, e.Code, params(e.Params)
 	}
 	s := j.dto
 	j.mu.Unlock()

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -74,7 +75,7 @@ func (a *App) Documents(collection string) ([]Document, error) {
 	out := make([]Document, 0, len(ds))
 	for _, d := range ds {
 		out = append(out, Document{Path: EncodePath(d.Path), Name: EncodePath(filepath.Base(d.Path)), Status: d.Status, Error: d.Error,
-			Chunks: d.Chunks, Pages: d.Pages, Title: d.Title, IndexedAt: d.IndexedAt})
+			ErrorCode: ingest.FailureKind(d.Error), Chunks: d.Chunks, Pages: d.Pages, Title: d.Title, IndexedAt: d.IndexedAt})
 	}
 	return out, nil
 }
@@ -87,7 +88,7 @@ func (a *App) RemoveDocument(collection, path string) error {
 	}
 	path = DecodePath(path)
 	if !filepath.IsAbs(path) {
-		return invalid("the document path must be absolute, got %q", path)
+		return badPath(path)
 	}
 	ctx, cancel := a.ctx()
 	defer cancel()
@@ -178,8 +179,9 @@ func (a *App) indexJob(run func(context.Context, func(ingest.Progress) error) (i
 		}
 		s := &JobSummary{Added: sum.Added, Updated: sum.Updated, Unchanged: sum.Unchanged, Removed: sum.Removed,
 			Chunks: sum.Chunks, Vectors: sum.Vectors, LexicalOnly: sum.Lexical, Warnings: sum.Warnings}
+		s.EmbedErrorCode, s.EmbedErrorParams = a.problem(sum.EmbedErr)
 		for _, f := range sum.Failed {
-			s.Failures = append(s.Failures, Failure{Path: EncodePath(f.Path), Reason: f.Reason})
+			s.Failures = append(s.Failures, Failure{Path: EncodePath(f.Path), Reason: f.Reason, Code: ingest.FailureKind(f.Reason)})
 		}
 		return s, err
 	}
@@ -194,9 +196,9 @@ func (a *App) PauseJob(id string) error {
 	}
 	switch err := j.pause(); {
 	case errors.Is(err, errJobNotPausable):
-		return invalid("only indexing can be paused; cancel a model download instead (downloading it again resumes where it stopped)")
+		return newError(CodeNotPausable, "Only indexing can be paused; cancel a model download instead (downloading it again resumes where it stopped).", nil)
 	case errors.Is(err, errJobEnded):
-		return invalid("the job has already ended")
+		return newError(CodeJobEnded, "The job has already ended.", nil)
 	}
 	return nil
 }
@@ -208,7 +210,7 @@ func (a *App) ResumeJob(id string) error {
 		return jobNotFound(id)
 	}
 	if err := j.unpause(); err != nil {
-		return invalid("the job has already ended")
+		return newError(CodeJobEnded, "The job has already ended.", nil)
 	}
 	return nil
 }
@@ -228,7 +230,7 @@ func (a *App) CancelJob(id string) error {
 func (a *App) Jobs() ([]Job, error) { return a.jobs.all(), nil }
 
 func jobNotFound(id string) error {
-	return &Error{Code: CodeNotFound, Message: sentence("job " + strconv.Quote(id) + " does not exist")}
+	return newError(CodeNotFound, sentence("job "+strconv.Quote(id)+" does not exist"), nil, "what", "job", "name", id)
 }
 
 // Search returns the k best passages for query (k 0: the configured
@@ -249,7 +251,7 @@ func (a *App) Search(collection, query string, k int) (SearchResult, error) {
 	if err != nil {
 		return SearchResult{}, a.fail(err)
 	}
-	out := SearchResult{Mode: res.Mode, Warning: res.Warning, Passages: make([]Passage, 0, len(res.Passages))}
+	out := SearchResult{Mode: res.Mode, Warning: res.Warning, WarningCode: res.Why, Passages: make([]Passage, 0, len(res.Passages))}
 	for i, p := range res.Passages {
 		out.Passages = append(out.Passages, passageDTO(i+1, p, false))
 	}
@@ -280,6 +282,39 @@ func (a *App) Source(collection, path string, page int) (Source, error) {
 		IsPDF: strings.EqualFold(filepath.Ext(d.Path), ".pdf"), FileURL: a.fileURL(collection, d.Path)}, nil
 }
 
+// CollectionSettings returns the answer settings a collection overrides
+// (chatModel "" and topK 0 follow the global settings).
+func (a *App) CollectionSettings(collection string) (CollectionSettings, error) {
+	if err := checkCollection(collection); err != nil {
+		return CollectionSettings{}, err
+	}
+	ctx, cancel := a.ctx()
+	defer cancel()
+	s := a.lib.AnswerSettings(ctx, collection)
+	return CollectionSettings{ChatModel: s.ChatModel, TopK: s.TopK}, nil
+}
+
+// SaveCollectionSettings sets the answer settings of a collection: its
+// chat model ("" for the global one; it must be an installed chat model)
+// and its passages per answer (0 for the global number, else 1..50).
+func (a *App) SaveCollectionSettings(collection string, s CollectionSettings) error {
+	if err := checkCollection(collection); err != nil {
+		return err
+	}
+	if s.TopK < 0 || s.TopK > library.MaxTopK {
+		return outOfRange("topK", "Passages per answer", 0, library.MaxTopK)
+	}
+	s.ChatModel = strings.TrimSpace(s.ChatModel)
+	if s.ChatModel != "" {
+		if err := checkModelName(s.ChatModel); err != nil {
+			return err
+		}
+	}
+	ctx, cancel := a.ctx()
+	defer cancel()
+	return a.fail(a.lib.SetAnswerSettings(ctx, collection, library.AnswerSettings{ChatModel: s.ChatModel, TopK: s.TopK}))
+}
+
 // fileURL is where the files handler serves a document's original file.
 func (a *App) fileURL(collection, path string) string {
 	q := url.Values{"collection": {collection}, "path": {EncodePath(path)}}
@@ -300,9 +335,14 @@ func passageDTO(n int, p retrieve.Passage, cited bool) Passage {
 
 func checkCollection(name string) error {
 	if !store.ValidName(name) {
-		return invalid("a collection name has 1 to 64 letters, digits, spaces, '_', '.' or '-', starting with a letter or digit; %q does not", name)
+		return newError(CodeBadName, fmt.Sprintf("A collection name has 1 to 64 letters, digits, spaces, '_', '.' or '-', starting with a letter or digit; %q does not.", name),
+			nil, "what", "collection", "name", name)
 	}
 	return nil
+}
+
+func badPath(p string) error {
+	return newError(CodeBadPath, fmt.Sprintf("Give the full path of the file or folder (starting with / or ~/), not %q.", p), nil, "path", p)
 }
 
 // absPath expands a leading ~/ and insists on an absolute path: the
@@ -312,12 +352,12 @@ func absPath(p string) (string, error) {
 	if p == "~" || strings.HasPrefix(p, "~/") {
 		home, err := os.UserHomeDir()
 		if err != nil {
-			return "", invalid("cannot find the home folder for %q", p)
+			return "", badPath(p)
 		}
 		p = filepath.Join(home, p[1:])
 	}
 	if !filepath.IsAbs(p) {
-		return "", invalid("give the full path of the file or folder (starting with / or ~/), not %q", p)
+		return "", badPath(p)
 	}
 	return filepath.Clean(p), nil
 }

@@ -13,16 +13,27 @@ type Collection struct {
 	EmbedModel string `json:"embedModel"`
 }
 
+// CollectionSettings are the answer settings one collection overrides:
+// ChatModel "" and TopK 0 follow the global Settings.
+type CollectionSettings struct {
+	ChatModel string `json:"chatModel"`
+	TopK      int    `json:"topK"`
+}
+
 // Document is one indexed file. Status is "indexed", "lexical" (no vectors
 // yet), "failed" (Error says why), "no_text" or "needs_ocr" (a scan or an
 // image, and no OCR engine is installed: Error says how to install one).
 // Error may also be set on an indexed document: the pages of a damaged PDF
-// that could not be read, or pages still waiting for OCR.
+// that could not be read, or pages still waiting for OCR. ErrorCode is the
+// kind of failure for the page to word with its remedy (see docs/API.md:
+// encrypted, no_text, needs_ocr, damaged, too_large, corrupt, unsupported,
+// permission, missing, timeout; "" when none of them).
 type Document struct {
 	Path      string `json:"path"`
 	Name      string `json:"name"`
 	Status    string `json:"status"`
 	Error     string `json:"error"`
+	ErrorCode string `json:"errorCode"`
 	Chunks    int    `json:"chunks"`
 	Pages     int    `json:"pages"`
 	Title     string `json:"title"`
@@ -57,11 +68,15 @@ const (
 )
 
 // Job is a long task (indexing, reindexing, pulling or importing a model)
-// as the UI shows it. Summary is set once the job has ended.
+// as the UI shows it. Summary is set once the job has ended; Error,
+// ErrorCode and ErrorParams say why a failed one failed. Model is the model
+// a pull or an import is about (for a folder import: the folder's name;
+// Current is the file being imported).
 type Job struct {
 	ID         string `json:"id"`
 	Kind       string `json:"kind"`
 	Collection string `json:"collection"`
+	Model      string `json:"model"`
 	State      string `json:"state"`
 	Phase      string `json:"phase"`
 	FilesDone  int    `json:"filesDone"`
@@ -85,53 +100,76 @@ type Job struct {
 	Rebuild      bool   `json:"rebuild"`
 	// OCRPagesDone and OCRPagesTotal count the scanned pages (and images)
 	// an indexing job has read by OCR and found so far.
-	OCRPagesDone  int         `json:"ocrPagesDone"`
-	OCRPagesTotal int         `json:"ocrPagesTotal"`
-	Summary       *JobSummary `json:"summary,omitempty"`
-	Error         string      `json:"error"`
+	OCRPagesDone  int               `json:"ocrPagesDone"`
+	OCRPagesTotal int               `json:"ocrPagesTotal"`
+	Summary       *JobSummary       `json:"summary,omitempty"`
+	Error         string            `json:"error"`
+	ErrorCode     string            `json:"errorCode"`
+	ErrorParams   map[string]string `json:"errorParams"`
 }
 
 // EmbedStatus is where a collection's embedding stands. State is
 // "embedding", "waiting" (paused while an answer is written), "done",
 // "failed" (Error says why), "stopped" or "off" (no embedding model).
 type EmbedStatus struct {
-	Collection string  `json:"collection"`
-	Model      string  `json:"model"`
-	State      string  `json:"state"`
-	Done       int     `json:"done"`
-	Total      int     `json:"total"`
-	Rebuild    bool    `json:"rebuild"`
-	Rate       float64 `json:"rate"`
-	EtaMs      int64   `json:"etaMs"`
-	ElapsedMs  int64   `json:"elapsedMs"`
-	Error      string  `json:"error"`
+	Collection  string            `json:"collection"`
+	Model       string            `json:"model"`
+	State       string            `json:"state"`
+	Done        int               `json:"done"`
+	Total       int               `json:"total"`
+	Rebuild     bool              `json:"rebuild"`
+	Rate        float64           `json:"rate"`
+	EtaMs       int64             `json:"etaMs"`
+	ElapsedMs   int64             `json:"elapsedMs"`
+	Error       string            `json:"error"`
+	ErrorCode   string            `json:"errorCode"`
+	ErrorParams map[string]string `json:"errorParams"`
 }
 
-// JobSummary is the outcome of a finished job.
+// JobSummary is the outcome of a finished job. For an indexing job,
+// EmbedErrorCode and EmbedErrorParams say why vectors were not computed
+// (LexicalOnly), "" and {} when they were; for a model import, Added
+// counts the models installed and Models names them.
 type JobSummary struct {
-	Added       int       `json:"added"`
-	Updated     int       `json:"updated"`
-	Unchanged   int       `json:"unchanged"`
-	Removed     int       `json:"removed"`
-	Chunks      int       `json:"chunks"`
-	Vectors     int       `json:"vectors"`
-	LexicalOnly bool      `json:"lexicalOnly"`
-	Warnings    []string  `json:"warnings"`
-	Failures    []Failure `json:"failures"`
+	Added            int               `json:"added"`
+	Updated          int               `json:"updated"`
+	Unchanged        int               `json:"unchanged"`
+	Removed          int               `json:"removed"`
+	Chunks           int               `json:"chunks"`
+	Vectors          int               `json:"vectors"`
+	LexicalOnly      bool              `json:"lexicalOnly"`
+	EmbedErrorCode   string            `json:"embedErrorCode"`
+	EmbedErrorParams map[string]string `json:"embedErrorParams"`
+	Models           []ImportedModel   `json:"models"`
+	Warnings         []string          `json:"warnings"`
+	Failures         []Failure         `json:"failures"`
 }
 
-// Failure is a file a job could not index, and why.
+// ImportedModel is a model a folder or file import installed: its role
+// ("chat" or "embed") and whether it became the model of that role.
+type ImportedModel struct {
+	Name   string `json:"name"`
+	Role   string `json:"role"`
+	Chosen bool   `json:"chosen"`
+}
+
+// Failure is a file a job could not index (or a model file it could not
+// import), and why: Code is the kind of failure (as Document.ErrorCode, or
+// an error code for an import), "" when unknown.
 type Failure struct {
 	Path   string `json:"path"`
 	Reason string `json:"reason"`
+	Code   string `json:"code"`
 }
 
 // SearchResult is what a search found; Mode is "hybrid" or "lexical"
-// (Warning then says why).
+// (Warning then says why, and WarningCode is "no_vectors" or
+// "embed_failed" for the page to word).
 type SearchResult struct {
-	Mode     string    `json:"mode"`
-	Warning  string    `json:"warning"`
-	Passages []Passage `json:"passages"`
+	Mode        string    `json:"mode"`
+	Warning     string    `json:"warning"`
+	WarningCode string    `json:"warningCode"`
+	Passages    []Passage `json:"passages"`
 }
 
 // Passage is a retrieved piece of a document. N numbers it as the model saw
@@ -169,15 +207,19 @@ type Conversation struct {
 
 // Message is one turn of a conversation. An assistant message that was
 // stopped or failed is saved with Complete false, its partial text and
-// Error.
+// Error (with ErrorCode and ErrorParams for the page to word). A user
+// message's Sources are the documents and folders the question was
+// restricted to (only Path and Name set), none when it was not.
 type Message struct {
-	ID        int64     `json:"id"`
-	Role      string    `json:"role"` // "user" or "assistant"
-	Text      string    `json:"text"`
-	Sources   []Passage `json:"sources"`
-	Complete  bool      `json:"complete"`
-	Error     string    `json:"error"`
-	CreatedAt int64     `json:"createdAt"`
+	ID          int64             `json:"id"`
+	Role        string            `json:"role"` // "user" or "assistant"
+	Text        string            `json:"text"`
+	Sources     []Passage         `json:"sources"`
+	Complete    bool              `json:"complete"`
+	Error       string            `json:"error"`
+	ErrorCode   string            `json:"errorCode"`
+	ErrorParams map[string]string `json:"errorParams"`
+	CreatedAt   int64             `json:"createdAt"`
 }
 
 // Source is the stored text of one page of a document, for showing a cited
@@ -206,17 +248,35 @@ type Runtime struct {
 	Error     string   `json:"error"`
 }
 
-// Model is an installed model.
+// Model is an installed model. Speed is what this machine measured: a
+// chat model's reading speed in prompt tokens per second, an embedding
+// model's passages per second; 0 when not measured yet.
 type Model struct {
-	Name           string `json:"name"`
-	Size           int64  `json:"size"`
-	Family         string `json:"family"`
-	ParameterSize  string `json:"parameterSize"`
-	Quantization   string `json:"quantization"`
-	ContextLength  int    `json:"contextLength"`
-	Embedding      bool   `json:"embedding"`
-	IsChatDefault  bool   `json:"isChatDefault"`
-	IsEmbedDefault bool   `json:"isEmbedDefault"`
+	Name           string  `json:"name"`
+	Size           int64   `json:"size"`
+	Family         string  `json:"family"`
+	ParameterSize  string  `json:"parameterSize"`
+	Quantization   string  `json:"quantization"`
+	ContextLength  int     `json:"contextLength"`
+	Embedding      bool    `json:"embedding"`
+	IsChatDefault  bool    `json:"isChatDefault"`
+	IsEmbedDefault bool    `json:"isEmbedDefault"`
+	Speed          float64 `json:"speed"`
+}
+
+// Recommendation is a model Kura suggests for a role ("chat" or
+// "embed"), with its download size, whether it is installed and in use,
+// and its speed on this machine as Model.Speed (0: not measured yet).
+// Trait is "default", "stronger" or "multilingual".
+type Recommendation struct {
+	Role          string  `json:"role"`
+	Name          string  `json:"name"`
+	Size          int64   `json:"size"`
+	ParameterSize string  `json:"parameterSize"`
+	Trait         string  `json:"trait"`
+	Installed     bool    `json:"installed"`
+	InUse         bool    `json:"inUse"`
+	Speed         float64 `json:"speed"`
 }
 
 // Settings are the user's settings (config.json in the data folder).
@@ -229,14 +289,19 @@ type Settings struct {
 	ChunkSize     int     `json:"chunkSize"`
 	ChunkOverlap  int     `json:"chunkOverlap"`
 	MaxContext    int     `json:"maxContext"`
-	Theme         string  `json:"theme"`
-	Language      string  `json:"language"`
+	// FirstTokenSeconds is how long an answer may take to start: the
+	// prompt is sized to what the chat model reads in that time here.
+	FirstTokenSeconds int    `json:"firstTokenSeconds"`
+	Theme             string `json:"theme"`
+	Language          string `json:"language"`
 }
 
-// Status is what the banner needs: whether the runtime answers and whether
-// the configured models are installed, with Message saying what to do.
+// Status is what the banner needs: whether the runtime at URL answers and
+// whether the configured models are installed, with Message saying what to
+// do (the page words it from the other fields).
 type Status struct {
 	Reachable           bool   `json:"reachable"`
+	URL                 string `json:"url"`
 	ChatModel           string `json:"chatModel"`
 	ChatModelInstalled  bool   `json:"chatModelInstalled"`
 	EmbedModel          string `json:"embedModel"`

@@ -5,7 +5,7 @@ import "@fontsource-variable/noto-sans-jp/wght.css";
 import "@fontsource-variable/noto-sans-kr/wght.css";
 import "./styles/app.css";
 import { render } from "preact";
-import { connect, errorMessage } from "./api";
+import { connect, rawErrorMessage } from "./api";
 import { createStores, startStores, StoresContext } from "./stores";
 import { applyRemembered } from "./stores/settings";
 import { App } from "./views/App";
@@ -24,7 +24,7 @@ async function main() {
       root,
     );
   } catch (err) {
-    root.textContent = `Kura could not start: ${errorMessage(err)}`;
+    root.textContent = `Kura could not start: ${rawErrorMessage(err)}`;
   }
 }
 

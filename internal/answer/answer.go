@@ -44,6 +44,7 @@ import (
 	"github.com/kura-app/kura/internal/chunk"
 	"github.com/kura-app/kura/internal/llm"
 	"github.com/kura-app/kura/internal/retrieve"
+	"github.com/kura-app/kura/internal/store"
 	"github.com/kura-app/kura/internal/tokenize"
 )
 
@@ -236,7 +237,7 @@ func Prepare(question string, passages []retrieve.Passage, history []Turn, cache
 		fresh = o.FreshTokens
 	}
 	if total <= 0 {
-		return p, fmt.Errorf("the model's context of %d tokens has no room for a question", b.NumCtx)
+		return p, &ContextError{NumCtx: b.NumCtx, What: "no room for a question"}
 	}
 
 	msgs := []llm.Message{{Role: "system", Content: sys}}
@@ -253,7 +254,7 @@ func Prepare(question string, passages []retrieve.Passage, history []Turn, cache
 	}
 	room := min(total-histTokens, fresh-histFresh) - b.Tokens.Count(bare)
 	if total-histTokens-b.Tokens.Count(bare) < 0 {
-		return p, fmt.Errorf("the question is too long for the model's context of %d tokens", b.NumCtx)
+		return p, &ContextError{NumCtx: b.NumCtx, What: "the question is too long"}
 	}
 	// The quotes are costed piece by piece; the whole prompt is measured
 	// after rendering, and the room shrunk by any excess.
@@ -284,7 +285,7 @@ func Prepare(question string, passages []retrieve.Passage, history []Turn, cache
 		// the context has space for it.
 		srcs = quote(question, passages[:1], total-histTokens-b.Tokens.Count(bare), b.Tokens, o.TermWeight)
 		if len(srcs) == 0 {
-			return p, fmt.Errorf("not even one passage fits in the model's context of %d tokens: choose a model with a longer context", b.NumCtx)
+			return p, &ContextError{NumCtx: b.NumCtx, What: "not even one passage fits"}
 		}
 		srcs = srcs[:1]
 		srcs[0].Chunk.Start, srcs[0].Chunk.End, srcs[0].Chunk.Text = firstSentence(srcs[0])
@@ -515,7 +516,7 @@ func quote(question string, passages []retrieve.Passage, room int, e Estimator, 
 			}
 			s, e := c.sents[i].Start, c.sents[j].End
 			src := Source{N: len(out) + 1, Passage: c.p, PassageStart: c.p.Start, PassageEnd: c.p.End}
-			src.Chunk.Start, src.Chunk.End = c.p.Start+s, c.p.Start+e
+			src.Chunk.Start, src.Chunk.End = quoteSpan(c.p.Chunk, s, e)
 			src.Chunk.Text = string(runes[s:e])
 			out = append(out, src)
 			i = j
@@ -532,7 +533,19 @@ func firstSentence(s Source) (start, end int, text string) {
 		return s.Start, s.End, s.Text
 	}
 	runes := []rune(s.Text)
-	return s.Start + sents[0].Start, s.Start + sents[0].End, string(runes[sents[0].Start:sents[0].End])
+	start, end = quoteSpan(s.Chunk, sents[0].Start, sents[0].End)
+	return start, end, string(runes[sents[0].Start:sents[0].End])
+}
+
+// quoteSpan places the quote [s, e) of a passage's text on its page. A
+// passage that runs across a page break is not one span of a page's text
+// (the break is joined, page furniture left out), so its quote is shown
+// as the whole passage, from Start on Page to End on EndPage.
+func quoteSpan(c store.Chunk, s, e int) (start, end int) {
+	if c.EndPage > c.Page {
+		return c.Start, c.End
+	}
+	return c.Start + s, c.Start + e
 }
 
 func spanText(text string, s chunk.Span) string {
@@ -626,6 +639,19 @@ func markCited(srcs []Source, text string) {
 	for i := range srcs {
 		srcs[i].Cited = cited[srcs[i].N]
 	}
+}
+
+// ContextError means a question cannot be asked within the model's context
+// window of NumCtx tokens, whatever is left out: What says what does not
+// fit. The remedy is a model with a longer context (the window is the
+// model's own when it is below the max_context setting).
+type ContextError struct {
+	NumCtx int
+	What   string
+}
+
+func (e *ContextError) Error() string {
+	return fmt.Sprintf("%s in the model's context of %d tokens: choose a model with a longer context", e.What, e.NumCtx)
 }
 
 // ErrTooLong reports a prompt the runtime refused as longer than its

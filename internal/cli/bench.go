@@ -40,8 +40,8 @@ func (a *App) bench(ctx context.Context, args []string) int {
 	questions := fs.Int("questions", 12, "with --edge: questions to ask (one more is asked cold)")
 	var corpus stringList
 	fs.Var(&corpus, "corpus", "with --edge: a folder to index (repeatable; default the shared corpus's pdf and text folders)")
-	if _, err := parse(fs, args); err != nil {
-		return ExitUsage
+	if _, err := a.parse(fs, args); err != nil {
+		return usageExit(err)
 	}
 	if *edge {
 		c.JSON = *asJSON

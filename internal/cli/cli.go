@@ -80,7 +80,7 @@ func (a *App) commands() map[string]Command {
 		"reindex":     {"fill in missing vectors (after a model change) or re-read all documents", (*App).reindex},
 		"watch":       {"index folders, then apply their changes as they happen, until Ctrl-C", (*App).watch},
 		"bench":       {"measure index open and query speed on a synthetic index", (*App).bench},
-		"models":      {"list, pull, import (from a GGUF file) and remove models", (*App).models},
+		"models":      {"list, pull, import (GGUF files, or a folder of them), choose and remove models", (*App).models},
 		"runtime":     {"show the model runtime in use and the models it has loaded", (*App).runtime},
 		"pack":        {"export a collection as a sealed knowledge pack, or import one", (*App).pack},
 	}
@@ -131,15 +131,26 @@ func (a *App) flags(name, usage string, c *Common) *flag.FlagSet {
 	fs.StringVar(&c.Ollama, "ollama", "", "Ollama URL (default from settings, $OLLAMA_HOST, or http://127.0.0.1:11434)")
 	fs.BoolVar(&c.JSON, "json", false, "print JSON")
 	fs.Usage = func() {
-		fmt.Fprintf(a.Stderr, "Usage: kura %s %s\n\nFlags:\n", name, usage)
+		fmt.Fprintf(fs.Output(), "Usage: kura %s %s\n\nFlags:\n", name, usage)
 		fs.PrintDefaults()
 	}
 	return fs
 }
 
 // parse parses args allowing flags after positional arguments too
-// ("kura ingest ./docs --collection x").
-func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+// ("kura ingest ./docs --collection x"). Asked for help (-h, --help), it
+// prints the usage on stdout and returns flag.ErrHelp (see usageExit).
+func (a *App) parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	for _, arg := range args {
+		if arg == "--" {
+			break
+		}
+		if arg == "-h" || arg == "-help" || arg == "--help" {
+			fs.SetOutput(a.Stdout)
+			fs.Usage()
+			return nil, flag.ErrHelp
+		}
+	}
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -157,6 +168,24 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// usageExit is the exit status when parse failed: 0 when the user asked
+// for help (the usage is printed), 2 for a bad flag (flag printed why).
+func usageExit(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return ExitOK
+	}
+	return ExitUsage
+}
+
+// usageError says in one line what is wrong with a command's arguments,
+// then prints its usage; it returns the exit status for bad usage.
+func (a *App) usageError(fs *flag.FlagSet, format string, args ...any) int {
+	fmt.Fprintf(a.Stderr, "kura %s: %s\n\n", fs.Name(), fmt.Sprintf(format, args...))
+	fs.SetOutput(a.Stderr)
+	fs.Usage()
+	return ExitUsage
+}
+
 // fail prints err for a user and returns the matching exit status.
 func (a *App) fail(err error) int {
 	if errors.Is(err, context.Canceled) {
@@ -167,12 +196,16 @@ func (a *App) fail(err error) int {
 	return ExitFailure
 }
 
-// Message turns an error into words for a user.
+// Message turns an error into words for a user of the terminal: what went
+// wrong and, where there is one, the command that sets it right.
 func Message(err error) string {
 	var mm *llm.ModelMissingError
+	var down *llm.UnreachableError
 	switch {
 	case errors.As(err, &mm):
-		return mm.Error()
+		return fmt.Sprintf("%s; get it with: kura models pull %s (offline: kura models import FILE.gguf --name %s)", err.Error(), mm.Model, mm.Model)
+	case errors.As(err, &down):
+		return err.Error() + " (start it, or set another URL with --ollama)"
 	case errors.Is(err, llm.ErrUnreachable):
 		return err.Error()
 	case library.IsNotFound(err):

@@ -191,3 +191,76 @@ func TestNamesThatAreNotUTF8OrHoldANewlineRoundTripThroughTheCLI(t *testing.T) {
 		t.Fatalf("rm of the Latin-1 name: exit %d: %s", code, errs)
 	}
 }
+
+// Asked for help, every command prints its usage on stdout and exits 0;
+// `kura models -h` lists every subcommand.
+func TestHelpOfEveryCommandExitsZero(t *testing.T) {
+	a := &App{Open: testOpener}
+	for name := range a.commands() {
+		for _, flag := range []string{"-h", "--help"} {
+			t.Run(name+" "+flag, func(t *testing.T) {
+				code, out, errs := run(t, name, flag)
+				if code != ExitOK || !strings.Contains(strings.ToLower(out), "usage") || !strings.Contains(out, name) {
+					t.Fatalf("kura %s %s: exit %d, stdout %q, stderr %q; want 0 and the usage on stdout", name, flag, code, out, errs)
+				}
+			})
+		}
+	}
+	code, out, _ := run(t, "models", "-h")
+	for _, sub := range []string{"list", "pull", "import", "use", "rm"} {
+		if !strings.Contains(out, "kura models "+sub) && !(sub == "list" && strings.Contains(out, "kura models [list]")) {
+			t.Errorf("kura models -h (exit %d) does not list %q:\n%s", code, sub, out)
+		}
+	}
+	for _, sub := range []string{"import", "use", "pull", "rm", "list"} {
+		if code, out, _ := run(t, "models", sub, "-h"); code != ExitOK || !strings.Contains(out, "kura models "+sub) {
+			t.Errorf("kura models %s -h: exit %d, %q", sub, code, out)
+		}
+	}
+}
+
+// Arguments that are missing or wrong get one line saying what is wrong
+// before the usage, and exit 2.
+func TestBadUsageSaysWhatIsWrong(t *testing.T) {
+	data := t.TempDir()
+	gguf := filepath.Join(t.TempDir(), "x.gguf")
+	os.WriteFile(gguf, []byte("GGUF"), 0o644)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"models", "import"}, "kura models import: give a .gguf file, or a folder of them"},
+		{[]string{"models", "import", "/nonexistent/x.gguf"}, "no such file or folder"},
+		{[]string{"models", "import", filepath.Dir(gguf), "--name", "x"}, "a folder's models are named after their files"},
+		{[]string{"models", "import", "/a.gguf", "/b.gguf"}, "give one file or folder"},
+		{[]string{"models", "use", "chat"}, "give the role (chat or embed) and an installed model's name"},
+		{[]string{"models", "use", "answers-and-more", "x"}, `the role is chat`},
+		{[]string{"models", "pull"}, "give one model name"},
+		{[]string{"models", "rm"}, "give the names of the models to remove"},
+		{[]string{"ask", "--data", data}, "kura ask: give a question"},
+		{[]string{"search", "--data", data}, "kura search: give something to search for"},
+		{[]string{"ingest", "--data", data}, "kura ingest: give the files or folders to index"},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			code, _, errs := run(t, tc.args...)
+			if code != ExitUsage || !strings.Contains(errs, tc.want) || !strings.Contains(errs, "Usage:") {
+				t.Fatalf("exit %d, stderr %q; want 2, %q and the usage", code, errs, tc.want)
+			}
+		})
+	}
+}
+
+// A file that cannot be read is listed with what to do about it.
+func TestAFileThatCannotBeReadSaysWhatToDo(t *testing.T) {
+	locked, err := filepath.Abs("../../../shared/corpus/hard/user_password.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(locked); err != nil {
+		t.Fatalf("the shared corpus is missing (it lives beside the repository): %v", err)
+	}
+	code, _, errs := run(t, "ingest", "--data", t.TempDir(), "--no-embed", locked)
+	if code != ExitFailure || !strings.Contains(errs, "needs a password") || !strings.Contains(errs, "save a copy without the password") {
+		t.Fatalf("exit %d, stderr %q; want 1 and the remedy for a password-protected PDF", code, errs)
+	}
+}

@@ -26,13 +26,12 @@ func (a *App) ingest(ctx context.Context, args []string) int {
 	fs := a.flags("ingest", "PATH...", &c)
 	fs.BoolVar(&force, "force", false, "re-read files even when unchanged")
 	fs.BoolVar(&lexical, "no-embed", false, "index for keyword search only")
-	paths, err := parse(fs, args)
+	paths, err := a.parse(fs, args)
 	if err != nil {
-		return ExitUsage
+		return usageExit(err)
 	}
 	if len(paths) == 0 {
-		fs.Usage()
-		return ExitUsage
+		return a.usageError(fs, "give the files or folders to index")
 	}
 	lib, closeFn, ok := a.open(ctx, c)
 	if !ok {
@@ -50,8 +49,8 @@ func (a *App) reindex(ctx context.Context, args []string) int {
 	var force bool
 	fs := a.flags("reindex", "", &c)
 	fs.BoolVar(&force, "force", false, "re-read every document (after a chunk size change)")
-	if _, err := parse(fs, args); err != nil {
-		return ExitUsage
+	if _, err := a.parse(fs, args); err != nil {
+		return usageExit(err)
 	}
 	lib, closeFn, ok := a.open(ctx, c)
 	if !ok {
@@ -109,10 +108,13 @@ func (a *App) summary(c Common, sum ingest.Summary, err error) int {
 			fmt.Fprintf(w, "  %d passages still need vectors: keyword search covers them now; the next `kura ingest` or `kura reindex`, or the app while it runs, adds their vectors\n", sum.VectorsMissing)
 		}
 		for _, f := range sum.Failed {
-			fmt.Fprintf(w, "  failed: %s: %s\n", pathtext.Display(f.Path), f.Reason)
+			fmt.Fprintf(w, "  failed: %s: %s%s\n", pathtext.Display(f.Path), f.Reason, remedy(ingest.FailureKind(f.Reason)))
 		}
 		for _, wn := range sum.Warnings {
 			fmt.Fprintf(w, "  note: %s\n", wn)
+		}
+		if sum.EmbedErr != nil {
+			fmt.Fprintf(w, "  note: %s\n", Message(sum.EmbedErr))
 		}
 	}
 	switch {
@@ -159,23 +161,24 @@ func passageJSON(p retrieve.Passage) PassageJSON {
 func (a *App) search(ctx context.Context, args []string) int {
 	var c Common
 	var k int
+	var within pathList
 	fs := a.flags("search", "QUERY", &c)
 	fs.IntVar(&k, "k", 0, "number of passages (default from settings)")
-	rest, err := parse(fs, args)
+	fs.Var(&within, "in", "search only this document or folder (repeat for more)")
+	rest, err := a.parse(fs, args)
 	if err != nil {
-		return ExitUsage
+		return usageExit(err)
 	}
 	query := strings.TrimSpace(strings.Join(rest, " "))
 	if query == "" {
-		fs.Usage()
-		return ExitUsage
+		return a.usageError(fs, "give something to search for")
 	}
 	lib, closeFn, ok := a.open(ctx, c)
 	if !ok {
 		return ExitFailure
 	}
 	defer closeFn()
-	res, err := lib.Search(ctx, c.Collection, query, library.SearchOptions{K: k})
+	res, err := lib.Search(ctx, c.Collection, query, library.SearchOptions{K: k, Within: within})
 	if err != nil {
 		return a.fail(err)
 	}
@@ -198,6 +201,38 @@ func (a *App) search(ctx context.Context, args []string) int {
 		fmt.Fprintf(a.Stdout, "[%d] %s  (score %.4f, chars %d-%d, %s%s)\n%s\n\n", i+1, where(p.Path, p.Page, p.EndPage), p.Score, p.Start, p.End, res.Mode, ocrNote(p.OCR), indent(p.Text))
 	}
 	return ExitOK
+}
+
+// morePassages is "1 more passage" or "N more passages".
+func morePassages(n int) string {
+	if n == 1 {
+		return "1 more passage"
+	}
+	return fmt.Sprintf("%d more passages", n)
+}
+
+// remedy says what to do about a file that could not be read, by the kind
+// of its failure ("" when there is nothing to say).
+func remedy(kind string) string {
+	switch kind {
+	case ingest.KindEncrypted:
+		return " (save a copy without the password, for a PDF by printing it to a new PDF, and index that)"
+	case ingest.KindNoText:
+		return " (it holds no text to search, and no scanned page to read)"
+	case ingest.KindTooLarge:
+		return " (split it into smaller files)"
+	case ingest.KindCorrupt:
+		return " (open it in its application and save it again)"
+	case ingest.KindPermission:
+		return " (check the file's permissions)"
+	case ingest.KindMissing:
+		return " (remove it with `kura rm`, or put it back)"
+	case ingest.KindTimeout:
+		return " (try again, or split it)"
+	case ingest.KindDamaged:
+		return " (the other pages are searchable)"
+	}
+	return ""
 }
 
 // where names a passage's place for a terminal: the path (quoted when it
@@ -231,16 +266,17 @@ func indent(s string) string {
 
 func (a *App) ask(ctx context.Context, args []string) int {
 	var c Common
+	var within pathList
 	fs := a.flags("ask", "QUESTION", &c)
 	contextOnly := fs.Bool("context-only", false, "print what the model would be given (passages quoted, prompt size) without asking it")
-	rest, err := parse(fs, args)
+	fs.Var(&within, "in", "answer only from this document or folder (repeat for more)")
+	rest, err := a.parse(fs, args)
 	if err != nil {
-		return ExitUsage
+		return usageExit(err)
 	}
 	q := strings.TrimSpace(strings.Join(rest, " "))
 	if q == "" {
-		fs.Usage()
-		return ExitUsage
+		return a.usageError(fs, "give a question")
 	}
 	lib, closeFn, ok := a.open(ctx, c)
 	if !ok {
@@ -248,10 +284,24 @@ func (a *App) ask(ctx context.Context, args []string) int {
 	}
 	defer closeFn()
 	if *contextOnly {
-		return a.contextOnly(ctx, lib, c, q)
+		return a.contextOnly(ctx, lib, c, q, within)
 	}
-	_, code := a.answer(ctx, lib, c, q, nil)
+	_, code := a.answer(ctx, lib, c, q, nil, within...)
 	return code
+}
+
+// pathList is a repeatable flag of paths, made absolute.
+type pathList []string
+
+func (p *pathList) String() string { return strings.Join(*p, ", ") }
+
+func (p *pathList) Set(v string) error {
+	abs, err := filepath.Abs(v)
+	if err != nil {
+		return err
+	}
+	*p = append(*p, abs)
+	return nil
 }
 
 // ContextJSON is the shape of `kura ask --context-only --json`: exactly the
@@ -271,8 +321,8 @@ type ContextPassageJSON struct {
 	Text  string `json:"text"`
 }
 
-func (a *App) contextOnly(ctx context.Context, lib *library.Library, c Common, q string) int {
-	ac, err := lib.Context(ctx, c.Collection, q, nil)
+func (a *App) contextOnly(ctx context.Context, lib *library.Library, c Common, q string, within []string) int {
+	ac, err := lib.Context(ctx, c.Collection, q, nil, within...)
 	if err != nil {
 		return a.fail(err)
 	}
@@ -293,7 +343,7 @@ func (a *App) contextOnly(ctx context.Context, lib *library.Library, c Common, q
 	}
 	fmt.Fprintf(a.Stdout, "prompt: about %d tokens (%d quotes", out.PromptTokens, len(ac.Prepared.Sources))
 	if ac.Prepared.Dropped > 0 {
-		fmt.Fprintf(a.Stdout, "; %d more passages found, left out to start the answer within %s", ac.Prepared.Dropped, lib.Config().FirstTokenTarget())
+		fmt.Fprintf(a.Stdout, "; %s found, left out to start the answer within %s", morePassages(ac.Prepared.Dropped), lib.Config().FirstTokenTarget())
 	}
 	fmt.Fprintln(a.Stdout, ")")
 	return ExitOK
@@ -317,7 +367,7 @@ type SourceJSON struct {
 	PassageJSON
 }
 
-func (a *App) answer(ctx context.Context, lib *library.Library, c Common, q string, history []answer.Turn) (library.AskResult, int) {
+func (a *App) answer(ctx context.Context, lib *library.Library, c Common, q string, history []answer.Turn, within ...string) (library.AskResult, int) {
 	ev := library.AskEvents{
 		Sources: func(ac library.AskContext) error { a.printSources(lib, ac); return nil },
 		Token:   func(t string) error { _, err := io.WriteString(a.Stdout, t); return err },
@@ -325,7 +375,7 @@ func (a *App) answer(ctx context.Context, lib *library.Library, c Common, q stri
 	if c.JSON {
 		ev = library.AskEvents{}
 	}
-	res, err := lib.Ask(ctx, c.Collection, q, history, ev)
+	res, err := lib.Ask(ctx, c.Collection, q, history, ev, within...)
 	if c.JSON && err == nil {
 		out := AnswerJSON{Answer: res.Text, Language: res.Language, Mode: res.Search.Mode, Model: res.Model, NumCtx: res.NumCtx, Dropped: res.Dropped, Sources: []SourceJSON{}}
 		for _, s := range res.Sources {
@@ -371,7 +421,7 @@ func (a *App) printSources(lib *library.Library, ac library.AskContext) {
 		fmt.Fprintf(w, "  [%d] %s (chars %d-%d%s)\n", s.N, where(s.Path, s.Page, s.EndPage), s.Start, s.End, ocrNote(s.OCR))
 	}
 	if p.Dropped > 0 {
-		fmt.Fprintf(w, "  (%d more passages found, left out so the answer starts within about %s)\n", p.Dropped, lib.Config().FirstTokenTarget())
+		fmt.Fprintf(w, "  (%s found, left out so the answer starts within about %s)\n", morePassages(p.Dropped), lib.Config().FirstTokenTarget())
 	}
 	line := fmt.Sprintf("reading %d quotes, about %d new tokens", len(p.Sources), p.FreshTokens)
 	if rate := lib.ReadingRate(context.Background(), ac.Model); rate > 0 {
@@ -389,8 +439,8 @@ func HandlesInterrupt(args []string) bool { return len(args) > 0 && args[0] == "
 func (a *App) chat(ctx context.Context, args []string) int {
 	var c Common
 	fs := a.flags("chat", "", &c)
-	if _, err := parse(fs, args); err != nil {
-		return ExitUsage
+	if _, err := a.parse(fs, args); err != nil {
+		return usageExit(err)
 	}
 	c.JSON = false
 	lib, closeFn, ok := a.open(ctx, c)
@@ -467,8 +517,8 @@ func (a *App) collections(ctx context.Context, args []string) int {
 	var c Common
 	c.NoRuntime = true
 	fs := a.flags("collections", "", &c)
-	if _, err := parse(fs, args); err != nil {
-		return ExitUsage
+	if _, err := a.parse(fs, args); err != nil {
+		return usageExit(err)
 	}
 	lib, closeFn, ok := a.open(ctx, c)
 	if !ok {
@@ -511,8 +561,8 @@ func (a *App) docs(ctx context.Context, args []string) int {
 	var c Common
 	c.NoRuntime = true
 	fs := a.flags("docs", "", &c)
-	if _, err := parse(fs, args); err != nil {
-		return ExitUsage
+	if _, err := a.parse(fs, args); err != nil {
+		return usageExit(err)
 	}
 	lib, closeFn, ok := a.open(ctx, c)
 	if !ok {
@@ -552,13 +602,12 @@ func (a *App) rm(ctx context.Context, args []string) int {
 	var c Common
 	c.NoRuntime = true
 	fs := a.flags("rm", "PATH...", &c)
-	paths, err := parse(fs, args)
+	paths, err := a.parse(fs, args)
 	if err != nil {
-		return ExitUsage
+		return usageExit(err)
 	}
 	if len(paths) == 0 {
-		fs.Usage()
-		return ExitUsage
+		return a.usageError(fs, "give the documents to remove")
 	}
 	lib, closeFn, ok := a.open(ctx, c)
 	if !ok {

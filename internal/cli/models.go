@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/kura-app/kura/internal/config"
+	"github.com/kura-app/kura/internal/library"
 	"github.com/kura-app/kura/internal/llm"
 	"github.com/kura-app/kura/internal/machine"
 	"github.com/kura-app/kura/internal/ollamarun"
@@ -40,10 +43,32 @@ const (
 	kindEmbedding = "embedding"
 )
 
+// modelsUsage lists the subcommands of `kura models`.
+const modelsUsage = `Usage:
+  kura models [list] [--json]               installed models; the configured ones are marked
+  kura models pull NAME                     download a model (needs a network)
+  kura models import FILE.gguf [--name NAME]
+                                            install a model from a GGUF file, offline
+                                            (named after the file unless --name is given)
+  kura models import FOLDER                 install every .gguf file in a folder (a USB stick)
+  kura models use chat|embed NAME           choose the model that answers, or that embeds
+  kura models rm NAME...                    remove models
+
+A model you import or pull that is the only one of its kind is used at once.
+Run ` + "`kura models SUBCOMMAND -h`" + ` for a subcommand's flags.
+`
+
 func (a *App) models(ctx context.Context, args []string) int {
 	sub := "list"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		sub, args = args[0], args[1:]
+	if len(args) > 0 {
+		switch args[0] {
+		case "-h", "-help", "--help", "help":
+			fmt.Fprint(a.Stdout, modelsUsage)
+			return ExitOK
+		}
+		if !strings.HasPrefix(args[0], "-") {
+			sub, args = args[0], args[1:]
+		}
 	}
 	switch sub {
 	case "list", "ls":
@@ -52,14 +77,12 @@ func (a *App) models(ctx context.Context, args []string) int {
 		return a.modelsPull(ctx, args)
 	case "import":
 		return a.modelsImport(ctx, args)
+	case "use":
+		return a.modelsUse(ctx, args)
 	case "rm":
 		return a.modelsRemove(ctx, args)
 	}
-	fmt.Fprintf(a.Stderr, "kura models: unknown subcommand %q\n\nUsage:\n"+
-		"  kura models [list] [--json]                 installed models; the configured ones are marked\n"+
-		"  kura models pull NAME                       download a model (needs a network)\n"+
-		"  kura models import FILE.gguf --name NAME    install a model from a GGUF file, offline\n"+
-		"  kura models rm NAME...                      remove models\n", sub)
+	fmt.Fprintf(a.Stderr, "kura models: unknown subcommand %q\n\n%s", sub, modelsUsage)
 	return ExitUsage
 }
 
@@ -97,8 +120,8 @@ type MissingModelJSON struct {
 func (a *App) modelsList(ctx context.Context, args []string) int {
 	var c Common
 	fs := a.flags("models list", "", &c)
-	if _, err := parse(fs, args); err != nil {
-		return ExitUsage
+	if _, err := a.parse(fs, args); err != nil {
+		return usageExit(err)
 	}
 	lib, closeFn, ok := a.open(ctx, c)
 	if !ok {
@@ -191,13 +214,12 @@ func indexModel(models []ModelJSON, name string) int {
 func (a *App) modelsPull(ctx context.Context, args []string) int {
 	var c Common
 	fs := a.flags("models pull", "NAME", &c)
-	names, err := parse(fs, args)
+	names, err := a.parse(fs, args)
 	if err != nil {
-		return ExitUsage
+		return usageExit(err)
 	}
 	if len(names) != 1 {
-		fs.Usage()
-		return ExitUsage
+		return a.usageError(fs, "give one model name, such as %s", "qwen3:1.7b")
 	}
 	name := names[0]
 	lib, closeFn, ok := a.open(ctx, c)
@@ -211,6 +233,7 @@ func (a *App) modelsPull(ctx context.Context, args []string) int {
 	switch {
 	case err == nil:
 		fmt.Fprintf(a.Stderr, "pulled %s\n", name)
+		a.reportAdopted(ctx, lib)
 		return ExitOK
 	case errors.Is(err, context.Canceled), errors.Is(err, llm.ErrUnreachable):
 		return a.fail(err)
@@ -224,15 +247,34 @@ func (a *App) modelsPull(ctx context.Context, args []string) int {
 func (a *App) modelsImport(ctx context.Context, args []string) int {
 	var c Common
 	var name string
-	fs := a.flags("models import", "FILE.gguf --name NAME", &c)
-	fs.StringVar(&name, "name", "", "name to install the model under, e.g. qwen2.5:3b (required)")
-	files, err := parse(fs, args)
+	fs := a.flags("models import", "FILE.gguf [--name NAME] | FOLDER", &c)
+	fs.StringVar(&name, "name", "", "name to install a file's model under, e.g. qwen3:1.7b (default: from the file name)")
+	files, err := a.parse(fs, args)
 	if err != nil {
-		return ExitUsage
+		return usageExit(err)
 	}
-	if len(files) != 1 || strings.TrimSpace(name) == "" {
-		fs.Usage()
-		return ExitUsage
+	switch {
+	case len(files) == 0:
+		return a.usageError(fs, "give a .gguf file, or a folder of them")
+	case len(files) > 1:
+		return a.usageError(fs, "give one file or folder (a folder imports every .gguf file in it)")
+	}
+	path, err := filepath.Abs(files[0])
+	if err != nil {
+		return a.fail(err)
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return a.usageError(fs, "%s: no such file or folder", files[0])
+	}
+	name = strings.TrimSpace(name)
+	if st.IsDir() && name != "" {
+		return a.usageError(fs, "--name names one file's model; a folder's models are named after their files")
+	}
+	if !st.IsDir() && name == "" {
+		if name, err = library.ModelName(path); err != nil {
+			return a.usageError(fs, "%v", err)
+		}
 	}
 	lib, closeFn, ok := a.open(ctx, c)
 	if !ok {
@@ -240,38 +282,107 @@ func (a *App) modelsImport(ctx context.Context, args []string) int {
 	}
 	defer closeFn()
 	last := ""
-	err = lib.LLM().Import(ctx, files[0], name, func(step string) error {
-		if step != last && step != "success" {
+	results, err := lib.ImportModels(ctx, path, name, func(p library.ImportProgress) error {
+		step := p.Step
+		if p.Total > 1 {
+			step = fmt.Sprintf("[%d/%d] %s: %s", p.Index, p.Total, filepath.Base(p.File), p.Step)
+		}
+		if step != last && p.Step != "success" {
 			fmt.Fprintln(a.Stderr, step)
 		}
 		last = step
 		return nil
 	})
-	if err != nil {
+	if len(results) == 0 && err != nil {
 		return a.fail(err)
 	}
-	info, err := lib.LLM().Show(ctx, name)
-	if err != nil {
+	code := ExitOK
+	for _, r := range results {
+		if r.Err != nil {
+			fmt.Fprintf(a.Stderr, "kura: %s: %s\n", filepath.Base(r.Path), Message(r.Err))
+			code = ExitFailure
+			continue
+		}
+		kind := kindChat
+		if r.Embedding {
+			kind = kindEmbedding
+		}
+		line := fmt.Sprintf("installed %s (%s model", r.Name, kind)
+		if info, err := lib.LLM().Show(ctx, r.Name); err == nil {
+			line += ", context " + contextText(info.ContextLength) + " tokens"
+		}
+		line += ")"
+		if r.Chosen {
+			line += fmt.Sprintf("; it is the %s model now", kind)
+		}
+		fmt.Fprintln(a.Stdout, line)
+	}
+	if err != nil && (ctx.Err() != nil || errors.Is(err, llm.ErrUnreachable)) {
 		return a.fail(err)
 	}
-	kind := kindChat
-	if info.Embedding {
-		kind = kindEmbedding
+	return code
+}
+
+func (a *App) modelsUse(ctx context.Context, args []string) int {
+	var c Common
+	fs := a.flags("models use", "chat|embed NAME", &c)
+	rest, err := a.parse(fs, args)
+	if err != nil {
+		return usageExit(err)
 	}
-	fmt.Fprintf(a.Stdout, "installed %s (%s model, context %s tokens)\n", name, kind, contextText(info.ContextLength))
+	if len(rest) != 2 {
+		return a.usageError(fs, "give the role (chat or embed) and an installed model's name")
+	}
+	role := rest[0]
+	switch role {
+	case "chat", "answers":
+		role = library.RoleChat
+	case "embed", "embedding", "search":
+		role = library.RoleEmbed
+	default:
+		return a.usageError(fs, "the role is chat (the model that answers) or embed (the model that embeds), not %q", rest[0])
+	}
+	lib, closeFn, ok := a.open(ctx, c)
+	if !ok {
+		return ExitFailure
+	}
+	defer closeFn()
+	name, err := lib.UseModel(ctx, role, rest[1])
+	var missing *llm.ModelMissingError
+	switch {
+	case errors.As(err, &missing):
+		fmt.Fprintf(a.Stderr, "kura: model %q is not installed (`kura models` lists those that are; `kura models import FILE.gguf` installs one)\n", rest[1])
+		return ExitFailure
+	case err != nil:
+		return a.fail(err)
+	}
+	if role == library.RoleChat {
+		fmt.Fprintf(a.Stdout, "answers are written by %s now\n", name)
+	} else {
+		fmt.Fprintf(a.Stdout, "passages are embedded with %s now; `kura reindex` computes the vectors of the documents already indexed (search uses the old ones until then)\n", name)
+	}
 	return ExitOK
+}
+
+// reportAdopted makes a model the only one of its kind the configured one
+// (see library.AdoptModels) and says so. It is a convenience after an
+// install that succeeded: if it cannot look, it says nothing.
+func (a *App) reportAdopted(ctx context.Context, lib *library.Library) {
+	chosen, _ := lib.AdoptModels(ctx)
+	for _, n := range chosen {
+		fmt.Fprintf(a.Stdout, "%s is the only model of its kind: Kura uses it now\n", n)
+	}
 }
 
 func (a *App) modelsRemove(ctx context.Context, args []string) int {
 	var c Common
 	fs := a.flags("models rm", "NAME...", &c)
-	names, err := parse(fs, args)
+	names, err := a.parse(fs, args)
 	if err != nil {
-		return ExitUsage
+		return usageExit(err)
 	}
 	if len(names) == 0 {
-		fs.Usage()
-		return ExitUsage
+		return a.usageError(fs, "give the names of the models to remove")
 	}
 	lib, closeFn, ok := a.open(ctx, c)
 	if !ok {
@@ -281,7 +392,7 @@ func (a *App) modelsRemove(ctx context.Context, args []string) int {
 	cfg := lib.Config()
 	code := ExitOK
 	for _, n := range names {
-		err := lib.LLM().Delete(ctx, n)
+		_, err := lib.DeleteModel(ctx, n)
 		var missing *llm.ModelMissingError
 		if errors.As(err, &missing) {
 			fmt.Fprintf(a.Stderr, "kura: model %q is not installed (`kura models` lists those that are)\n", n)
@@ -377,8 +488,8 @@ type LoadedModelJSON struct {
 func (a *App) runtime(ctx context.Context, args []string) int {
 	var c Common
 	fs := a.flags("runtime", "", &c)
-	if _, err := parse(fs, args); err != nil {
-		return ExitUsage
+	if _, err := a.parse(fs, args); err != nil {
+		return usageExit(err)
 	}
 	lib, closeFn, ok := a.open(ctx, c)
 	if !ok {

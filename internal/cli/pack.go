@@ -34,8 +34,18 @@ func (a *App) pack(ctx context.Context, args []string) int {
 		return a.packImport(ctx, args)
 	case "keygen":
 		return a.packKeygen(args)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(a.Stdout, packUsage)
+		return ExitOK
+	case "":
+		fmt.Fprintf(a.Stderr, "kura pack: give a subcommand\n\n%s", packUsage)
+		return ExitUsage
 	}
-	fmt.Fprint(a.Stderr, `Usage:
+	fmt.Fprintf(a.Stderr, "kura pack: unknown subcommand %q\n\n%s", sub, packUsage)
+	return ExitUsage
+}
+
+const packUsage = `Usage:
   kura pack export --collection NAME --out FILE.kpack [--with-files] [--with-models]
                    [--passphrase-file FILE | --recipient age1... | --recipients-file FILE]
       seal a collection (text, passages, vectors, settings) into one file; without a
@@ -45,13 +55,7 @@ func (a *App) pack(ctx context.Context, args []string) int {
   kura pack keygen --out FILE
       make a secret key for this laptop (kept in FILE) and print its public key,
       for senders' --recipient
-`)
-	if sub == "" || sub == "help" || sub == "-h" || sub == "--help" {
-		return ExitUsage
-	}
-	fmt.Fprintf(a.Stderr, "\nkura pack: unknown subcommand %q\n", sub)
-	return ExitUsage
-}
+`
 
 // list is a repeatable string flag.
 type list []string
@@ -71,11 +75,14 @@ func (a *App) packExport(ctx context.Context, args []string) int {
 	fs.StringVar(&passFile, "passphrase-file", "", "read the passphrase from this file's first line")
 	fs.Var(&recipients, "recipient", "seal for this public key (age1...; repeat for several)")
 	fs.StringVar(&recipientsFile, "recipients-file", "", "seal for the public keys in this file, one a line")
-	if rest, err := parse(fs, args); err != nil || len(rest) > 0 || out == "" {
-		if err == nil {
-			fs.Usage()
-		}
-		return ExitUsage
+	rest, err := a.parse(fs, args)
+	switch {
+	case err != nil:
+		return usageExit(err)
+	case len(rest) > 0:
+		return a.usageError(fs, "unexpected argument %q", rest[0])
+	case out == "":
+		return a.usageError(fs, "give the pack file to write with --out")
 	}
 	if _, err := os.Lstat(out); err == nil {
 		fmt.Fprintf(a.Stderr, "kura: %s exists already: choose another name or remove it\n", out)
@@ -213,13 +220,12 @@ func (a *App) packImport(ctx context.Context, args []string) int {
 	fs.StringVar(&passFile, "passphrase-file", "", "read the passphrase from this file's first line")
 	fs.StringVar(&identity, "identity", "", "open a pack sealed for public keys with the secret key in this file")
 	fs.BoolVar(&replace, "replace", false, "replace a collection of the same name")
-	rest, err := parse(fs, args)
+	rest, err := a.parse(fs, args)
 	if err != nil {
-		return ExitUsage
+		return usageExit(err)
 	}
 	if len(rest) != 1 {
-		fs.Usage()
-		return ExitUsage
+		return a.usageError(fs, "give one pack file")
 	}
 	named := false
 	fs.Visit(func(f *flag.Flag) { named = named || f.Name == "collection" })
@@ -348,11 +354,18 @@ func (a *App) packKeygen(args []string) int {
 	fs := flag.NewFlagSet("pack keygen", flag.ContinueOnError)
 	fs.SetOutput(a.Stderr)
 	out := fs.String("out", "", "file to keep the secret key in (required; it must not exist)")
-	if rest, err := parse(fs, args); err != nil || len(rest) > 0 || *out == "" {
-		if err == nil {
-			fmt.Fprintln(a.Stderr, "Usage: kura pack keygen --out FILE")
-		}
-		return ExitUsage
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: kura pack keygen --out FILE")
+		fs.PrintDefaults()
+	}
+	rest, err := a.parse(fs, args)
+	switch {
+	case err != nil:
+		return usageExit(err)
+	case len(rest) > 0:
+		return a.usageError(fs, "unexpected argument %q", rest[0])
+	case *out == "":
+		return a.usageError(fs, "give the file to keep the secret key in with --out")
 	}
 	secret, public, err := pack.NewKeyPair()
 	if err != nil {

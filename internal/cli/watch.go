@@ -19,9 +19,9 @@ func (a *App) watch(ctx context.Context, args []string) int {
 	fs := a.flags("watch", "[FOLDER...]", &c)
 	list := fs.Bool("list", false, "list the folders each collection follows, then exit")
 	stop := fs.String("stop", "", "stop following FOLDER (its documents stay indexed), then exit")
-	paths, err := parse(fs, args)
+	paths, err := a.parse(fs, args)
 	if err != nil {
-		return ExitUsage
+		return usageExit(err)
 	}
 	if *list || *stop != "" {
 		c.NoRuntime = true

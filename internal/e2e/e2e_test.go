@@ -34,7 +34,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kura-app/kura/internal/config"
 	"github.com/kura-app/kura/internal/ollamarun"
 	"github.com/kura-app/kura/internal/ollamatest"
 )
@@ -53,12 +52,16 @@ const (
 	stopTimeout       = 30 * time.Second
 )
 
-// TestTheBrowserUIIndexesAsksCitesAndSpeaksJapanese runs frontend/e2e/run.mjs
-// against `kura serve`: add the text corpus in the Library, watch the job,
-// ask in Japanese in Chat, open a source, open a PDF page from the search
-// box, look at Models and Settings, switch the UI to Japanese and remove a
-// document. The script writes its screenshots to docs/screenshots.
-func TestTheBrowserUIIndexesAsksCitesAndSpeaksJapanese(t *testing.T) {
+// TestTheOfflineFirstRunInTheBrowser runs frontend/e2e/run.mjs against
+// `kura serve` started on an empty data folder and a runtime with no model
+// at all, as on a new laptop without a network: import the models from a
+// folder of GGUF files (a USB stick), add documents (the text corpus, a PDF
+// and a password-protected PDF), ask in Japanese, restrict a question to
+// the PDF with an @-mention and open its supporting sentence highlighted on
+// the PDF page, export the conversation, use the shortcuts, look at Models
+// and Settings, and do it all again in Japanese. The script writes a
+// screenshot of each view, in English and Japanese, to docs/screenshots.
+func TestTheOfflineFirstRunInTheBrowser(t *testing.T) {
 	root, err := ollamarun.ModuleRoot()
 	if err != nil {
 		t.Fatalf("find the module root: %v", err)
@@ -83,26 +86,28 @@ func TestTheBrowserUIIndexesAsksCitesAndSpeaksJapanese(t *testing.T) {
 	corpus := filepath.Clean(filepath.Join(root, "..", "shared", "corpus"))
 	textDir := filepath.Join(corpus, "text")
 	pdf := filepath.Join(corpus, "pdf", "003_0e01fdcfff4f2347.pdf")
-	for _, p := range []string{textDir, pdf} {
+	locked := filepath.Join(corpus, "hard", "user_password.pdf")
+	for _, p := range []string{textDir, pdf, locked} {
 		if _, err := os.Stat(p); err != nil {
 			t.Fatalf("the test corpus is missing (CI has it beside the repository): %v", err)
 		}
 	}
 	kura := kuraBinary(t, root)
 
-	// The runtime with the tiny models, and a data folder that selects them.
-	srv := ollamatest.Start(t, ollamatest.Options{})
-	data := t.TempDir()
-	cfg := config.Default()
-	cfg.ChatModel, cfg.EmbedModel = srv.ChatModel, srv.EmbedModel
-	// Short passages without overlap, as in the integration tests: the tiny
-	// embedding model's cost grows with the passage length, and at the
-	// default size a passage of Japanese (three byte tokens a character)
-	// overflows its context.
-	cfg.ChunkSize, cfg.ChunkOverlap = 150, 0
-	if err := config.Save(data, cfg); err != nil {
+	// A runtime with no model, a folder of GGUF files to import them from
+	// (the tiny models, with a context long enough for the default passage
+	// size: a passage of Japanese is three byte tokens a character), and
+	// an empty data folder: the defaults name models that are not there.
+	srv := ollamatest.Start(t, ollamatest.Options{NoModels: true})
+	usb := t.TempDir()
+	models := ollamatest.ModelOptions{ContextLength: 8192}
+	if err := ollamatest.WriteChatModel(filepath.Join(usb, "kura-chat-q8_0.gguf"), models); err != nil {
 		t.Fatal(err)
 	}
+	if err := ollamatest.WriteEmbedModel(filepath.Join(usb, "kura-embed-f16.gguf"), models); err != nil {
+		t.Fatal(err)
+	}
+	data := t.TempDir()
 
 	base, token, serverLog := startServe(t, kura, data, srv.URL)
 	authToken = token
@@ -115,7 +120,7 @@ func TestTheBrowserUIIndexesAsksCitesAndSpeaksJapanese(t *testing.T) {
 		t.Fatalf("GET / without the token = %d, want 401: kura serve requires its token by default", resp.StatusCode)
 	}
 	checkRealFrontend(t, base)
-	waitReady(t, base, serverLog)
+	waitReachable(t, base, serverLog)
 
 	shots := filepath.Join(root, "docs", "screenshots")
 	if err := os.MkdirAll(shots, 0o755); err != nil {
@@ -130,6 +135,8 @@ func TestTheBrowserUIIndexesAsksCitesAndSpeaksJapanese(t *testing.T) {
 		"TOKEN="+token,
 		"CORPUS_DIR="+textDir,
 		"PDF_PATH="+pdf,
+		"LOCKED_PDF="+locked,
+		"MODELS_DIR="+usb,
 		"SCREENSHOT_DIR="+shots,
 		"CHROMIUM="+chromium,
 		"EXPECT_ANSWER="+ollamatest.ChatAnswer,
@@ -249,9 +256,9 @@ func checkRealFrontend(t *testing.T, base string) {
 	}
 }
 
-// waitReady waits until the app reports the runtime reachable with both
-// tiny models installed, so the UI starts without a warning banner.
-func waitReady(t *testing.T, base string, log *syncBuffer) {
+// waitReachable waits until the app reports the runtime reachable, with
+// neither configured model installed: the state of a first run offline.
+func waitReachable(t *testing.T, base string, log *syncBuffer) {
 	t.Helper()
 	var last string
 	deadline := time.Now().Add(serveStartTimeout)
@@ -267,13 +274,16 @@ func waitReady(t *testing.T, base string, log *syncBuffer) {
 		if err == nil {
 			err = json.Unmarshal([]byte(body), &r)
 		}
-		if err == nil && r.Result.Reachable && r.Result.ChatModelInstalled && r.Result.EmbedModelInstalled {
+		if err == nil && r.Result.Reachable {
+			if r.Result.ChatModelInstalled || r.Result.EmbedModelInstalled {
+				t.Fatalf("a first run already has a model installed: %s", body)
+			}
 			return
 		}
 		last = fmt.Sprintf("%v %s", err, body)
 		time.Sleep(200 * time.Millisecond)
 	}
-	t.Fatalf("kura serve did not report the runtime and both models ready in %v; last Status: %s\n%s",
+	t.Fatalf("kura serve did not report the runtime reachable in %v; last Status: %s\n%s",
 		serveStartTimeout, last, tail(log.String(), 20))
 }
 

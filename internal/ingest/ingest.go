@@ -151,9 +151,13 @@ type Summary struct {
 	Vectors        int
 	VectorsMissing int
 	Lexical        bool
-	Warnings       []string
-	Elapsed        time.Duration
-	Canceled       bool
+	// EmbedErr is why the embedding phase stopped short (the model is
+	// missing, the runtime is down), for callers that word a remedy; the
+	// warning in Warnings says it too. Nil when it did not.
+	EmbedErr error
+	Warnings []string
+	Elapsed  time.Duration
+	Canceled bool
 }
 
 // Job is one ingest run over one collection.
@@ -664,6 +668,55 @@ func (c ctxReader) Read(p []byte) (int, error) {
 		return 0, err
 	}
 	return c.r.Read(p)
+}
+
+// Kinds of failure a user can act on, as FailureKind names them.
+const (
+	KindEncrypted   = "encrypted"   // needs a password, or DRM-protected
+	KindNoText      = "no_text"     // nothing to read (a scan without OCR)
+	KindTooLarge    = "too_large"   // over the size limit
+	KindCorrupt     = "corrupt"     // damaged or not what its extension says
+	KindUnsupported = "unsupported" // a format Kura does not read
+	KindPermission  = "permission"  // the file may not be read
+	KindMissing     = "missing"     // the file is gone
+	KindTimeout     = "timeout"     // reading it took too long
+	KindNeedsOCR    = "needs_ocr"   // scanned pages wait for an OCR engine
+	KindDamaged     = "damaged"     // indexed, but some pages were lost
+)
+
+// FailureKind is the kind of a failure reason as stored with a document
+// (Document.Error) or reported in a Failure, so that the edges can say what
+// to do in the user's language; "" when it is none of the Kind constants.
+// Reasons are one-line texts made by reason() from errors wrapping
+// extract's sentinels, so the sentinel's text ends them or, for a size
+// limit, begins them.
+func FailureKind(reason string) string {
+	r := strings.ToLower(strings.TrimSpace(reason))
+	switch {
+	case r == "":
+		return ""
+	case strings.HasPrefix(r, "needs ocr"):
+		return KindNeedsOCR
+	case strings.Contains(r, " could not be read"):
+		return KindDamaged
+	case strings.HasSuffix(r, extract.ErrEncrypted.Error()):
+		return KindEncrypted
+	case strings.HasSuffix(r, extract.ErrNoText.Error()):
+		return KindNoText
+	case strings.Contains(r, extract.ErrTooLarge.Error()):
+		return KindTooLarge
+	case strings.HasSuffix(r, extract.ErrUnsupported.Error()):
+		return KindUnsupported
+	case strings.Contains(r, extract.ErrCorrupt.Error()):
+		return KindCorrupt
+	case r == "permission denied":
+		return KindPermission
+	case r == "no such file":
+		return KindMissing
+	case strings.HasPrefix(r, "gave up after"):
+		return KindTimeout
+	}
+	return ""
 }
 
 // reason turns an error into the one-line reason shown to users.

@@ -271,8 +271,10 @@ func TestAMissingModelIsNamedWithTheCommandThatInstallsIt(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !sum.Lexical || sum.Added != 1 || !slices.ContainsFunc(sum.Warnings, func(w string) bool { return strings.Contains(w, "kura models pull nope") }) {
-			t.Errorf("summary %+v; want the new file added, lexical, and a warning naming `kura models pull nope`", sum)
+		var missing *llm.ModelMissingError
+		if !sum.Lexical || sum.Added != 1 || !slices.ContainsFunc(sum.Warnings, func(w string) bool { return strings.Contains(w, `model "nope" is not installed`) }) ||
+			!errors.As(sum.EmbedErr, &missing) || !strings.Contains(cli.Message(sum.EmbedErr), "kura models pull nope") {
+			t.Errorf("summary %+v; want the new file added, lexical, a warning saying nope is missing, and EmbedErr that the CLI words as `kura models pull nope`", sum)
 		}
 		after := collection(t, lib, "harbour")
 		if after.Vectors != before.Vectors || after.EmbedModel != srv.EmbedModel || after.Chunks <= before.Chunks {

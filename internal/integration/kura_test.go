@@ -176,10 +176,15 @@ func TestAModelImportedFromAGGUFFileIsListedAndRemoved(t *testing.T) {
 	const name = "kura-imported:latest"
 	free := unusedURL(t)
 
-	if _, _, code := runKura(t, free, "models", "import", gguf, "--data", data, "--ollama", srv.URL); code != cli.ExitUsage {
-		t.Errorf("import without --name: exit %d, want %d", code, cli.ExitUsage)
+	// Without --name the model is named after its file.
+	out, errOut, code := runKura(t, free, "models", "import", gguf, "--data", data, "--ollama", srv.URL)
+	if code != cli.ExitOK || !strings.Contains(out, "installed usb-stick (embedding model, context 1024 tokens)") {
+		t.Errorf("import without --name: exit %d, stdout %q, stderr %q; want it installed as usb-stick", code, out, errOut)
 	}
-	out, errOut, code := runKura(t, free, "models", "import", gguf, "--name", name, "--data", data, "--ollama", srv.URL)
+	if _, errOut, code := runKura(t, free, "models", "rm", "usb-stick", "--data", data, "--ollama", srv.URL); code != cli.ExitOK {
+		t.Fatalf("rm usb-stick: exit %d, stderr %q", code, errOut)
+	}
+	out, errOut, code = runKura(t, free, "models", "import", gguf, "--name", name, "--data", data, "--ollama", srv.URL)
 	if code != cli.ExitOK || !strings.Contains(out, "installed "+name+" (embedding model, context 1024 tokens)") {
 		t.Fatalf("import: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
@@ -197,6 +202,102 @@ func TestAModelImportedFromAGGUFFileIsListedAndRemoved(t *testing.T) {
 	if _, errOut, code := runKura(t, free, "models", "rm", name, "--data", data, "--ollama", srv.URL); code != cli.ExitFailure ||
 		!strings.Contains(errOut, `model "`+name+`" is not installed`) {
 		t.Errorf("removing it again: exit %d, stderr %q; want a failure saying it is not installed", code, errOut)
+	}
+}
+
+// TestAFolderOfGGUFsGivesAWorkingSetupOffline is the first run without a
+// network: a folder of GGUF files (a USB stick) is imported in one step,
+// the only chat and embedding models are used without editing a setting,
+// and a question is answered; then models are chosen by name and removed.
+func TestAFolderOfGGUFsGivesAWorkingSetupOffline(t *testing.T) {
+	srv := ollamatest.Start(t, ollamatest.Options{NoModels: true})
+	usb := t.TempDir()
+	if err := ollamatest.WriteChatModel(filepath.Join(usb, "Tiny-Chat-Q8_0.gguf"), ollamatest.ModelOptions{ContextLength: 4096}); err != nil {
+		t.Fatal(err)
+	}
+	if err := ollamatest.WriteEmbedModel(filepath.Join(usb, "tiny-embed.gguf"), ollamatest.ModelOptions{ContextLength: 4096}); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(usb, "README.txt"), []byte("not a model"), 0o644)
+	data, free := t.TempDir(), unusedURL(t)
+	kura := func(args ...string) (string, string, int) {
+		return runKura(t, free, append(args, "--data", data, "--ollama", srv.URL)...)
+	}
+
+	out, errOut, code := kura("models", "import", usb)
+	if code != cli.ExitOK || !strings.Contains(out, "installed tiny-chat-q8_0 (chat model") || !strings.Contains(out, "it is the chat model now") ||
+		!strings.Contains(out, "installed tiny-embed (embedding model") || !strings.Contains(out, "it is the embedding model now") {
+		t.Fatalf("import of the folder: exit %d, stdout %q, stderr %q; want both models installed and used", code, out, errOut)
+	}
+	cfg, err := config.Load(data)
+	if err != nil || !strings.HasPrefix(cfg.ChatModel, "tiny-chat-q8_0") || !strings.HasPrefix(cfg.EmbedModel, "tiny-embed") {
+		t.Fatalf("settings after the import = %+v, %v; want the imported models", cfg, err)
+	}
+
+	docs := t.TempDir()
+	os.WriteFile(filepath.Join(docs, "ferry.txt"), []byte("The harbour ferry leaves at seven."), 0o644)
+	os.WriteFile(filepath.Join(docs, "tides.txt"), []byte("The harbour tide table hangs in the office."), 0o644)
+	if _, errOut, code := kura("ingest", docs); code != cli.ExitOK {
+		t.Fatalf("ingest: exit %d, stderr %q", code, errOut)
+	}
+	out, errOut, code = kura("ask", "When does the harbour ferry leave?")
+	if code != cli.ExitOK || !strings.Contains(out, ollamatest.ChatAnswer) || !strings.Contains(out, "Sources:") ||
+		strings.Index(out, "Sources:") > strings.Index(out, ollamatest.ChatAnswer) {
+		t.Fatalf("ask: exit %d, stdout %q, stderr %q; want the sources, then the answer", code, out, errOut)
+	}
+	out, errOut, code = kura("ask", "--context-only", "--json", "--in", filepath.Join(docs, "tides.txt"), "harbour")
+	var ctxJSON cli.ContextJSON
+	if err := json.Unmarshal([]byte(out), &ctxJSON); err != nil || code != cli.ExitOK || len(ctxJSON.Passages) == 0 {
+		t.Fatalf("ask --in: exit %d, %v, stdout %q, stderr %q", code, err, out, errOut)
+	}
+	for _, p := range ctxJSON.Passages {
+		if filepath.Base(p.Path) != "tides.txt" {
+			t.Errorf("ask --in tides.txt quoted %s", p.Path)
+		}
+	}
+
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"models", "use", "chat", "tiny-embed"}, "tiny-embed:latest is an embedding model: it cannot write answers"},
+		{[]string{"models", "use", "embed", "tiny-chat-q8_0"}, "is a chat model, not an embedding model"},
+		{[]string{"models", "use", "chat", "nope"}, `model "nope" is not installed`},
+	} {
+		if _, errOut, code := kura(tc.args...); code != cli.ExitFailure || !strings.Contains(errOut, tc.want) {
+			t.Errorf("kura %s: exit %d, stderr %q; want 1 and %q", strings.Join(tc.args, " "), code, errOut, tc.want)
+		}
+	}
+	if _, errOut, code := kura("models", "import", filepath.Join(usb, "Tiny-Chat-Q8_0.gguf"), "--name", "other-chat"); code != cli.ExitOK {
+		t.Fatalf("import of a second chat model: exit %d, stderr %q", code, errOut)
+	}
+	if cfg, _ := config.Load(data); !strings.HasPrefix(cfg.ChatModel, "tiny-chat-q8_0") {
+		t.Errorf("a second chat model replaced the first one in the settings: %+v", cfg)
+	}
+	if out, errOut, code := kura("models", "use", "chat", "other-chat"); code != cli.ExitOK || !strings.Contains(out, "other-chat") {
+		t.Fatalf("models use chat other-chat: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if cfg, _ := config.Load(data); !strings.HasPrefix(cfg.ChatModel, "other-chat") {
+		t.Errorf("settings after models use = %+v, want other-chat answering", cfg)
+	}
+
+	// The chat model answered above, so the runtime holds it; removing it
+	// unloads it too.
+	if _, errOut, code := kura("models", "rm", "tiny-chat-q8_0"); code != cli.ExitOK {
+		t.Fatalf("rm: exit %d, stderr %q", code, errOut)
+	}
+	out, _, _ = kura("runtime", "--json")
+	var rt cli.RuntimeJSON
+	if err := json.Unmarshal([]byte(out), &rt); err != nil {
+		t.Fatalf("runtime --json: %v: %q", err, out)
+	}
+	if slices.ContainsFunc(rt.Loaded, func(m cli.LoadedModelJSON) bool { return strings.HasPrefix(m.Name, "tiny-chat-q8_0") }) {
+		t.Errorf("the removed model is still loaded: %+v", rt.Loaded)
+	}
+
+	empty := t.TempDir()
+	if _, errOut, code := kura("models", "import", empty); code != cli.ExitFailure || !strings.Contains(errOut, "no .gguf file") {
+		t.Errorf("import of a folder without models: exit %d, stderr %q", code, errOut)
 	}
 }
 

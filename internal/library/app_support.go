@@ -116,6 +116,23 @@ func (l *Library) NewConversation(ctx context.Context, collection string) (store
 	return l.store.CreateConversation(ctx, "", collection)
 }
 
+// Conversation returns one saved conversation, or an error wrapping
+// store.ErrNotFound.
+func (l *Library) Conversation(ctx context.Context, id int64) (store.Conversation, error) {
+	return l.store.Conversation(ctx, id)
+}
+
+// CheckWithin checks that every path of within names a document of the
+// collection or a folder holding some (see SearchOptions.Within).
+func (l *Library) CheckWithin(ctx context.Context, collection string, within []string) error {
+	c, err := l.store.Collection(ctx, collection)
+	if err != nil {
+		return err
+	}
+	_, err = l.resolveWithin(ctx, c, within)
+	return err
+}
+
 // Conversations lists the saved conversations, most recently updated first.
 func (l *Library) Conversations(ctx context.Context) ([]store.Conversation, error) {
 	return l.store.Conversations(ctx)
@@ -163,7 +180,12 @@ func (l *Library) Messages(ctx context.Context, id int64) ([]ChatMessage, error)
 // partial text, Complete false and Error set to describe(err), which lets
 // the caller choose the words (nil: err.Error()). It returns the saved
 // answer and the error that ended answering.
-func (l *Library) Converse(ctx context.Context, id int64, question string, ev AskEvents, describe func(error) string) (ChatMessage, error) {
+//
+// With within set the question is answered from those documents and
+// folders only (see SearchOptions.Within); they are saved as the question's
+// sources (paths only), so the conversation shows what it was restricted
+// to.
+func (l *Library) Converse(ctx context.Context, id int64, question string, ev AskEvents, describe func(error) string, within ...string) (ChatMessage, error) {
 	conv, err := l.store.Conversation(ctx, id)
 	if err != nil {
 		return ChatMessage{}, err
@@ -177,7 +199,11 @@ func (l *Library) Converse(ctx context.Context, id int64, question string, ev As
 			return ChatMessage{}, err
 		}
 	}
-	if _, err := l.store.AddMessage(ctx, store.Message{ConversationID: id, Role: store.RoleUser, Text: question, Complete: true}); err != nil {
+	scope, err := scopeSources(within)
+	if err != nil {
+		return ChatMessage{}, err
+	}
+	if _, err := l.store.AddMessage(ctx, store.Message{ConversationID: id, Role: store.RoleUser, Text: question, Sources: scope, Complete: true}); err != nil {
 		return ChatMessage{}, err
 	}
 
@@ -190,7 +216,7 @@ func (l *Library) Converse(ctx context.Context, id int64, question string, ev As
 		}
 		return nil
 	}
-	res, askErr := l.Ask(ctx, conv.Collection, question, history(earlier), ev)
+	res, askErr := l.Ask(ctx, conv.Collection, question, history(earlier), ev, within...)
 	if len(res.Sources) == 0 {
 		res.Sources = sent // stopped or failed before the model answered
 	}
@@ -219,6 +245,20 @@ func (l *Library) Converse(ctx context.Context, id int64, question string, ev As
 	}
 	return ChatMessage{ID: saved.ID, ConversationID: id, Role: saved.Role, Text: saved.Text, Sources: srcs,
 		Complete: saved.Complete, Error: saved.Error, CreatedAt: saved.CreatedAt}, askErr
+}
+
+// scopeSources is what a restricted question saves as its sources: the
+// documents and folders it was restricted to, by path ("" for none).
+func scopeSources(within []string) (string, error) {
+	if len(within) == 0 {
+		return "", nil
+	}
+	srcs := make([]SavedSource, 0, len(within))
+	for _, p := range within {
+		srcs = append(srcs, SavedSource{Path: p})
+	}
+	b, err := json.Marshal(srcs)
+	return string(b), err
 }
 
 // history turns saved messages into the model's history: each question

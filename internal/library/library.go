@@ -62,6 +62,8 @@ type Library struct {
 	followers followers    // running Follows
 	// noVectors: opened WithoutVectors, the in-memory index stays empty.
 	noVectors bool
+	// embedRates are the embedding speeds measured (see ModelSpeed).
+	embedRates embedRates
 	// OpenDuration is how long Open took, vectors loaded.
 	OpenDuration time.Duration
 }
@@ -91,6 +93,7 @@ func Open(ctx context.Context, dir string, cfg config.Config, client *llm.Client
 		o(l)
 	}
 	l.worker = vectorize.New(st, l.index, client.EmbedPassages, vectorize.Options{Model: l.embedModelFor})
+	l.worker.Watch(l.noteEmbedding)
 	cols, err := st.Collections(ctx)
 	if err != nil {
 		st.Close()
@@ -128,7 +131,12 @@ func (l *Library) RunBackground(ctx context.Context) { l.worker.Run(ctx) }
 
 // WatchEmbedding sets a function that receives every change of a
 // collection's embedding status, foreground or background.
-func (l *Library) WatchEmbedding(fn func(vectorize.Status)) { l.worker.Watch(fn) }
+func (l *Library) WatchEmbedding(fn func(vectorize.Status)) {
+	l.worker.Watch(func(s vectorize.Status) {
+		l.noteEmbedding(s)
+		fn(s)
+	})
+}
 
 // EmbeddingStatuses is the last known embedding status of each collection
 // seen since the library opened.
@@ -197,6 +205,8 @@ func (l *Library) DeleteCollection(ctx context.Context, name string) error {
 	for _, dir := range carried {
 		os.RemoveAll(dir)
 	}
+	// A collection made again under this name starts from the defaults.
+	_ = l.store.SetSetting(ctx, answerKey(name), "")
 	return errors.Join(l.index.Drop(c.ActiveSet), l.index.Drop(c.Building.ID))
 }
 
@@ -329,7 +339,7 @@ func (l *Library) embedPhase(ctx context.Context, collection string, sum ingest.
 		sum.Canceled, sum.Lexical = true, res.Missing > 0
 		return sum, ctx.Err()
 	default:
-		sum.Lexical = true
+		sum.Lexical, sum.EmbedErr = true, err
 		sum.Warnings = append(sum.Warnings, fmt.Sprintf("embeddings unavailable (%v): every document is searchable by keyword now; "+
 			"the %d passages without vectors get them when the model is available", err, res.Missing))
 	}
@@ -440,6 +450,11 @@ func (l *Library) PageSource(ctx context.Context, collection, path string, page 
 type SearchOptions struct {
 	K             int
 	LexicalWeight float64
+	// Within restricts the search to these documents and folders (absolute
+	// paths: a document's own path, or a folder whose documents count);
+	// empty searches the whole collection. A path that names no document
+	// of the collection is an error wrapping store.ErrNotFound.
+	Within []string
 }
 
 // Search finds the best passages for query. It works with no model runtime
@@ -456,6 +471,10 @@ func (l *Library) Search(ctx context.Context, collection, query string, opts Sea
 	if opts.LexicalWeight <= 0 {
 		opts.LexicalWeight = cfg.LexicalWeight
 	}
+	docs, err := l.resolveWithin(ctx, c, opts.Within)
+	if err != nil {
+		return retrieve.Result{}, err
+	}
 	var embed retrieve.EmbedFunc
 	if c.EmbedModel != "" {
 		// Query with the model of the active vectors, whatever the
@@ -466,7 +485,42 @@ func (l *Library) Search(ctx context.Context, collection, query string, opts Sea
 		}
 	}
 	s := retrieve.Searcher{Store: l.store, Index: l.index}
-	return s.Search(ctx, c, query, embed, retrieve.Options{K: opts.K, LexicalWeight: opts.LexicalWeight})
+	return s.Search(ctx, c, query, embed, retrieve.Options{K: opts.K, LexicalWeight: opts.LexicalWeight, Docs: docs})
+}
+
+// resolveWithin turns documents and folders into the ids of the
+// collection's documents they name (nil for none: no restriction). A
+// folder names the documents under it.
+func (l *Library) resolveWithin(ctx context.Context, c store.Collection, within []string) ([]int64, error) {
+	if len(within) == 0 {
+		return nil, nil
+	}
+	seen := map[int64]bool{}
+	var ids []int64
+	for _, p := range within {
+		p = filepath.Clean(p)
+		if !filepath.IsAbs(p) {
+			return nil, fmt.Errorf("restrict to %q: give an absolute path", p)
+		}
+		var docs []store.Document
+		if d, err := l.store.DocumentByPath(ctx, c.ID, p); err == nil {
+			docs = []store.Document{d}
+		} else if !IsNotFound(err) {
+			return nil, err
+		} else if docs, err = l.store.Documents(ctx, c.ID, p); err != nil {
+			return nil, err
+		}
+		if len(docs) == 0 {
+			return nil, fmt.Errorf("document %s: %w", p, store.ErrNotFound) // nor a folder holding one
+		}
+		for _, d := range docs {
+			if !seen[d.ID] {
+				seen[d.ID] = true
+				ids = append(ids, d.ID)
+			}
+		}
+	}
+	return ids, nil
 }
 
 // AskResult is an answer with the search that fed it.
@@ -515,18 +569,19 @@ type modelState struct {
 // the answer through ev.Token. A missing chat model is a
 // *llm.ModelMissingError (search keeps working); a cancelled context stops
 // the stream and returns the partial answer with ctx.Err(). Embedding
-// passages waits while it runs.
-func (l *Library) Ask(ctx context.Context, collection, question string, history []answer.Turn, ev AskEvents) (AskResult, error) {
+// passages waits while it runs. With within set, only those documents and
+// folders are searched (see SearchOptions.Within).
+func (l *Library) Ask(ctx context.Context, collection, question string, history []answer.Turn, ev AskEvents, within ...string) (AskResult, error) {
 	// Embedding waits while an answer is written: both load the CPU, and
 	// the person waiting for the answer comes first.
 	release := l.worker.Gate().Hold()
 	defer release()
-	model := l.Config().ChatModel
+	model := l.chatModelFor(ctx, collection)
 	ctxLen, err := l.contextLength(ctx, model)
 	if err != nil {
 		return AskResult{Model: model}, err
 	}
-	ac, err := l.askContext(ctx, collection, question, history, model, ctxLen)
+	ac, err := l.askContext(ctx, collection, question, history, model, ctxLen, within)
 	if err != nil {
 		return AskResult{Model: model}, err
 	}
@@ -554,7 +609,7 @@ func (l *Library) Ask(ctx context.Context, collection, question string, history 
 		// The estimate was short: learn from it and try once more with a
 		// doubled one.
 		l.learn(model, func(m *modelState) { m.scale = min(max(m.scale, 1)*2, 5) })
-		if ac, err = l.askContext(ctx, collection, question, history, model, ctxLen); err != nil {
+		if ac, err = l.askContext(ctx, collection, question, history, model, ctxLen, within); err != nil {
 			return res, err
 		}
 		ans, err = answer.Ask(ctx, l.llm, ac.Prepared, opts, onToken)
@@ -567,17 +622,17 @@ func (l *Library) Ask(ctx context.Context, collection, question string, history 
 // Context is what Ask would give the model for question, without asking
 // it. It works with no model runtime at all: then the search is by keyword
 // and the context window and reading speed are the defaults'.
-func (l *Library) Context(ctx context.Context, collection, question string, history []answer.Turn) (AskContext, error) {
-	model := l.Config().ChatModel
+func (l *Library) Context(ctx context.Context, collection, question string, history []answer.Turn, within ...string) (AskContext, error) {
+	model := l.chatModelFor(ctx, collection)
 	ctxLen, err := l.contextLength(ctx, model)
 	if err != nil {
 		ctxLen = 0 // unknown: the configured maximum
 	}
-	return l.askContext(ctx, collection, question, history, model, ctxLen)
+	return l.askContext(ctx, collection, question, history, model, ctxLen, within)
 }
 
-func (l *Library) askContext(ctx context.Context, collection, question string, history []answer.Turn, model string, ctxLen int) (AskContext, error) {
-	res, err := l.Search(ctx, collection, question, SearchOptions{})
+func (l *Library) askContext(ctx context.Context, collection, question string, history []answer.Turn, model string, ctxLen int, within []string) (AskContext, error) {
+	res, err := l.Search(ctx, collection, question, SearchOptions{Within: within, K: l.answerSettings(ctx, collection).TopK})
 	if err != nil {
 		return AskContext{}, err
 	}

@@ -24,11 +24,21 @@ var ErrInputTooLong = errors.New("input is longer than the model's context")
 // (connection dropped, server killed).
 var ErrIncomplete = errors.New("the model runtime stopped answering before the end")
 
+// ErrNoRegistry means a download found no network route to the model
+// registry (the usual case on an offline laptop).
+var ErrNoRegistry = errors.New("no network connection to the model registry")
+
+// ErrNoSuchModel means the model registry has no model by the name asked.
+var ErrNoSuchModel = errors.New("the model registry has no model by that name")
+
 // ModelMissingError means the named model is not installed on the server.
+// Its message says only that: how to install one depends on where the user
+// is (the CLI names its commands, the window its buttons), so the edges add
+// the remedy.
 type ModelMissingError struct{ Model string }
 
 func (e *ModelMissingError) Error() string {
-	return fmt.Sprintf("model %q is not installed; get it with: kura models pull %s (offline: kura models import FILE.gguf --name %s)", e.Model, e.Model, e.Model)
+	return fmt.Sprintf("model %q is not installed", e.Model)
 }
 
 // UnreachableError carries the URL that did not answer; it matches
@@ -39,7 +49,7 @@ type UnreachableError struct {
 }
 
 func (e *UnreachableError) Error() string {
-	return fmt.Sprintf("ollama is not reachable at %s (start it, or set another URL with --ollama)", e.URL)
+	return fmt.Sprintf("ollama is not reachable at %s", e.URL)
 }
 
 func (e *UnreachableError) Unwrap() []error { return []error{ErrUnreachable, e.Err} }

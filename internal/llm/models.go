@@ -153,7 +153,7 @@ func pullErr(name string, err error) error {
 	}
 	var missing *ModelMissingError
 	if errors.As(err, &missing) {
-		return fmt.Errorf("cannot download %q: the model registry has no model by that name", name)
+		return fmt.Errorf("cannot download %q: %w", name, ErrNoSuchModel)
 	}
 	msg := strings.ToLower(err.Error())
 	for _, s := range []string{
@@ -162,11 +162,11 @@ func pullErr(name string, err error) error {
 		"no route to host", "temporary failure in name resolution",
 	} {
 		if strings.Contains(msg, s) {
-			return fmt.Errorf("cannot download %q: no network connection to the model registry", name)
+			return fmt.Errorf("cannot download %q: %w", name, ErrNoRegistry)
 		}
 	}
 	if strings.Contains(msg, "file does not exist") || strings.Contains(msg, "manifest unknown") {
-		return fmt.Errorf("cannot download %q: the model registry has no model by that name", name)
+		return fmt.Errorf("cannot download %q: %w", name, ErrNoSuchModel)
 	}
 	return fmt.Errorf("cannot download %q: %w", name, err)
 }

@@ -38,6 +38,10 @@ type Options struct {
 	// Depth is how many candidates each ranking contributes; default
 	// max(50, 4K).
 	Depth int
+	// Docs restricts the search to these documents (ids); nil or empty
+	// searches them all. Both rankings apply it before taking their best,
+	// so a restricted search finds as many passages as the documents hold.
+	Docs []int64
 }
 
 func (o Options) normalized() Options {
@@ -102,7 +106,7 @@ func (s *Searcher) Search(ctx context.Context, c store.Collection, query string,
 	}
 	lexCh := make(chan lexOut, 1)
 	go func() {
-		hits, err := s.Lexical(ctx, c, query, o.Depth)
+		hits, err := s.lexical(ctx, c, query, o.Depth, o.Docs)
 		lexCh <- lexOut{hits, err}
 	}()
 
@@ -118,7 +122,7 @@ func (s *Searcher) Search(ctx context.Context, c store.Collection, query string,
 	default:
 		vec, err := embed(ctx, query)
 		if err == nil {
-			vecHits, err = s.Index.Query(ctx, c.ActiveSet, vec, o.Depth)
+			vecHits, err = s.vectorHits(ctx, c, vec, o.Depth, o.Docs)
 		}
 		if err != nil {
 			if ctx.Err() != nil {
@@ -164,11 +168,31 @@ func (s *Searcher) Search(ctx context.Context, c store.Collection, query string,
 // Lexical returns up to depth BM25 hits for query, best first: the lexical
 // half of Search.
 func (s *Searcher) Lexical(ctx context.Context, c store.Collection, query string, depth int) ([]store.Hit, error) {
+	return s.lexical(ctx, c, query, depth, nil)
+}
+
+func (s *Searcher) lexical(ctx context.Context, c store.Collection, query string, depth int, docs []int64) ([]store.Hit, error) {
 	expr, err := s.lexicalExpr(ctx, c, query)
 	if err != nil {
 		return nil, err
 	}
+	if len(docs) > 0 {
+		return s.Store.SearchLexicalIn(ctx, c.ID, expr, depth, docs)
+	}
 	return s.Store.SearchLexical(ctx, c.ID, expr, depth)
+}
+
+// vectorHits is the vector half of Search: the nearest passages of the
+// collection's active set, or of the given documents' passages only.
+func (s *Searcher) vectorHits(ctx context.Context, c store.Collection, vec []float32, depth int, docs []int64) ([]vector.Hit, error) {
+	if len(docs) == 0 {
+		return s.Index.Query(ctx, c.ActiveSet, vec, depth)
+	}
+	ids, err := s.Store.ChunkIDs(ctx, docs)
+	if err != nil {
+		return nil, err
+	}
+	return s.Index.QueryAmong(ctx, c.ActiveSet, vec, depth, ids)
 }
 
 // commonShare is the share of chunks above which a phrase is too common to

@@ -198,7 +198,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // call runs one method: the body is a JSON array of its arguments; the
-// answer is {"result": ...} or {"error": {"code", "message"}}, with status
+// answer is {"result": ...} or {"error": {"code", "message", "params"}}, with status
 // 200 either way (404 for a method that does not exist).
 func (s *Server) call(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("method")
@@ -244,7 +244,7 @@ func (s *Server) call(w http.ResponseWriter, r *http.Request) {
 	}
 	out, err := s.invoke(m, args)
 	if err != nil {
-		writeJSON(w, http.StatusOK, errorBody(app.Code(err), err.Error()))
+		writeJSON(w, http.StatusOK, map[string]app.ErrorJSON{"error": app.ToJSON(err)})
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"result": out})

@@ -58,8 +58,9 @@ func newServer(t *testing.T, token string) (*httptest.Server, *serve.Server) {
 type reply struct {
 	Result json.RawMessage `json:"result"`
 	Error  *struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
+		Code    string            `json:"code"`
+		Message string            `json:"message"`
+		Params  map[string]string `json:"params"`
 	} `json:"error"`
 }
 
@@ -118,16 +119,19 @@ func TestCallsReportErrorsWithACode(t *testing.T) {
 	}{
 		{"an unknown method", "Shutdown", nil, 404, "not_found"},
 		{"a missing collection", "Search", []any{"nope", "q", 0}, 200, "not_found"},
-		{"invalid input", "CreateCollection", []any{"../etc"}, 200, "invalid"},
+		{"invalid input", "CreateCollection", []any{"../etc"}, 200, "bad_name"},
 		{"too few arguments", "Search", []any{"default"}, 200, "invalid"},
 		{"an argument of the wrong type", "Messages", []any{"one"}, 200, "invalid"},
 		{"the runtime down", "Models", nil, 200, "unreachable"},
-		{"a dialog in the browser", "ChooseFiles", nil, 200, "invalid"},
+		{"a dialog in the browser", "ChooseFiles", nil, 200, "no_dialogs"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			status, r := call(t, ts, tc.method, tc.args...)
 			if status != tc.status || r.Error == nil || r.Error.Code != tc.code || r.Error.Message == "" {
 				t.Fatalf("%s = %d %+v, want %d with code %s and a message", tc.method, status, r.Error, tc.status, tc.code)
+			}
+			if tc.method == "Search" && tc.code == "not_found" && (r.Error.Params["what"] != "collection" || r.Error.Params["name"] != "nope") {
+				t.Fatalf("%s = %+v, want the params of the missing collection", tc.method, r.Error)
 			}
 		})
 	}

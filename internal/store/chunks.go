@@ -108,6 +108,62 @@ func (s *Store) SearchLexical(ctx context.Context, collectionID int64, match str
 	return out, rows.Err()
 }
 
+// SearchLexicalIn is SearchLexical over the chunks of the given documents
+// only: the best limit hits among them, not the best of the collection
+// filtered afterwards.
+func (s *Store) SearchLexicalIn(ctx context.Context, collectionID int64, match string, limit int, docIDs []int64) ([]Hit, error) {
+	if match == "" || limit <= 0 || len(docIDs) == 0 {
+		return nil, nil
+	}
+	fts := ftsTable(collectionID)
+	args := []any{match}
+	for _, id := range docIDs {
+		args = append(args, id)
+	}
+	args = append(args, limit)
+	rows, err := s.r.QueryContext(ctx, `SELECT f.rowid, bm25(`+fts+`) FROM `+fts+` f JOIN chunks k ON k.id = f.rowid
+		WHERE `+fts+` MATCH ? AND k.doc_id IN (?`+strings.Repeat(",?", len(docIDs)-1)+`) ORDER BY bm25(`+fts+`) LIMIT ?`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("lexical search: %w", err)
+	}
+	defer rows.Close()
+	var out []Hit
+	for rows.Next() {
+		var h Hit
+		if err := rows.Scan(&h.ChunkID, &h.Score); err != nil {
+			return nil, err
+		}
+		h.Score = -h.Score
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// ChunkIDs returns the ids of the chunks of the given documents.
+func (s *Store) ChunkIDs(ctx context.Context, docIDs []int64) ([]int64, error) {
+	if len(docIDs) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(docIDs))
+	for i, id := range docIDs {
+		args[i] = id
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT id FROM chunks WHERE doc_id IN (?`+strings.Repeat(",?", len(docIDs)-1)+`) ORDER BY id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("chunks of documents: %w", err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
 // DocFreq returns how many chunks of the collection contain each term
 // (terms in no chunk are absent from the map).
 func (s *Store) DocFreq(ctx context.Context, collectionID int64, terms []string) (map[string]int, error) {

@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
 	"sync"
 
@@ -173,6 +174,45 @@ func (x *Index) Query(ctx context.Context, set int64, vec []float32, k int) ([]H
 		out = append(out, Hit{ChunkID: id, Similarity: r.Similarity})
 	}
 	return out, nil
+}
+
+// QueryAmong is Query restricted to the chunks ids (those without a vector
+// in the set are skipped): it compares vec with each of their vectors, so
+// its cost grows with len(ids), not with the set. A restricted question
+// names a few documents, whose passages are a small part of the set.
+func (x *Index) QueryAmong(ctx context.Context, set int64, vec []float32, k int, ids []int64) ([]Hit, error) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	c := x.db.GetCollection(setName(set), refuseEmbedding)
+	if c == nil || k <= 0 || len(ids) == 0 {
+		return nil, nil
+	}
+	if dim := x.dim[set]; len(vec) != dim {
+		return nil, fmt.Errorf("query vector has dimension %d, vector set %d has %d", len(vec), set, dim)
+	}
+	q := Normalize(append([]float32(nil), vec...))
+	out := make([]Hit, 0, len(ids))
+	for i, id := range ids {
+		if i%1024 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		d, err := c.GetByID(ctx, strconv.FormatInt(id, 10))
+		if err != nil {
+			continue // no vector yet
+		}
+		var dot float32
+		for j, v := range d.Embedding {
+			dot += v * q[j]
+		}
+		out = append(out, Hit{ChunkID: id, Similarity: dot})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Similarity != out[j].Similarity {
+			return out[i].Similarity > out[j].Similarity
+		}
+		return out[i].ChunkID < out[j].ChunkID
+	})
+	return out[:min(k, len(out))], nil
 }
 
 // Normalize scales v to unit length in place and returns it (a zero vector

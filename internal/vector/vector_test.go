@@ -98,3 +98,22 @@ func TestRemoveReachesEverySetAndDropForgetsOne(t *testing.T) {
 		t.Fatalf("a dropped set takes vectors of any dimension again: %v", err)
 	}
 }
+
+func TestQueryAmongRanksOnlyTheGivenChunks(t *testing.T) {
+	ctx := context.Background()
+	x := New()
+	x.Add(ctx, 1, []Item{{1, []float32{1, 0, 0}}, {2, []float32{0.8, 0.6, 0}}, {3, []float32{0, 0.6, 0.8}}, {4, []float32{0, 0, 1}}})
+	hits, err := x.QueryAmong(ctx, 1, []float32{2, 0, 0}, 10, []int64{4, 3, 99})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) != 2 || hits[0].ChunkID != 3 || hits[1].ChunkID != 4 || hits[0].Similarity < 0 {
+		t.Fatalf("hits = %+v, want 3 then 4 (1 and 2 are nearer but not asked for; 99 has no vector)", hits)
+	}
+	if hits, _ := x.QueryAmong(ctx, 1, []float32{1, 0, 0}, 1, []int64{1, 2}); len(hits) != 1 || hits[0].ChunkID != 1 || hits[0].Similarity < 0.99 {
+		t.Fatalf("k=1 hits = %+v, want chunk 1 with similarity 1", hits)
+	}
+	if _, err := x.QueryAmong(ctx, 1, []float32{1, 0}, 1, []int64{1}); err == nil {
+		t.Fatal("a query vector of the wrong dimension succeeded")
+	}
+}

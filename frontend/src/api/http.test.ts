@@ -60,12 +60,24 @@ describe("HttpTransport calls", () => {
   });
 
   it("turns {error} into an ApiError with the backend's code and message", async () => {
-    const fetch = vi.fn(async () => jsonResponse({ error: { code: "model_missing", message: "No chat model is installed." } }));
+    const fetch = vi.fn(async () => jsonResponse({ error: { code: "model_missing", message: "No chat model is installed.", params: { model: "qwen2.5:3b" } } }));
     const t = new HttpTransport({ fetch: fetch as unknown as typeof globalThis.fetch });
     const err = await failure(t.call("Ask", [1, "hi"]));
     expect(err).toBeInstanceOf(ApiError);
     expect(err.code).toBe("model_missing");
     expect(err.message).toBe("No chat model is installed.");
+    expect(err.params).toEqual({ model: "qwen2.5:3b" });
+  });
+
+  it("reads the desktop window's rejections, {code, message, params}, the same way", async () => {
+    const { WailsTransport } = await import("./wails");
+    const reject = (x: unknown) => async () => Promise.reject(x);
+    const win = { go: { app: { App: { A: reject({ code: "out_of_range", message: "Too big.", params: { field: "topK", min: "1", max: "50" } }), B: reject("plain words") } } } };
+    const w = new WailsTransport(win);
+    const a = await failure(w.call("A", []));
+    expect([a.code, a.message, a.params]).toEqual(["out_of_range", "Too big.", { field: "topK", min: "1", max: "50" }]);
+    const b = await failure(w.call("B", []));
+    expect([b.code, b.message]).toEqual(["internal", "plain words"]);
   });
 
   it("maps an unknown error code to internal", async () => {
@@ -173,7 +185,7 @@ describe("createApi over HTTP", () => {
     const api = createApi(new HttpTransport({ fetch: fetch as unknown as typeof globalThis.fetch }));
     expect(await api.Collections()).toEqual([]);
     expect((await api.Messages(1))[0].sources).toEqual([]);
-    expect(await api.Search("default", "q", 5)).toEqual({ mode: "lexical", warning: "no vectors", passages: [] });
+    expect(await api.Search("default", "q", 5)).toEqual({ mode: "lexical", warning: "no vectors", warningCode: "", passages: [] });
     const [job] = await api.Jobs();
     expect(job.summary).toMatchObject({ warnings: [], failures: [] });
     expect((await api.Runtime()).running).toEqual([]);
@@ -182,10 +194,10 @@ describe("createApi over HTTP", () => {
   it("passes Go method names and argument order through unchanged", async () => {
     const fetch = vi.fn(async () => jsonResponse({ result: "req-1" }));
     const api = createApi(new HttpTransport({ fetch: fetch as unknown as typeof globalThis.fetch }));
-    expect(await api.Ask(42, "質問")).toBe("req-1");
+    expect(await api.Ask(42, "質問", ["/d/a.pdf"])).toBe("req-1");
     const [url, init] = fetch.mock.calls[0] as unknown as [string, RequestInit];
     expect(url).toBe("/api/call/Ask");
-    expect(JSON.parse(String(init.body))).toEqual([42, "質問"]);
+    expect(JSON.parse(String(init.body))).toEqual([42, "質問", ["/d/a.pdf"]]);
   });
 
   it("normalises files:dropped payloads to a list of paths", () => {

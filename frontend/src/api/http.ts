@@ -1,11 +1,11 @@
 // The HTTP transport for `kura serve`: POST /api/call/<Method> with the
-// arguments as a JSON array, answers {result} or {error: {code, message}};
+// arguments as a JSON array, answers {result} or {error: {code, message, params}};
 // events over Server-Sent Events at /api/events. The access token comes from
 // the page URL (?token=) and goes out as a Bearer header, and as ?token= where
 // headers cannot be set (EventSource, file URLs).
 
-import { ApiError, Listeners, type FileSource, type Transport } from "./transport";
-import type { ErrorCode } from "./types";
+import { ApiError, Listeners, apiErrorFrom, type FileSource, type Transport } from "./transport";
+import { ERROR_CODES } from "./types";
 
 type EventSourceLike = {
   addEventListener(type: string, listener: (ev: MessageEvent) => void): void;
@@ -22,7 +22,6 @@ export interface HttpOptions {
   EventSource?: new (url: string) => EventSourceLike;
 }
 
-const KNOWN_CODES: ErrorCode[] = ["not_found", "model_missing", "unreachable", "invalid", "canceled", "internal"];
 
 /** Reads ?token= from a URL's query string ("" when there is none). */
 export function tokenFromUrl(href: string): string {
@@ -79,7 +78,7 @@ export class HttpTransport implements Transport {
       throw new ApiError("network", `Kura is not answering (${errorText(err)})`);
     }
     if (res.status === 401) {
-      throw new ApiError("unauthorized", "This page needs the access link that `kura serve` printed (with ?token=).");
+      throw new ApiError("unauthorized", "This page needs the address Kura printed when it started serving, with its ?token=.");
     }
     let body: unknown;
     try {
@@ -87,10 +86,11 @@ export class HttpTransport implements Transport {
     } catch {
       throw new ApiError(res.status === 404 ? "not_found" : "internal", `${method}: HTTP ${res.status}`);
     }
-    const obj = (body ?? {}) as { result?: unknown; error?: { code?: string; message?: string } };
+    const obj = (body ?? {}) as { result?: unknown; error?: { code?: string; message?: string; params?: Record<string, string> } };
     if (obj.error) {
-      const code = KNOWN_CODES.includes(obj.error.code as ErrorCode) ? (obj.error.code as ErrorCode) : "internal";
-      throw new ApiError(code, obj.error.message || code);
+      const e = apiErrorFrom(obj.error);
+      const code = (ERROR_CODES as readonly string[]).includes(e.code) ? e.code : "internal";
+      throw new ApiError(code, e.message || code, e.params);
     }
     if (!res.ok) throw new ApiError("internal", `${method}: HTTP ${res.status}`);
     return obj.result ?? null;

@@ -7,18 +7,22 @@ import { HttpTransport, tokenFromUrl } from "./http";
 import { ApiError, type FileSource, type Transport } from "./transport";
 import type {
   Collection,
+  CollectionSettings,
   Conversation,
   Document,
   EmbedStatus,
   EventMap,
   WatchedFolder,
   EventName,
+  Failure,
   Job,
   Message,
   Model,
   PackExport,
   PackInfo,
   PackSeal,
+  ModelRole,
+  Recommendation,
   Runtime,
   SearchResult,
   Settings,
@@ -28,13 +32,14 @@ import type {
 import { WailsTransport, isWails, type WailsWindow } from "./wails";
 
 export * from "./types";
-export { ApiError } from "./transport";
+export { ApiError, apiErrorFrom } from "./transport";
 export type { Transport, FileSource } from "./transport";
 
 const list = <T>(x: unknown): T[] => (Array.isArray(x) ? (x as T[]) : []);
 const str = (x: unknown): string => (typeof x === "string" ? x : "");
 
 const num = (x: unknown): number => (typeof x === "number" && Number.isFinite(x) ? x : 0);
+const dict = (x: unknown): Record<string, string> => (x && typeof x === "object" && !Array.isArray(x) ? (x as Record<string, string>) : {});
 
 export function normalizeJob(j: Job): Job {
   const job = {
@@ -43,13 +48,23 @@ export function normalizeJob(j: Job): Job {
     current: str(j.current),
     phase: str(j.phase),
     embedModel: str(j.embedModel),
+    model: str(j.model),
+    errorCode: str(j.errorCode),
+    errorParams: dict(j.errorParams),
     rate: num(j.rate),
     vectorsDone: num(j.vectorsDone),
     vectorsTotal: num(j.vectorsTotal),
     rebuild: j.rebuild === true,
   };
   if (j.summary) {
-    job.summary = { ...j.summary, warnings: list(j.summary.warnings), failures: list(j.summary.failures) };
+    job.summary = {
+      ...j.summary,
+      warnings: list(j.summary.warnings),
+      failures: list<Failure>(j.summary.failures).map((f) => ({ ...f, code: str(f.code) })),
+      models: list(j.summary.models),
+      embedErrorCode: str(j.summary.embedErrorCode),
+      embedErrorParams: dict(j.summary.embedErrorParams),
+    };
   } else {
     delete job.summary;
   }
@@ -57,7 +72,11 @@ export function normalizeJob(j: Job): Job {
 }
 
 export function normalizeMessage(m: Message): Message {
-  return { ...m, text: str(m.text), error: str(m.error), sources: list(m.sources) };
+  return { ...m, text: str(m.text), error: str(m.error), errorCode: str(m.errorCode), errorParams: dict(m.errorParams), sources: list(m.sources) };
+}
+
+export function normalizeEmbed(e: EmbedStatus): EmbedStatus {
+  return { ...e, error: str(e.error), errorCode: str(e.errorCode), errorParams: dict(e.errorParams), rate: num(e.rate), etaMs: num(e.etaMs) };
 }
 
 /** files:dropped may carry string[], {paths} or the paths as separate arguments. */
@@ -79,8 +98,10 @@ function normalizeEvent(name: EventName, payload: unknown): unknown {
     }
     case "answer:sources": {
       const d = payload as EventMap["answer:sources"];
-      return { ...d, sources: list(d.sources), warning: str(d.warning), model: str(d.model) };
+      return { ...d, sources: list(d.sources), warning: str(d.warning), warningCode: str(d.warningCode), model: str(d.model), dropped: num(d.dropped), readingMs: num(d.readingMs) };
     }
+    case "embed:progress":
+      return normalizeEmbed(payload as EmbedStatus);
     case "files:dropped":
       return normalizeDropped(payload);
     default:
@@ -100,7 +121,13 @@ export function createApi(t: Transport) {
     Collections: async () => list<Collection>(await call("Collections")),
     CreateCollection: (name: string) => call<Collection>("CreateCollection", name),
     DeleteCollection: (name: string) => call<void>("DeleteCollection", name),
-    Documents: async (collection: string) => list<Document>(await call("Documents", collection)),
+    CollectionSettings: async (collection: string) => {
+      const s = (await call<CollectionSettings>("CollectionSettings", collection)) ?? { chatModel: "", topK: 0 };
+      return { chatModel: str(s.chatModel), topK: num(s.topK) };
+    },
+    SaveCollectionSettings: (collection: string, s: CollectionSettings) => call<void>("SaveCollectionSettings", collection, s),
+    Documents: async (collection: string) =>
+      list<Document>(await call("Documents", collection)).map((d) => ({ ...d, errorCode: str(d.errorCode) as Document["errorCode"] })),
     RemoveDocument: (collection: string, path: string) => call<void>("RemoveDocument", collection, path),
     ReindexDocument: async (collection: string, path: string) =>
       normalizeJob(await call<Job>("ReindexDocument", collection, path)),
@@ -111,10 +138,14 @@ export function createApi(t: Transport) {
     ResumeJob: (id: string) => call<void>("ResumeJob", id),
     CancelJob: (id: string) => call<void>("CancelJob", id),
     Jobs: async () => list<Job>(await call("Jobs")).map(normalizeJob),
-    /** "" when the user cancelled the dialog; ApiError "invalid" in the browser. */
+    /** "" when the user cancelled the dialog; ApiError "no_dialogs" in the browser. */
     ChooseFolder: async () => str(await call("ChooseFolder")),
     ChooseFiles: async () => list<string>(await call("ChooseFiles")),
-    EmbeddingStatus: async () => list<EmbedStatus>(await call("EmbeddingStatus")),
+    /** Saves content where the user chooses (desktop); "" when cancelled; "no_dialogs" in the browser. */
+    SaveFile: async (name: string, content: string) => str(await call("SaveFile", name, content)),
+    /** Opens a document in the system's viewer (desktop); "no_dialogs" in the browser. */
+    OpenFile: (collection: string, path: string) => call<void>("OpenFile", collection, path),
+    EmbeddingStatus: async () => list<EmbedStatus>(await call("EmbeddingStatus")).map(normalizeEmbed),
     WatchedFolders: async () => list<WatchedFolder>(await call("WatchedFolders")),
     StopWatching: (collection: string, path: string) => call<void>("StopWatching", collection, path),
 
@@ -131,15 +162,24 @@ export function createApi(t: Transport) {
     // Search and chat
     Search: async (collection: string, query: string, k: number): Promise<SearchResult> => {
       const r = ((await call("Search", collection, query, k)) ?? {}) as SearchResult;
-      return { mode: r.mode === "hybrid" ? "hybrid" : "lexical", warning: str(r.warning), passages: list(r.passages) };
+      return {
+        mode: r.mode === "hybrid" ? "hybrid" : "lexical",
+        warning: str(r.warning),
+        warningCode: str(r.warningCode) as SearchResult["warningCode"],
+        passages: list(r.passages),
+      };
     },
     Conversations: async () => list<Conversation>(await call("Conversations")),
     NewConversation: (collection: string) => call<Conversation>("NewConversation", collection),
     RenameConversation: (id: number, title: string) => call<void>("RenameConversation", id, title),
     DeleteConversation: (id: number) => call<void>("DeleteConversation", id),
     Messages: async (conversationID: number) => list<Message>(await call("Messages", conversationID)).map(normalizeMessage),
-    /** Returns the request id at once; the answer arrives as answer:token / answer:done. */
-    Ask: (conversationID: number, question: string) => call<string>("Ask", conversationID, question),
+    /**
+     * Returns the request id at once; the quotes arrive as answer:sources,
+     * the answer as answer:token / answer:done. `within` restricts the
+     * question to those documents and folders (absolute paths).
+     */
+    Ask: (conversationID: number, question: string, within: string[] = []) => call<string>("Ask", conversationID, question, within),
     StopAnswer: (requestID: string) => call<void>("StopAnswer", requestID),
     /** Loads the chat model in the background; returns at once. */
     PreloadChatModel: () => call<void>("PreloadChatModel"),
@@ -153,7 +193,9 @@ export function createApi(t: Transport) {
       const r = await call<Runtime>("Runtime");
       return { ...r, running: list<string>(r.running), error: str(r.error) };
     },
-    Models: async () => list<Model>(await call("Models")),
+    Models: async () => list<Model>(await call("Models")).map((m) => ({ ...m, speed: num(m.speed) })),
+    Recommendations: async () => list<Recommendation>(await call("Recommendations")).map((r) => ({ ...r, speed: num(r.speed) })),
+    UseModel: (role: ModelRole, name: string) => call<void>("UseModel", role, name),
     PullModel: async (name: string) => normalizeJob(await call<Job>("PullModel", name)),
     ImportModel: async (path: string, name: string) => normalizeJob(await call<Job>("ImportModel", path, name)),
     DeleteModel: (name: string) => call<void>("DeleteModel", name),
@@ -189,8 +231,8 @@ export async function connect(win: Window = window): Promise<Api> {
   return createApi(new HttpTransport({ token: tokenFromUrl(win.location.href) }));
 }
 
-/** The message to show for any error thrown by an API call. */
-export function errorMessage(err: unknown): string {
+/** The backend's English words for an error (see i18n/errors.ts for the user's language). */
+export function rawErrorMessage(err: unknown): string {
   if (err instanceof ApiError) return err.message;
   if (err instanceof Error) return err.message;
   return String(err);

@@ -124,15 +124,15 @@ const sec = () => Math.floor(Date.now() / 1000);
 const GB = 1024 ** 3;
 
 const DOCS: Document[] = [
-  { path: `${HOME}/reports/genai-survey-2024.pdf`, name: "genai-survey-2024.pdf", status: "indexed", error: "", chunks: 142, pages: 24, title: "生成AIの未来を形作る", indexedAt: sec() - 3600 },
-  { path: `${HOME}/reports/open-source-ai-summary-ko.pdf`, name: "open-source-ai-summary-ko.pdf", status: "indexed", error: "", chunks: 38, pages: 6, title: "오픈소스 생성형 AI 요약", indexedAt: sec() - 3500 },
-  { path: `${HOME}/notes/meeting-notes.md`, name: "meeting-notes.md", status: "indexed", error: "", chunks: 4, pages: 0, title: "Kickoff notes", indexedAt: sec() - 7200 },
-  { path: `${HOME}/data/responses-2024.xlsx`, name: "responses-2024.xlsx", status: "lexical", error: "", chunks: 61, pages: 3, title: "", indexedAt: sec() - 300 },
+  { path: `${HOME}/reports/genai-survey-2024.pdf`, name: "genai-survey-2024.pdf", status: "indexed", error: "", errorCode: "", chunks: 142, pages: 24, title: "生成AIの未来を形作る", indexedAt: sec() - 3600 },
+  { path: `${HOME}/reports/open-source-ai-summary-ko.pdf`, name: "open-source-ai-summary-ko.pdf", status: "indexed", error: "", errorCode: "", chunks: 38, pages: 6, title: "오픈소스 생성형 AI 요약", indexedAt: sec() - 3500 },
+  { path: `${HOME}/notes/meeting-notes.md`, name: "meeting-notes.md", status: "indexed", error: "", errorCode: "", chunks: 4, pages: 0, title: "Kickoff notes", indexedAt: sec() - 7200 },
+  { path: `${HOME}/data/responses-2024.xlsx`, name: "responses-2024.xlsx", status: "lexical", error: "", errorCode: "", chunks: 61, pages: 3, title: "", indexedAt: sec() - 300 },
   {
-    path: `${HOME}/scans/contract-2019.pdf`, name: "contract-2019.pdf", status: "needs_ocr", chunks: 0, pages: 0, title: "", indexedAt: sec() - 86400,
+    path: `${HOME}/scans/contract-2019.pdf`, name: "contract-2019.pdf", status: "needs_ocr", errorCode: "needs_ocr", chunks: 0, pages: 0, title: "", indexedAt: sec() - 86400,
     error: "needs OCR (pages 1–12 are scanned): OCR needs Tesseract (tesseract), which is not installed; install it with: sudo apt install tesseract-ocr tesseract-ocr-jpn tesseract-ocr-jpn-vert tesseract-ocr-kor poppler-utils",
   },
-  { path: `${HOME}/reports/draft-v3.docx`, name: "draft-v3.docx", status: "failed", error: "not a valid DOCX file (zip: not a valid zip file)", chunks: 0, pages: 0, title: "", indexedAt: sec() - 600 },
+  { path: `${HOME}/reports/draft-v3.docx`, name: "draft-v3.docx", status: "failed", error: "docx: needs a password to open: encrypted", errorCode: "encrypted", chunks: 0, pages: 0, title: "", indexedAt: sec() - 600 },
 ];
 
 export class MockTransport implements Transport {
@@ -158,26 +158,27 @@ export class MockTransport implements Transport {
     this.docs.set("default", empty ? [] : DOCS.map((d) => ({ ...d })));
     this.docs.set("research", empty ? [] : DOCS.slice(0, 2).map((d) => ({ ...d })));
     this.collections = [
-      { name: "default", documents: 0, chunks: 0, vectors: 0, embedModel: "bge-m3" },
-      { name: "research", documents: 0, chunks: 0, vectors: 0, embedModel: "bge-m3" },
+      { name: "default", documents: 0, chunks: 0, vectors: 0, embedModel: "jeffh/intfloat-multilingual-e5-small:f16" },
+      { name: "research", documents: 0, chunks: 0, vectors: 0, embedModel: "jeffh/intfloat-multilingual-e5-small:f16" },
     ];
     this.recount();
     this.settings = {
       ollamaUrl: "",
-      chatModel: "qwen2.5:3b",
-      embedModel: "bge-m3",
+      chatModel: "qwen3:1.7b",
+      embedModel: "jeffh/intfloat-multilingual-e5-small:f16",
       topK: 6,
       lexicalWeight: 0.5,
       chunkSize: 800,
       chunkOverlap: 120,
       maxContext: 8192,
+      firstTokenSeconds: 20,
       theme: (params.get("theme") as Settings["theme"]) || "system",
       language: params.get("lang") ?? "",
     };
     this.models = [
-      { name: "qwen2.5:3b", size: 1.93 * GB, family: "qwen2", parameterSize: "3.1B", quantization: "Q4_K_M", contextLength: 32768, embedding: false, isChatDefault: true, isEmbedDefault: false },
-      { name: "bge-m3", size: 1.16 * GB, family: "bert", parameterSize: "567M", quantization: "F16", contextLength: 8192, embedding: true, isChatDefault: false, isEmbedDefault: true },
-      { name: "gemma3:1b", size: 0.81 * GB, family: "gemma3", parameterSize: "1.0B", quantization: "Q4_K_M", contextLength: 32768, embedding: false, isChatDefault: false, isEmbedDefault: false },
+      { name: "qwen3:1.7b", size: 1.36 * GB, family: "qwen3", parameterSize: "2.0B", quantization: "Q4_K_M", contextLength: 40960, embedding: false, isChatDefault: true, isEmbedDefault: false, speed: 0 },
+      { name: "jeffh/intfloat-multilingual-e5-small:f16", size: 0.236 * GB, family: "bert", parameterSize: "118M", quantization: "F16", contextLength: 512, embedding: true, isChatDefault: false, isEmbedDefault: true, speed: 0 },
+      { name: "gemma3:1b", size: 0.81 * GB, family: "gemma3", parameterSize: "1.0B", quantization: "Q4_K_M", contextLength: 32768, embedding: false, isChatDefault: false, isEmbedDefault: false, speed: 0 },
     ];
     if (params.get("nochat") === "1") this.models = this.models.filter((m) => m.embedding);
     if (params.get("noembed") === "1") this.models = this.models.filter((m) => !m.embedding);
@@ -226,10 +227,10 @@ export class MockTransport implements Transport {
 
   private seedConversations() {
     const t = sec();
-    const q1: Message = { id: 1, role: "user", text: "2024年の調査の回答者数は？", sources: [], complete: true, error: "", createdAt: t - 5000 };
-    const a1: Message = { id: 2, role: "assistant", text: ANSWER_JA, sources: SOURCES_JA, complete: true, error: "", createdAt: t - 4990 };
-    const q2: Message = { id: 3, role: "user", text: "기업들이 꼽은 주요 과제는?", sources: [], complete: true, error: "", createdAt: t - 90000 };
-    const a2: Message = { id: 4, role: "assistant", text: ANSWER_KO, sources: SOURCES_KO, complete: true, error: "", createdAt: t - 89990 };
+    const q1: Message = { id: 1, role: "user", text: "2024年の調査の回答者数は？", sources: [], complete: true, error: "", errorCode: "", errorParams: {}, createdAt: t - 5000 };
+    const a1: Message = { id: 2, role: "assistant", text: ANSWER_JA, sources: SOURCES_JA, complete: true, error: "", errorCode: "", errorParams: {}, createdAt: t - 4990 };
+    const q2: Message = { id: 3, role: "user", text: "기업들이 꼽은 주요 과제는?", sources: [], complete: true, error: "", errorCode: "", errorParams: {}, createdAt: t - 90000 };
+    const a2: Message = { id: 4, role: "assistant", text: ANSWER_KO, sources: SOURCES_KO, complete: true, error: "", errorCode: "", errorParams: {}, createdAt: t - 89990 };
     this.conversations = [
       { id: 1, title: "2024年調査の回答者数", collection: "default", createdAt: t - 5000, updatedAt: t - 4990 },
       { id: 2, title: "오픈소스 AI 도입 과제", collection: "default", createdAt: t - 90000, updatedAt: t - 89990 },
@@ -242,14 +243,14 @@ export class MockTransport implements Transport {
 
   private seedJobs() {
     const failures = [
-      { path: `${HOME}/reports/draft-v3.docx`, reason: "not a valid DOCX file (zip: not a valid zip file)" },
-      { path: `${HOME}/scans/contract-2019.pdf`, reason: "needs OCR (pages 1–12 are scanned): install Tesseract" },
+      { path: `${HOME}/reports/draft-v3.docx`, reason: "docx: needs a password to open: encrypted", code: "encrypted" },
+      { path: `${HOME}/scans/contract-2019.pdf`, reason: "needs OCR (pages 1–12 are scanned): install Tesseract", code: "needs_ocr" },
     ];
     this.jobs.push({
       id: "job-1", kind: "ingest", collection: "default", state: "done", phase: "done", filesDone: 6, filesTotal: 6, chunks: 245, failed: 2,
-      elapsedMs: 48000, etaMs: 0, current: "", bytesDone: 0, bytesTotal: 0, ocrPagesDone: 0, ocrPagesTotal: 0, error: "",
-      rate: 0, vectorsDone: 184, vectorsTotal: 245, embedModel: "multilingual-e5-small", rebuild: false,
-      summary: { added: 4, updated: 0, unchanged: 0, removed: 0, chunks: 245, vectors: 184, lexicalOnly: true, warnings: ["responses-2024.xlsx: embedding model unreachable; indexed for keywords only"], failures },
+      elapsedMs: 48000, etaMs: 0, current: "", bytesDone: 0, bytesTotal: 0, ocrPagesDone: 0, ocrPagesTotal: 0, error: "", model: "", errorCode: "", errorParams: {},
+      rate: 0, vectorsDone: 184, vectorsTotal: 245, embedModel: "jeffh/intfloat-multilingual-e5-small:f16", rebuild: false,
+      summary: { added: 4, updated: 0, unchanged: 0, removed: 0, chunks: 245, vectors: 184, lexicalOnly: true, embedErrorCode: "unreachable", embedErrorParams: { url: "http://127.0.0.1:38211" }, models: [], warnings: [], failures },
     });
     this.startIngest("default", [`${HOME}/archive`], 240, "ingest");
   }
@@ -257,7 +258,7 @@ export class MockTransport implements Transport {
   private startIngest(collection: string, paths: string[], total: number, kind: "ingest" | "reindex"): Job {
     const job: Job = {
       id: `job-${this.nextId++}`, kind, collection, state: "running", phase: "reading", filesDone: 0, filesTotal: total, chunks: 0, failed: 0,
-      elapsedMs: 0, etaMs: 0, current: paths[0] ?? "", bytesDone: 0, bytesTotal: 0, ocrPagesDone: 0, ocrPagesTotal: 0, error: "",
+      elapsedMs: 0, etaMs: 0, current: paths[0] ?? "", bytesDone: 0, bytesTotal: 0, ocrPagesDone: 0, ocrPagesTotal: 0, error: "", model: "", errorCode: "", errorParams: {},
       rate: 0, vectorsDone: 0, vectorsTotal: 0, embedModel: "", rebuild: false,
     };
     this.jobs.unshift(job);
@@ -278,7 +279,7 @@ export class MockTransport implements Transport {
         job.phase = "done";
         job.current = "";
         job.etaMs = 0;
-        job.summary = { added: job.filesTotal - job.failed, updated: 0, unchanged: 0, removed: 0, chunks: job.chunks, vectors: job.chunks, lexicalOnly: false, warnings: [], failures: [] };
+        job.summary = { added: job.filesTotal - job.failed, updated: 0, unchanged: 0, removed: 0, chunks: job.chunks, vectors: job.chunks, lexicalOnly: false, embedErrorCode: "", embedErrorParams: {}, models: [], warnings: [], failures: [] };
         this.emit("job:done", job);
       } else {
         this.emit("job:progress", job);
@@ -310,6 +311,14 @@ export class MockTransport implements Transport {
   mDeleteCollection(name: string) {
     this.collections = this.collections.filter((c) => c.name !== name);
     this.docs.delete(name);
+  }
+  private answerSettings = new Map<string, { chatModel: string; topK: number }>();
+  mCollectionSettings(collection: string) {
+    return this.answerSettings.get(collection) ?? { chatModel: "", topK: 0 };
+  }
+  mSaveCollectionSettings(collection: string, s: { chatModel: string; topK: number }) {
+    if (s.topK < 0 || s.topK > 50) throw new ApiError("out_of_range", "Passages per answer must be between 0 and 50.", { field: "topK", min: "0", max: "50" });
+    this.answerSettings.set(collection, { ...s });
   }
   mDocuments(collection: string) {
     return this.docs.get(collection) ?? [];
@@ -348,7 +357,7 @@ export class MockTransport implements Transport {
       j.state = "canceled";
       j.etaMs = 0;
       j.current = "";
-      j.summary = { added: j.filesDone, updated: 0, unchanged: 0, removed: 0, chunks: j.chunks, vectors: j.chunks, lexicalOnly: false, warnings: [], failures: [] };
+      j.summary = { added: j.filesDone, updated: 0, unchanged: 0, removed: 0, chunks: j.chunks, vectors: j.chunks, lexicalOnly: false, embedErrorCode: "", embedErrorParams: {}, models: [], warnings: [], failures: [] };
       this.emit("job:done", j);
     }
   }
@@ -369,13 +378,13 @@ export class MockTransport implements Transport {
     const j: Job = {
       id: `job-${this.nextId++}`, kind, collection, state: "running", phase: "index", filesDone: 0, filesTotal: 0, chunks: 0,
       failed: 0, elapsedMs: 0, etaMs: 0, current: "", bytesDone: 0, bytesTotal: 0, ocrPagesDone: 0, ocrPagesTotal: 0, error: "",
-      rate: 0, vectorsDone: 0, vectorsTotal: 0, embedModel: "", rebuild: false,
+      rate: 0, vectorsDone: 0, vectorsTotal: 0, embedModel: "", rebuild: false, model: "", errorCode: "", errorParams: {},
     };
     this.jobs.unshift(j);
     setTimeout(() => {
       j.state = "done";
       j.phase = "done";
-      j.summary = { added: documents, updated: 0, unchanged: 0, removed: 0, chunks: documents * 12, vectors: documents * 12, lexicalOnly: false, warnings: [], failures: [] };
+      j.summary = { added: documents, updated: 0, unchanged: 0, removed: 0, chunks: documents * 12, vectors: documents * 12, lexicalOnly: false, embedErrorCode: "", embedErrorParams: {}, models: [], warnings: [], failures: [] };
       this.emit("job:progress", j);
       this.emit("job:done", j);
     }, 600);
@@ -390,13 +399,13 @@ export class MockTransport implements Transport {
     if (!seal.passphrase && !seal.keyFile) return info;
     if (seal.passphrase === "wrong") throw new ApiError("invalid", "Wrong passphrase: the pack did not open. Nothing was changed.");
     const exists = this.collections.some((c) => c.name === "field-notes");
-    return { ...info, opened: true, collection: "field-notes", exists, documents: 42, chunks: 512, vectors: 512, embedModel: "bge-m3", files: 42, models: 0, created: 1767225600 };
+    return { ...info, opened: true, collection: "field-notes", exists, documents: 42, chunks: 512, vectors: 512, embedModel: "jeffh/intfloat-multilingual-e5-small:f16", files: 42, models: 0, created: 1767225600 };
   }
   mImportPack(_path: string, _seal: unknown, name: string, replace: boolean) {
     const n = name || "field-notes";
     if (this.collections.some((c) => c.name === n) && !replace) throw new ApiError("invalid", `A collection "${n}" exists already: replace it, or import under another name.`);
     if (!this.collections.some((c) => c.name === n)) {
-      this.collections.push({ name: n, documents: 0, chunks: 0, vectors: 0, embedModel: "bge-m3" });
+      this.collections.push({ name: n, documents: 0, chunks: 0, vectors: 0, embedModel: "jeffh/intfloat-multilingual-e5-small:f16" });
       this.docs.set(n, []);
     }
     return this.packJob("pack-import", n, 42);
@@ -452,21 +461,24 @@ export class MockTransport implements Transport {
   mMessages(id: number) {
     return this.messages.get(id) ?? [];
   }
-  mAsk(conversationId: number, question: string) {
+  mAsk(conversationId: number, question: string, within: string[] = []) {
     const conv = this.conversations.find((c) => c.id === conversationId);
     if (!conv) throw new ApiError("not_found", "That conversation no longer exists.");
     if (!this.models.some((m) => !m.embedding) || this.opts.get("offline") === "1") {
       throw new ApiError("model_missing", "No chat model is installed. Install one in Models.");
     }
     const list = this.messages.get(conversationId) ?? [];
-    list.push({ id: this.nextId++, role: "user", text: question, sources: [], complete: true, error: "", createdAt: sec() });
+    const scope = within.map((path, i) => ({ n: i + 1, path, name: path.split("/").pop() ?? path, page: 0, endPage: 0, start: 0, end: 0, text: "", score: 0, ocr: false, cited: false, passageStart: 0, passageEnd: 0 }));
+    list.push({ id: this.nextId++, role: "user", text: question, sources: scope, complete: true, error: "", errorCode: "", errorParams: {}, createdAt: sec() });
     if (!conv.title) conv.title = question.slice(0, 40);
     conv.updatedAt = sec();
     const requestId = `req-${this.nextId++}`;
-    const { text, sources } = pick(question);
+    const picked = pick(question);
+    const text = picked.text;
+    const sources = within.length > 0 ? picked.sources.filter((s) => within.some((w) => s.path === w || s.path.startsWith(`${w}/`))) : picked.sources;
     const parts = tokens(text);
     setTimeout(() => this.emit("answer:sources", {
-      requestId, conversationId, sources: sources.map((s) => ({ ...s, cited: false })), dropped: 2, mode: "hybrid", warning: "",
+      requestId, conversationId, sources: sources.map((s) => ({ ...s, cited: false })), dropped: 2, mode: "hybrid", warning: "", warningCode: "",
       model: this.settings.chatModel, freshTokens: 420, readingMs: 2600,
     }), 0);
     let i = 0;
@@ -474,7 +486,7 @@ export class MockTransport implements Transport {
     const finish = (complete: boolean) => {
       clearInterval(timer);
       this.answers.delete(requestId);
-      const msg: Message = { id: this.nextId++, role: "assistant", text: sent, sources: complete ? sources : sources.filter((s) => sent.includes(`[${s.n}`)), complete, error: "", createdAt: sec() };
+      const msg: Message = { id: this.nextId++, role: "assistant", text: sent, sources: complete ? sources : sources.filter((s) => sent.includes(`[${s.n}`)), complete, error: "", errorCode: "", errorParams: {}, createdAt: sec() };
       list.push(msg);
       this.emit("answer:done", { requestId, conversationId, message: msg, error: "" });
     };
@@ -496,7 +508,7 @@ export class MockTransport implements Transport {
   }
   mStopWatching() {}
   mEmbeddingStatus() {
-    return [{ collection: "default", model: this.settings.embedModel, state: "embedding", done: 184, total: 245, rebuild: false, rate: 2.1, etaMs: 29000, elapsedMs: 88000, error: "" }];
+    return [{ collection: "default", model: this.settings.embedModel, state: "embedding", done: 184, total: 245, rebuild: false, rate: 2.1, etaMs: 29000, elapsedMs: 88000, error: "", errorCode: "", errorParams: {} }];
   }
   mSource(_collection: string, path: string, page: number): Source {
     const p = PAGES.find((x) => x.path === path && x.page === page) ?? PAGES.find((x) => x.path === path);
@@ -517,7 +529,7 @@ export class MockTransport implements Transport {
       url: "http://127.0.0.1:38211",
       version: "0.12.6",
       modelsDir: "/home/mina/.local/share/kura/models",
-      running: offline ? [] : ["qwen2.5:3b"],
+      running: offline ? [] : ["qwen3:1.7b"],
       reachable: !offline,
       error: offline ? "connect: connection refused" : "",
     };
@@ -527,17 +539,17 @@ export class MockTransport implements Transport {
     return this.models.map((m) => ({ ...m, isChatDefault: m.name === this.settings.chatModel, isEmbedDefault: m.name === this.settings.embedModel }));
   }
   mPullModel(name: string) {
-    if (!name.trim()) throw new ApiError("invalid", "Give a model name, like qwen2.5:3b.");
+    if (!name.trim()) throw new ApiError("invalid", "Give a model name, like qwen3:1.7b.");
     return this.fakeDownload("pull", name, 2.2 * GB);
   }
   mImportModel(path: string, name: string) {
-    if (!path.endsWith(".gguf")) throw new ApiError("invalid", "Choose a .gguf file.");
+    if (!path.startsWith("/")) throw new ApiError("bad_path", "Give the full path.", { path });
     return this.fakeDownload("import", name || path.split("/").pop()!.replace(/\.gguf$/, ""), 0.6 * GB);
   }
   private fakeDownload(kind: "pull" | "import", name: string, total: number): Job {
     const job: Job = {
       id: `job-${this.nextId++}`, kind, collection: "", state: "running", phase: kind === "pull" ? "pulling manifest" : "copying", filesDone: 0, filesTotal: 0, chunks: 0,
-      failed: 0, elapsedMs: 0, etaMs: 0, current: name, bytesDone: 0, bytesTotal: total, ocrPagesDone: 0, ocrPagesTotal: 0, error: "",
+      failed: 0, elapsedMs: 0, etaMs: 0, current: name, bytesDone: 0, bytesTotal: total, ocrPagesDone: 0, ocrPagesTotal: 0, error: "", model: name, errorCode: "", errorParams: {},
       rate: 0, vectorsDone: 0, vectorsTotal: 0, embedModel: "", rebuild: false,
     };
     this.jobs.unshift(job);
@@ -551,7 +563,7 @@ export class MockTransport implements Transport {
         job.state = "done";
         job.phase = "success";
         job.etaMs = 0;
-        this.models.push({ name, size: total, family: "llama", parameterSize: "1B", quantization: "Q4_K_M", contextLength: 8192, embedding: false, isChatDefault: false, isEmbedDefault: false });
+        this.models.push({ name, size: total, family: "llama", parameterSize: "1B", quantization: "Q4_K_M", contextLength: 8192, embedding: false, isChatDefault: false, isEmbedDefault: false, speed: 0 });
         this.emit("job:done", job);
       } else this.emit("job:progress", job);
     }, 250);
@@ -564,6 +576,36 @@ export class MockTransport implements Transport {
   mSettings() {
     return this.settings;
   }
+  mRecommendations() {
+    const installed = (n: string) => this.models.find((m) => m.name === n);
+    const rec = (role: "chat" | "embed", name: string, size: number, parameterSize: string, trait: "default" | "stronger" | "multilingual") => ({
+      role, name, size, parameterSize, trait, installed: !!installed(name),
+      inUse: name === (role === "chat" ? this.settings.chatModel : this.settings.embedModel),
+      speed: name === "qwen3:1.7b" ? 24 : name === "jeffh/intfloat-multilingual-e5-small:f16" ? 2.2 : 0,
+    });
+    return [
+      rec("chat", "qwen3:1.7b", 1.4e9, "2.0B", "default"),
+      rec("chat", "qwen3:4b", 2.5e9, "4.0B", "stronger"),
+      rec("chat", "gemma2:2b", 1.6e9, "2.6B", "multilingual"),
+      rec("embed", "jeffh/intfloat-multilingual-e5-small:f16", 0.236e9, "118M", "default"),
+      rec("embed", "bge-m3", 1.2e9, "567M", "stronger"),
+      rec("embed", "qwen3-embedding:0.6b", 0.639e9, "596M", "multilingual"),
+    ];
+  }
+  mUseModel(role: string, name: string) {
+    const m = this.models.find((x) => x.name === name);
+    if (!m) throw new ApiError("model_missing", `The model "${name}" is not installed.`, { model: name });
+    if (m.embedding !== (role === "embed")) throw new ApiError("model_role", `${name} cannot take that role.`, { model: name, role });
+    if (role === "chat") this.settings.chatModel = name;
+    else this.settings.embedModel = name;
+  }
+  mSaveFile(name: string) {
+    if (!this.dialogs) throw new ApiError("no_dialogs", "Saving files needs the desktop app.");
+    return `${HOME}/${name}`;
+  }
+  mOpenFile() {
+    if (!this.dialogs) throw new ApiError("no_dialogs", "Opening files needs the desktop app.");
+  }
   mSaveSettings(s: Settings) {
     if (s.chunkOverlap >= s.chunkSize) throw new ApiError("invalid", "The overlap must be smaller than the chunk size.");
     this.settings = { ...s };
@@ -574,6 +616,7 @@ export class MockTransport implements Transport {
     const embed = this.models.find((m) => m.name === this.settings.embedModel);
     return {
       reachable: !offline,
+      url: "http://127.0.0.1:38211",
       chatModel: this.settings.chatModel,
       chatModelInstalled: !offline && !!chat,
       embedModel: this.settings.embedModel,

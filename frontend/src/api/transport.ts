@@ -4,14 +4,34 @@
 
 import type { ErrorCode } from "./types";
 
-/** An error from the backend, with the message already in user words. */
+/**
+ * An error from the backend: a code and the parameters its words need (the
+ * page words it in the user's language; see i18n/errors.ts), and the
+ * backend's English message for anything the page has no words for.
+ */
 export class ApiError extends Error {
   readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string) {
+  readonly params: Record<string, string>;
+  constructor(code: ErrorCode, message: string, params: Record<string, string> = {}) {
     super(message);
     this.name = "ApiError";
     this.code = code;
+    this.params = params;
   }
+}
+
+/** Reads {code, message, params} (as `kura serve` and the desktop window send it). */
+export function apiErrorFrom(x: unknown, fallbackCode: ErrorCode = "internal"): ApiError {
+  if (x && typeof x === "object" && "code" in x) {
+    const e = x as { code?: unknown; message?: unknown; params?: unknown };
+    const params: Record<string, string> = {};
+    if (e.params && typeof e.params === "object") {
+      for (const [k, v] of Object.entries(e.params as Record<string, unknown>)) params[k] = String(v);
+    }
+    return new ApiError(String(e.code) as ErrorCode, typeof e.message === "string" ? e.message : "", params);
+  }
+  const message = x instanceof Error ? x.message : String(x);
+  return new ApiError(fallbackCode, message);
 }
 
 /** Where pdf.js should read a file from. */

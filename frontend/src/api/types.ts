@@ -20,11 +20,21 @@ export interface Collection {
   embedModel: string;
 }
 
+/** The answer settings a collection overrides: "" and 0 follow the global Settings. */
+export interface CollectionSettings {
+  chatModel: string;
+  topK: number;
+}
+
+/** Why a file could not be read, for words with a remedy ("" = none of these). */
+export type FailureKind = "encrypted" | "no_text" | "needs_ocr" | "damaged" | "too_large" | "corrupt" | "unsupported" | "permission" | "missing" | "timeout" | "";
+
 export interface Document {
   path: string;
   name: string;
   status: DocumentStatus;
   error: string;
+  errorCode: FailureKind;
   chunks: number;
   pages: number;
   title: string;
@@ -35,7 +45,18 @@ export interface Document {
 export interface Failure {
   path: string;
   reason: string;
+  /** A FailureKind for a document, an error code for a model file. */
+  code: string;
 }
+
+/** A model an import (or a download) installed, and whether it is now the model of its role. */
+export interface ImportedModel {
+  name: string;
+  role: ModelRole;
+  chosen: boolean;
+}
+
+export type ModelRole = "chat" | "embed";
 
 export interface JobSummary {
   added: number;
@@ -46,6 +67,11 @@ export interface JobSummary {
   vectors: number;
   /** True when the job indexed without vectors (no embedding model reachable). */
   lexicalOnly: boolean;
+  /** Why vectors were not computed ("" when they were). */
+  embedErrorCode: string;
+  embedErrorParams: Record<string, string>;
+  /** A model import: the models installed. */
+  models: ImportedModel[];
   warnings: string[];
   failures: Failure[];
 }
@@ -54,6 +80,8 @@ export interface Job {
   id: string;
   kind: JobKind;
   collection: string;
+  /** The model a pull or an import is about (a folder import: the folder's name; `current` is the file). */
+  model: string;
   state: JobState;
   /** Indexing: "scanning", "reading" (each file keyword-searchable as it is stored), "embedding", "done". */
   phase: string;
@@ -79,6 +107,8 @@ export interface Job {
   ocrPagesTotal: number;
   summary?: JobSummary;
   error: string;
+  errorCode: string;
+  errorParams: Record<string, string>;
 }
 
 /** A folder a collection follows while Kura runs. */
@@ -106,6 +136,8 @@ export interface EmbedStatus {
   etaMs: number;
   elapsedMs: number;
   error: string;
+  errorCode: string;
+  errorParams: Record<string, string>;
 }
 
 export interface Passage {
@@ -136,9 +168,13 @@ export interface Passage {
   passageEnd: number;
 }
 
+/** Why a search ran on keywords alone. */
+export type SearchWarning = "no_vectors" | "embed_failed" | "";
+
 export interface SearchResult {
   mode: SearchMode;
   warning: string;
+  warningCode: SearchWarning;
   passages: Passage[];
 }
 
@@ -154,10 +190,13 @@ export interface Message {
   id: number;
   role: Role;
   text: string;
+  /** An answer's quotes; a question's documents and folders it was restricted to (path and name only). */
   sources: Passage[];
   /** false when the answer was stopped or failed part way. */
   complete: boolean;
   error: string;
+  errorCode: string;
+  errorParams: Record<string, string>;
   createdAt: number;
 }
 
@@ -193,6 +232,20 @@ export interface Model {
   embedding: boolean;
   isChatDefault: boolean;
   isEmbedDefault: boolean;
+  /** Measured here: a chat model's prompt tokens read per second, an embedding model's passages per second; 0 = not yet. */
+  speed: number;
+}
+
+export interface Recommendation {
+  role: ModelRole;
+  name: string;
+  /** Download size in bytes. */
+  size: number;
+  parameterSize: string;
+  trait: "default" | "stronger" | "multilingual";
+  installed: boolean;
+  inUse: boolean;
+  speed: number;
 }
 
 export interface Settings {
@@ -205,6 +258,8 @@ export interface Settings {
   chunkSize: number;
   chunkOverlap: number;
   maxContext: number;
+  /** How long an answer may take to start (seconds, 3..300): the prompt is sized to it. */
+  firstTokenSeconds: number;
   theme: Theme;
   /** "" = follow the system; otherwise "en", "ja" or "ko". */
   language: string;
@@ -212,6 +267,7 @@ export interface Settings {
 
 export interface Status {
   reachable: boolean;
+  url: string;
   chatModel: string;
   chatModelInstalled: boolean;
   embedModel: string;
@@ -228,6 +284,7 @@ export interface AnswerSources {
   dropped: number;
   mode: SearchMode;
   warning: string;
+  warningCode: SearchWarning;
   model: string;
   freshTokens: number;
   /** Estimated reading time; 0 until the model's speed is measured. */
@@ -327,13 +384,27 @@ export const EVENT_NAMES: readonly EventName[] = [
   "embed:progress",
 ];
 
-/** Error codes of `kura serve`; "unauthorized" and "network" are the client's own. */
-export type ErrorCode =
-  | "not_found"
-  | "model_missing"
-  | "unreachable"
-  | "invalid"
-  | "canceled"
-  | "internal"
-  | "unauthorized"
-  | "network";
+/** Error codes (docs/API.md, "Error codes"); "unauthorized" and "network" are the client's own. */
+export const ERROR_CODES = [
+  "not_found",
+  "model_missing",
+  "model_role",
+  "unreachable",
+  "no_registry",
+  "no_such_model",
+  "no_gguf",
+  "context_too_small",
+  "out_of_range",
+  "bad_path",
+  "not_a_file",
+  "bad_name",
+  "no_dialogs",
+  "not_pausable",
+  "job_ended",
+  "invalid",
+  "canceled",
+  "internal",
+  "unauthorized",
+  "network",
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];

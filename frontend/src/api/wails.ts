@@ -3,8 +3,7 @@
 // forwards to; calling them directly keeps the build independent of whether
 // `wails generate module` has run. Events come through window.runtime.
 
-import { ApiError, Listeners, type FileSource, type Transport } from "./transport";
-import type { ErrorCode } from "./types";
+import { ApiError, Listeners, apiErrorFrom, type FileSource, type Transport } from "./transport";
 
 type BoundMethod = (...args: unknown[]) => Promise<unknown>;
 
@@ -34,9 +33,16 @@ export class WailsTransport implements Transport {
       const out = await fn(...args);
       return out ?? null;
     } catch (err) {
-      // Bound methods reject with the Go error's message, already in user words.
-      const message = err instanceof Error ? err.message : String(err);
-      throw new ApiError(guessCode(message), message);
+      // Bound methods reject with {code, message, params} (app.FormatError);
+      // a string may still come from Wails itself.
+      if (typeof err === "string") {
+        try {
+          throw apiErrorFrom(JSON.parse(err));
+        } catch (e) {
+          if (e instanceof ApiError) throw e;
+        }
+      }
+      throw apiErrorFrom(err);
     }
   }
 
@@ -59,10 +65,4 @@ export class WailsTransport implements Transport {
   fileSource(fileUrl: string): FileSource {
     return { url: fileUrl };
   }
-}
-
-/** Wails gives only a message; recognise the one code the UI branches on. */
-function guessCode(message: string): ErrorCode {
-  if (/cancel/i.test(message)) return "canceled";
-  return "internal";
 }

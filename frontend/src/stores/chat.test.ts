@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { AnswerDone, AnswerToken, Api, Message } from "../api";
 import { ApiError } from "../api";
+import { setLanguage } from "../i18n";
+import { ja } from "../i18n/ja";
 import { createChatStore, STOP_GRACE_MS } from "./chat";
 import { createStreamingStore } from "./streaming";
 
@@ -25,7 +27,7 @@ function fakeApi(opts: { ask?: () => Promise<string>; messages?: Message[] } = {
 }
 
 const token = (text: string, requestId = "req-1", conversationId = 7): AnswerToken => ({ requestId, conversationId, text });
-const saved = (text: string, complete = true): Message => ({ id: 99, role: "assistant", text, sources: [], complete, error: "", createdAt: 1 });
+const saved = (text: string, complete = true): Message => ({ id: 99, role: "assistant", text, sources: [], complete, error: "", errorCode: "", errorParams: {}, createdAt: 1 });
 
 function setup(opts?: Parameters<typeof fakeApi>[0]) {
   const f = fakeApi(opts);
@@ -120,8 +122,43 @@ describe("streaming an answer", () => {
     const { chat } = setup({ ask: async () => Promise.reject(new ApiError("model_missing", "No chat model is installed.")) });
     await chat.send(7, "q");
     const last = chat.messages.value[chat.messages.value.length - 1];
-    expect(last).toMatchObject({ role: "assistant", error: "No chat model is installed.", complete: false });
+    expect(last).toMatchObject({ role: "assistant", error: "No chat model is installed.", errorCode: "model_missing", complete: false });
     expect(chat.stream.value).toBeUndefined();
+  });
+
+  it("words a failed Ask from its code and parameters, in the user's language", async () => {
+    setLanguage("ja");
+    try {
+      const { chat } = setup({ ask: async () => Promise.reject(new ApiError("model_missing", "The model is not installed.", { model: "qwen2.5:3b" })) });
+      await chat.send(7, "q");
+      const last = chat.messages.value[chat.messages.value.length - 1];
+      expect(last.error).toBe(ja["error.model_missing"].replace("{model}", "qwen2.5:3b"));
+      expect(last.errorParams).toEqual({ model: "qwen2.5:3b" });
+    } finally {
+      setLanguage("en");
+    }
+  });
+
+  it("shows the quotes the model reads before the first token, then the words", async () => {
+    const { chat, emit } = setup();
+    await chat.send(7, "q");
+    const quote = { n: 1, path: "/d/a.pdf", name: "a.pdf", page: 2, start: 5, end: 20, text: "the quote", score: 1, cited: false, passageStart: 0, passageEnd: 80 };
+    emit("answer:sources", { requestId: "req-1", conversationId: 7, sources: [quote], dropped: 3, mode: "hybrid", warning: "", warningCode: "", model: "m", freshTokens: 400, readingMs: 9000 });
+    expect(chat.stream.value?.text).toBe("");
+    expect(chat.stream.value?.context?.sources).toEqual([quote]);
+    expect(chat.stream.value?.context?.dropped).toBe(3);
+    emit("answer:token", token("words"));
+    expect(chat.stream.value?.text).toBe("words");
+    expect(chat.stream.value?.context?.readingMs).toBe(9000);
+  });
+
+  it("asks within the chosen documents, and keeps them for the next question", async () => {
+    const { chat, raw } = setup();
+    chat.setScope([{ path: "/d/a.pdf", name: "a.pdf", folder: false }]);
+    await chat.send(7, "q");
+    expect(raw.Ask).toHaveBeenLastCalledWith(7, "q", ["/d/a.pdf"]);
+    expect(chat.messages.value[0].sources.map((s) => s.path)).toEqual(["/d/a.pdf"]);
+    expect(chat.scope.value.map((s) => s.path)).toEqual(["/d/a.pdf"]);
   });
 
   it("keeps streamed text with the error when done carries an error and no message", async () => {

@@ -1,10 +1,29 @@
 // Conversations and their saved messages. A question is shown at once as an
-// unsaved user message (negative id); the answer streams in the streaming
-// store and is replaced by the saved message from answer:done.
+// unsaved user message (negative id); the quotes and the answer stream in the
+// streaming store and are replaced by the saved message from answer:done.
+// A question may be restricted to chosen documents and folders (the scope,
+// kept per conversation for its follow-ups).
 
 import { computed, signal } from "@preact/signals";
-import { errorMessage, type Api, type AnswerDone, type Conversation, type Message } from "../api";
+import { ApiError, type Api, type AnswerDone, type Conversation, type Message, type Passage } from "../api";
+import { errorMessage } from "../i18n/errors";
 import type { StreamingStore } from "./streaming";
+
+/** A document or folder a question is restricted to. */
+export interface ScopeItem {
+  path: string;
+  name: string;
+  folder: boolean;
+}
+
+/** The scope a saved question was asked within (its sources are the paths). */
+export function scopeOf(m: Pick<Message, "role" | "sources">): ScopeItem[] {
+  if (m.role !== "user") return [];
+  return m.sources.map((s: Passage) => ({ path: s.path, name: s.name || s.path, folder: false }));
+}
+
+/** Where a conversation not created yet keeps its scope. */
+const DRAFT = 0;
 
 /** How long to wait for answer:done after a stop before keeping the partial text locally. */
 export const STOP_GRACE_MS = 8000;
@@ -18,12 +37,23 @@ export function createChatStore(api: Api, streaming: StreamingStore, opts: { onE
   const currentId = signal<number | null>(null);
   const cache = signal<ReadonlyMap<number, Message[]>>(new Map());
   const loadingMessages = signal(false);
+  const scopes = signal<ReadonlyMap<number, ScopeItem[]>>(new Map());
 
   const current = computed(() => conversations.value.find((c) => c.id === currentId.value) ?? null);
   const messages = computed(() => (currentId.value ? cache.value.get(currentId.value) ?? [] : []));
   const stream = computed(() => (currentId.value ? streaming.streams.value.get(currentId.value) : undefined));
   /** Changes only when an answer starts or ends, not per token. */
   const isStreaming = computed(() => !!stream.value);
+  /** The documents and folders the next question in the open conversation is restricted to. */
+  const scope = computed(() => scopes.value.get(currentId.value ?? DRAFT) ?? []);
+
+  function setScope(items: ScopeItem[], id: number | null = currentId.value) {
+    const next = new Map(scopes.value);
+    const unique = items.filter((x, i) => items.findIndex((y) => y.path === x.path) === i);
+    if (unique.length > 0) next.set(id ?? DRAFT, unique);
+    else next.delete(id ?? DRAFT);
+    scopes.value = next;
+  }
 
   function setMessages(id: number, list: Message[]) {
     const next = new Map(cache.value);
@@ -55,6 +85,12 @@ export function createChatStore(api: Api, streaming: StreamingStore, opts: { onE
     const c = await api.NewConversation(collection);
     conversations.value = [c, ...conversations.value.filter((x) => x.id !== c.id)];
     setMessages(c.id, []);
+    // A scope chosen before the conversation existed goes with it.
+    const draft = scopes.value.get(DRAFT);
+    if (draft && currentId.value === null) {
+      setScope(draft, c.id);
+      setScope([], null);
+    }
     currentId.value = c.id;
     return c;
   }
@@ -70,15 +106,30 @@ export function createChatStore(api: Api, streaming: StreamingStore, opts: { onE
     if (currentId.value === id) currentId.value = null;
   }
 
-  /** Sends a question in conversation `id`; the answer arrives by events. */
+  /** Sends a question in conversation `id` (within its scope); the answer arrives by events. */
   async function send(id: number, question: string) {
     const q = question.trim();
     if (!q || streaming.get(id)) return;
-    const userMsg: Message = { id: localId(), role: "user", text: q, sources: [], complete: true, error: "", createdAt: now() };
+    const within = scopes.value.get(id) ?? [];
+    const userMsg: Message = {
+      id: localId(),
+      role: "user",
+      text: q,
+      sources: within.map((w, i) => ({ n: i + 1, path: w.path, name: w.name, page: 0, endPage: 0, start: 0, end: 0, text: "", score: 0, ocr: false, cited: false, passageStart: 0, passageEnd: 0 })),
+      complete: true,
+      error: "",
+      errorCode: "",
+      errorParams: {},
+      createdAt: now(),
+    };
     setMessages(id, [...(cache.value.get(id) ?? []), userMsg]);
     streaming.begin(id, q);
     try {
-      const requestId = await api.Ask(id, q);
+      const requestId = await api.Ask(
+        id,
+        q,
+        within.map((w) => w.path),
+      );
       streaming.attach(id, requestId);
       if (streaming.get(id)?.stopRequested) await api.StopAnswer(requestId);
     } catch (err) {
@@ -90,6 +141,8 @@ export function createChatStore(api: Api, streaming: StreamingStore, opts: { onE
         sources: [],
         complete: false,
         error: errorMessage(err),
+        errorCode: err instanceof ApiError ? err.code : "",
+        errorParams: err instanceof ApiError ? err.params : {},
         createdAt: now(),
       };
       setMessages(id, [...(cache.value.get(id) ?? []), failed]);
@@ -127,9 +180,11 @@ export function createChatStore(api: Api, streaming: StreamingStore, opts: { onE
           id: localId(),
           role: "assistant",
           text: s?.text ?? "",
-          sources: [],
+          sources: s?.context?.sources ?? [],
           complete: false,
           error: ev.error,
+          errorCode: "",
+          errorParams: {},
           createdAt: now(),
         };
     const list = (cache.value.get(id) ?? []).filter((m) => m.id !== msg.id);
@@ -141,6 +196,7 @@ export function createChatStore(api: Api, streaming: StreamingStore, opts: { onE
 
   function start() {
     const offs = [
+      api.on("answer:sources", (ev) => streaming.sources(ev)),
       api.on("answer:token", (ev) => streaming.token(ev)),
       api.on("answer:done", onDone),
       api.onReconnect(() => {
@@ -151,6 +207,11 @@ export function createChatStore(api: Api, streaming: StreamingStore, opts: { onE
     return () => offs.forEach((f) => f());
   }
 
+  /** Loads the chat model in the background, so the first answer does not wait for it (the chat view calls it). */
+  function preload() {
+    void api.PreloadChatModel().catch(() => {});
+  }
+
   return {
     conversations,
     currentId,
@@ -158,6 +219,9 @@ export function createChatStore(api: Api, streaming: StreamingStore, opts: { onE
     messages,
     stream,
     isStreaming,
+    scope,
+    setScope,
+    preload,
     loadingMessages,
     loadConversations,
     loadMessages,

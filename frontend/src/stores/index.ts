@@ -5,6 +5,7 @@ import { createContext } from "preact";
 import { useContext } from "preact/hooks";
 import type { Api } from "../api";
 import { createChatStore } from "./chat";
+import { createEmbeddingStore } from "./embedding";
 import { createJobsStore } from "./jobs";
 import { createLibraryStore } from "./library";
 import { createModelsStore } from "./models";
@@ -24,14 +25,15 @@ export function createStores(api: Api) {
   const search = createSearchStore(api);
   const source = createSourceStore(api);
   const models = createModelsStore(api, jobs, settings);
-  return { api, ui, jobs, settings, library, streaming, chat, search, source, models };
+  const embedding = createEmbeddingStore(api);
+  return { api, ui, jobs, settings, library, streaming, chat, search, source, models, embedding };
 }
 
 export type Stores = ReturnType<typeof createStores>;
 
 /** Subscribes every store to its events; returns the function that undoes it. */
 export function startStores(s: Stores): () => void {
-  const offs = [s.jobs.start(), s.library.start(), s.chat.start(), s.models.start()];
+  const offs = [s.jobs.start(), s.library.start(), s.chat.start(), s.models.start(), s.embedding.start()];
   return () => offs.forEach((f) => f());
 }
 

@@ -4,7 +4,7 @@ import { upsertJob } from "./jobs";
 
 const job = (id: string, state: Job["state"], filesDone = 0): Job => ({
   id, kind: "ingest", collection: "default", state, phase: "", filesDone, filesTotal: 10, chunks: 0, failed: 0,
-  elapsedMs: 0, etaMs: 0, current: "", bytesDone: 0, bytesTotal: 0, ocrPagesDone: 0, ocrPagesTotal: 0, error: "",
+  elapsedMs: 0, etaMs: 0, current: "", bytesDone: 0, bytesTotal: 0, ocrPagesDone: 0, ocrPagesTotal: 0, error: "", model: "", errorCode: "", errorParams: {},
   rate: 0, vectorsDone: 0, vectorsTotal: 0, embedModel: "", rebuild: false,
 });
 
@@ -21,7 +21,7 @@ describe("upsertJob", () => {
     expect(upsertJob(finished, job("a", "running", 9))).toBe(finished);
   });
   it("keeps the summary when a later event lacks it", () => {
-    const withSummary = { ...job("a", "done"), summary: { added: 1, updated: 0, unchanged: 0, removed: 0, chunks: 1, vectors: 1, lexicalOnly: false, warnings: [], failures: [] } };
+    const withSummary = { ...job("a", "done"), summary: { added: 1, updated: 0, unchanged: 0, removed: 0, chunks: 1, vectors: 1, lexicalOnly: false, embedErrorCode: "", embedErrorParams: {}, models: [], warnings: [], failures: [] } };
     expect(upsertJob([withSummary], job("a", "done"))[0].summary?.added).toBe(1);
   });
 });

@@ -100,11 +100,26 @@ export function createLibraryStore(api: Api, jobs: JobsStore) {
   }
 
   function start() {
-    return jobs.onDone((job) => {
-      if (job.kind !== "ingest" && job.kind !== "reindex") return;
+    const refresh = (job: Job) => {
       void loadCollections().catch(() => {});
       if (job.collection === current.value || !job.collection) void loadDocuments().catch(() => {});
-    });
+    };
+    // Every file read is searchable by keyword before the vectors follow:
+    // the list shows the documents when the embedding phase starts.
+    const embedding = new Set<string>();
+    const offs = [
+      jobs.onDone((job) => {
+        if (job.kind !== "ingest" && job.kind !== "reindex") return;
+        embedding.delete(job.id);
+        refresh(job);
+      }),
+      api.on("job:progress", (job) => {
+        if ((job.kind !== "ingest" && job.kind !== "reindex") || job.phase !== "embedding" || embedding.has(job.id)) return;
+        embedding.add(job.id);
+        refresh(job);
+      }),
+    ];
+    return () => offs.forEach((f) => f());
   }
 
   return {

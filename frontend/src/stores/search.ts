@@ -2,7 +2,7 @@
 // arrive late are dropped.
 
 import { signal } from "@preact/signals";
-import { errorMessage, type Api, type SearchResult } from "../api";
+import { type Api, type SearchResult } from "../api";
 
 export const SEARCH_K = 12;
 
@@ -10,7 +10,8 @@ export function createSearchStore(api: Api) {
   const query = signal("");
   const result = signal<SearchResult | null>(null);
   const loading = signal(false);
-  const error = signal("");
+  /** The last search's error (worded by the view, in the language of the moment); null for none. */
+  const error = signal<unknown>(null);
   let seq = 0;
 
   async function run(collection: string, q: string) {
@@ -19,7 +20,7 @@ export function createSearchStore(api: Api) {
     if (!q.trim()) {
       result.value = null;
       loading.value = false;
-      error.value = "";
+      error.value = null;
       return;
     }
     loading.value = true;
@@ -27,11 +28,11 @@ export function createSearchStore(api: Api) {
       const r = await api.Search(collection, q.trim(), SEARCH_K);
       if (mine !== seq) return;
       result.value = r;
-      error.value = "";
+      error.value = null;
     } catch (err) {
       if (mine !== seq) return;
       result.value = null;
-      error.value = errorMessage(err);
+      error.value = err;
     } finally {
       if (mine === seq) loading.value = false;
     }
@@ -41,7 +42,7 @@ export function createSearchStore(api: Api) {
     seq++;
     query.value = "";
     result.value = null;
-    error.value = "";
+    error.value = null;
     loading.value = false;
   }
 

@@ -1,9 +1,10 @@
 // Answers being streamed, kept apart from saved messages (practice 13): a
-// stream holds the text received so far for one conversation; when
-// answer:done arrives the chat store swaps it for the saved message.
+// stream holds, for one conversation, the quotes the model is reading
+// (answer:sources, before the first token) and the text received so far;
+// when answer:done arrives the chat store swaps it for the saved message.
 
 import { signal } from "@preact/signals";
-import type { AnswerDone, AnswerToken } from "../api";
+import type { AnswerDone, AnswerSources, AnswerToken } from "../api";
 
 export interface Stream {
   conversationId: number;
@@ -12,6 +13,10 @@ export interface Stream {
   question: string;
   text: string;
   stopRequested: boolean;
+  /** What the model reads, from answer:sources; null until it arrives. */
+  context: AnswerSources | null;
+  /** When the quotes arrived (ms since the epoch), for the reading countdown. */
+  contextAt: number;
 }
 
 export function createStreamingStore() {
@@ -31,18 +36,25 @@ export function createStreamingStore() {
     get,
     /** A question was sent; tokens for this conversation go to the new stream. */
     begin(conversationId: number, question: string) {
-      set(conversationId, { conversationId, requestId: null, question, text: "", stopRequested: false });
+      set(conversationId, { conversationId, requestId: null, question, text: "", stopRequested: false, context: null, contextAt: 0 });
     },
     /** Ask resolved with the request id. */
     attach(conversationId: number, requestId: string) {
       const s = get(conversationId);
       if (s) set(conversationId, { ...s, requestId });
     },
+    /** Keeps the quotes the model is about to read (they come before the first token). */
+    sources(ev: AnswerSources, now = Date.now()) {
+      const s = get(ev.conversationId);
+      if (s && s.requestId && ev.requestId && s.requestId !== ev.requestId) return;
+      const base = s ?? { conversationId: ev.conversationId, requestId: ev.requestId, question: "", text: "", stopRequested: false, context: null, contextAt: 0 };
+      set(ev.conversationId, { ...base, requestId: base.requestId ?? ev.requestId, context: ev, contextAt: now });
+    },
     /** Appends a token; tokens of another request of the same conversation are dropped. */
     token(ev: AnswerToken) {
       const s = get(ev.conversationId);
       if (!s) {
-        set(ev.conversationId, { conversationId: ev.conversationId, requestId: ev.requestId, question: "", text: ev.text, stopRequested: false });
+        set(ev.conversationId, { conversationId: ev.conversationId, requestId: ev.requestId, question: "", text: ev.text, stopRequested: false, context: null, contextAt: 0 });
         return;
       }
       if (s.requestId && ev.requestId && s.requestId !== ev.requestId) return;

@@ -6,6 +6,8 @@ import { signal } from "@preact/signals";
 
 export type View = "library" | "chat" | "models" | "settings";
 const VIEWS: View[] = ["library", "chat", "models", "settings"];
+/** The views in the order of the navigation (and of Alt+1..4). */
+export const NAV_ORDER: View[] = ["chat", "library", "models", "settings"];
 
 export interface Route {
   view: View;
@@ -42,6 +44,8 @@ export function createUiStore(win: Pick<Window, "location" | "addEventListener" 
   const route = signal<Route>(parseHash(win?.location.hash ?? ""));
   const toasts = signal<Toast[]>([]);
   const confirmRequest = signal<ConfirmRequest | null>(null);
+  /** The keyboard shortcuts dialog. */
+  const shortcutsOpen = signal(false);
   let nextToast = 1;
 
   win?.addEventListener("hashchange", () => {
@@ -80,7 +84,7 @@ export function createUiStore(win: Pick<Window, "location" | "addEventListener" 
     });
   }
 
-  return { route, toasts, confirmRequest, navigate, toast, dismiss, confirm };
+  return { route, toasts, confirmRequest, shortcutsOpen, navigate, toast, dismiss, confirm };
 }
 
 export type UiStore = ReturnType<typeof createUiStore>;

@@ -1,14 +1,16 @@
 // The window: navigation, the search box, the current view, the source
-// panel, dialogs and toasts; global keys (Esc stops an answer) and dropping
-// files onto the window.
+// panel, dialogs and toasts; the keyboard shortcuts (components/Shortcuts
+// lists them) and dropping files onto the window.
 
 import { useEffect, useState } from "preact/hooks";
-import { errorMessage, isApiError } from "../api";
+import { isApiError } from "../api";
+import { errorMessage } from "../i18n/errors";
 import { ConfirmDialog, Toasts } from "../components/Dialogs";
 import { Icon, type IconName } from "../components/Icon";
+import { ShortcutsDialog } from "../components/Shortcuts";
 import { t } from "../i18n";
 import { useStores } from "../stores";
-import type { View } from "../stores/ui";
+import { NAV_ORDER, type View } from "../stores/ui";
 import { ChatView } from "./Chat";
 import { LibraryView } from "./Library";
 import { ModelsView } from "./Models";
@@ -27,7 +29,7 @@ const STATUS_POLL_MS = 15000;
 
 export function App() {
   const stores = useStores();
-  const { api, ui, library, chat, settings, jobs, source } = stores;
+  const { api, ui, library, chat, settings, jobs, source, embedding } = stores;
   const [boot, setBoot] = useState<{ state: "loading" | "ready" | "failed"; error: string }>({ state: "loading", error: "" });
   const view = ui.route.value.view;
 
@@ -39,6 +41,7 @@ export function App() {
       library.loadCollections().then(() => library.loadDocuments()),
       jobs.load(),
       chat.loadConversations(),
+      embedding.load(),
     ]);
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
     if (failed.length === results.length) {
@@ -60,17 +63,42 @@ export function App() {
     return () => clearInterval(poll);
   }, []);
 
-  // Esc stops the answer being written (or closes the source panel).
+  // The source panel belongs to what opened it: leaving the view closes it.
+  useEffect(() => source.close(), [view]);
+
+  // The keyboard shortcuts (listed in components/Shortcuts).
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.key !== "Escape" || e.defaultPrevented || ui.confirmRequest.value) return;
-      const id = chat.currentId.value;
-      if (id !== null && chat.isStreaming.value) {
+      if (e.defaultPrevented || e.isComposing || ui.confirmRequest.value) return;
+      const mod = e.ctrlKey || e.metaKey;
+      const typing = e.target instanceof HTMLElement && (e.target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(e.target.tagName));
+      const key = e.key.toLowerCase();
+      if (e.key === "Escape") {
+        const id = chat.currentId.value;
+        if (id !== null && chat.isStreaming.value) {
+          e.preventDefault();
+          void chat.stop(id);
+        } else if (source.open.value) {
+          e.preventDefault();
+          source.close();
+        }
+      } else if (mod && e.shiftKey && key === "o") {
         e.preventDefault();
-        void chat.stop(id);
-      } else if (source.open.value) {
+        ui.navigate({ view: "chat" });
+        void chat
+          .newConversation(library.current.value)
+          .then(() => document.querySelector<HTMLTextAreaElement>("[data-testid=chat-input]")?.focus())
+          .catch((err) => ui.toast("error", errorMessage(err)));
+      } else if (e.altKey && !mod && /^Digit[1-4]$/.test(e.code)) {
         e.preventDefault();
-        source.close();
+        const v = NAV_ORDER[Number(e.code.slice(5)) - 1];
+        ui.navigate({ view: v, conversationId: v === "chat" ? chat.currentId.value : null });
+      } else if (mod && e.shiftKey && key === "e") {
+        e.preventDefault();
+        window.dispatchEvent(new CustomEvent("kura:export"));
+      } else if (!typing && !mod && !e.altKey && e.key === "?") {
+        e.preventDefault();
+        ui.shortcutsOpen.value = true;
       }
     };
     window.addEventListener("keydown", onKey);
@@ -138,7 +166,7 @@ export function App() {
                 aria-current={view === n.view ? "page" : undefined}
                 onClick={() => ui.navigate({ view: n.view, conversationId: n.view === "chat" ? chat.currentId.value : null })}
                 data-testid={`nav-${n.view}`}
-                title={t(`nav.${n.view}`)}
+                title={`${t(`nav.${n.view}`)} (Alt+${NAV_ORDER.indexOf(n.view) + 1})`}
               >
                 <Icon name={n.icon} size={19} />
                 <span class="nav-label">{t(`nav.${n.view}`)}</span>
@@ -160,11 +188,15 @@ export function App() {
             ))}
           </select>
           {status && (
-            <div class="runtime-mini" title={status.message || (status.reachable ? status.chatModel : "")}>
+            <div class="runtime-mini" title={status.reachable ? status.chatModel : status.url}>
               <span class={`dot ${status.reachable && status.chatModelInstalled ? "ok" : status.reachable ? "warn" : "bad"}`} />
               <span class="nav-label mono">{status.chatModel || "—"}</span>
             </div>
           )}
+          <button class="nav-item small" onClick={() => (ui.shortcutsOpen.value = true)} data-testid="shortcuts-open" title={`${t("keys.open")} (?)`}>
+            <Icon name="keyboard" size={17} />
+            <span class="nav-label">{t("keys.open")}</span>
+          </button>
         </div>
       </nav>
 
@@ -192,6 +224,7 @@ export function App() {
         </div>
       )}
       <ConfirmDialog />
+      <ShortcutsDialog />
       <Toasts />
     </div>
   );

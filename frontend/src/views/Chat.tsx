@@ -1,20 +1,30 @@
 // Chat: the saved conversations, the open one's messages, the answer that
-// is streaming, and the composer. Citations open the source panel.
+// is streaming (its quotes first, then its words), and the composer with
+// its scope (ask within documents or folders, also by typing @). A first
+// run shows the steps to a working setup instead of an empty page.
+// Citations open the source panel.
 
-import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
-import { errorMessage, type Message, type Passage } from "../api";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
+import { isApiError, type Document, type Message, type Passage } from "../api";
 import { Icon } from "../components/Icon";
 import { RichText } from "../components/RichText";
 import { formatShortDate } from "../format/dates";
+import { formatDuration } from "../format/progress";
 import { locale, t, type Locale } from "../i18n";
+import { describeError, errorMessage } from "../i18n/errors";
 import { useStores } from "../stores";
+import { scopeOf, type ScopeItem } from "../stores/chat";
 import type { Stream } from "../stores/streaming";
 import { pageLabel } from "../format/pages";
+import { conversationMarkdown, exportFileName } from "../text/export";
+import { groupSame } from "../text/group";
+import { GetStarted, needsSetup } from "./GetStarted";
 
+/** Questions that work on any document, asked with one click. */
 const EXAMPLES: Record<Locale, string[]> = {
-  en: ["Summarise the main findings", "What are the key numbers?", "What risks are mentioned?"],
-  ja: ["主な結論を要約して", "重要な数値は？", "どんなリスクが挙げられている？"],
-  ko: ["주요 결론을 요약해 줘", "중요한 수치는?", "어떤 위험이 언급되었나요?"],
+  en: ["What are the main findings?", "What numbers are reported?", "What risks are mentioned?"],
+  ja: ["主な結論は何ですか", "どんな数値が報告されていますか", "どんなリスクが挙げられていますか"],
+  ko: ["주요 결론은 무엇인가요?", "어떤 수치가 보고되었나요?", "어떤 위험이 언급되었나요?"],
 };
 
 /** Copies text, falling back to execCommand where the Clipboard API is missing. */
@@ -41,10 +51,63 @@ export function answerForClipboard(m: Pick<Message, "text" | "sources">): string
   return `${m.text}\n\n${t("chat.sources")}:\n${lines.join("\n")}`;
 }
 
+/** The words of a message's error, in the user's language. */
+function messageError(m: Message): string {
+  return describeError(m.errorCode, m.errorParams, m.error);
+}
+
+/** Saves the conversation as Markdown: the native dialog on the desktop, a download in the browser. */
+export function useExport() {
+  const { chat, api, ui } = useStores();
+  return async () => {
+    const conv = chat.current.value;
+    if (!conv) return;
+    const md = conversationMarkdown(
+      { title: conv.title || t("chat.untitled"), collection: conv.collection },
+      chat.messages.value,
+      {
+        question: t("chat.exportQuestion"),
+        answer: t("chat.exportAnswer"),
+        sources: t("chat.sources"),
+        within: t("chat.askedWithin"),
+        page: (s) => pageLabel(s),
+        incomplete: t("chat.exportIncomplete"),
+        exported: t("chat.exportExported"),
+      },
+      new Date().toLocaleString(locale.value),
+    );
+    const name = exportFileName(conv.title || t("chat.untitled"));
+    try {
+      const path = await api.SaveFile(name, md);
+      if (path) ui.toast("success", t("chat.exported", { path }));
+    } catch (e) {
+      if (!isApiError(e, "no_dialogs")) {
+        ui.toast("error", errorMessage(e));
+        return;
+      }
+      // The browser: a download.
+      const url = URL.createObjectURL(new Blob([md], { type: "text/markdown;charset=utf-8" }));
+      const a = document.createElement("a");
+      a.href = url;
+      a.download = name;
+      a.dataset.testid = "export-link";
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      ui.toast("success", t("chat.exportDownloaded", { name }));
+    }
+  };
+}
+
 export function ChatView() {
   const { chat, ui, library } = useStores();
   const routeId = ui.route.value.conversationId;
   const [listOpen, setListOpen] = useState(false);
+  const exportConversation = useExport();
+
+  // Load the chat model while the first question is typed.
+  useEffect(() => chat.preload(), []);
 
   // The URL picks the conversation; when the store opens another one (new,
   // picked from the list, deleted), the URL follows.
@@ -59,9 +122,15 @@ export function ChatView() {
       }),
     [],
   );
+  useEffect(() => {
+    const onExport = () => void exportConversation();
+    window.addEventListener("kura:export", onExport);
+    return () => window.removeEventListener("kura:export", onExport);
+  }, []);
 
   const conv = chat.current.value;
   const collection = conv?.collection || library.current.value;
+  const canExport = chat.messages.value.length > 0;
 
   return (
     <div class={`chat-view ${listOpen ? "list-open" : ""}`}>
@@ -73,7 +142,10 @@ export function ChatView() {
             onClick={(e) => {
               e.stopPropagation();
               setListOpen(!listOpen);
-            }} aria-label={t("chat.showConversations")} title={t("chat.showConversations")}>
+            }}
+            aria-label={t("chat.showConversations")}
+            title={t("chat.showConversations")}
+          >
             <Icon name="menu" />
           </button>
           <h1 class="conv-title" data-testid="conversation-title">
@@ -82,6 +154,11 @@ export function ChatView() {
           <span class="pill subtle" title={t("chat.collection", { name: collection })}>
             <Icon name="library" size={14} /> {collection}
           </span>
+          {canExport && (
+            <button class="btn small ghost" onClick={() => void exportConversation()} title={t("chat.exportTitle")} data-testid="chat-export">
+              <Icon name="export" size={14} /> {t("chat.export")}
+            </button>
+          )}
         </header>
         <StatusBanner />
         <Messages />
@@ -123,7 +200,7 @@ function ConversationList({ onPicked }: { onPicked: () => void }) {
     <aside class="conv-list" aria-label={t("chat.conversations")}>
       <div class="pane-head">
         <h2>{t("chat.conversations")}</h2>
-        <button class="btn small primary" onClick={create} data-testid="conv-new">
+        <button class="btn small primary" onClick={create} data-testid="conv-new" title={`${t("keys.newChat")} (Ctrl+Shift+O)`}>
           <Icon name="plus" size={15} /> {t("chat.new")}
         </button>
       </div>
@@ -189,17 +266,18 @@ function ConversationList({ onPicked }: { onPicked: () => void }) {
   );
 }
 
+/** What keeps answers or meaning-based search from working, above a conversation that has messages. */
 export function StatusBanner() {
-  const { settings, ui } = useStores();
+  const { settings, ui, chat } = useStores();
   const st = settings.status.value;
-  if (!st) return null;
+  if (!st || chat.messages.value.length === 0) return null; // the first-run steps say it
   if (!st.reachable) {
     return (
       <div class="banner warn" role="status" data-testid="banner-unreachable">
         <Icon name="alert" />
         <div class="banner-text">
           <strong>{t("chat.unreachableTitle")}</strong>
-          <span>{st.message || t("chat.unreachableBody")}</span>
+          <span>{t("chat.unreachableBody", { url: st.url })}</span>
         </div>
         <button class="btn small" onClick={() => ui.navigate({ view: "settings" })}>
           {t("chat.openSettings")}
@@ -213,7 +291,7 @@ export function StatusBanner() {
         <Icon name="alert" />
         <div class="banner-text">
           <strong>{t("chat.noModelTitle")}</strong>
-          <span>{t("chat.noModelBody", { model: st.chatModel || "qwen2.5:3b" })}</span>
+          <span>{t("chat.noModelBody", { model: st.chatModel })}</span>
         </div>
         <button class="btn small primary" onClick={() => ui.navigate({ view: "models" })} data-testid="banner-open-models">
           {t("chat.openModels")}
@@ -246,7 +324,7 @@ function Messages() {
   const conv = chat.current.value;
   const collection = conv?.collection ?? "";
 
-  const onCite = (p: Passage) => void source.show(collection, p);
+  const onCite = (query: string) => (p: Passage, also: Passage[] = []) => void source.show(collection, p, { query, also });
 
   // Follow the answer as it grows, unless the user scrolled up to read.
   const follow = () => {
@@ -277,21 +355,30 @@ function Messages() {
       data-testid="messages"
     >
       <div class="messages-inner">
-        {messages.map((m) => (m.role === "user" ? <UserMessage key={m.id} m={m} /> : <AssistantMessage key={m.id} m={m} onCite={onCite} />))}
-        {streaming && <StreamingMessage onGrow={follow} />}
+        {messages.map((m, i) => {
+          if (m.role === "user") return <UserMessage key={m.id} m={m} />;
+          const q = messages[i - 1]?.role === "user" ? messages[i - 1].text : "";
+          return <AssistantMessage key={m.id} m={m} onCite={onCite(q)} />;
+        })}
+        {streaming && <StreamingMessage onGrow={follow} onCite={onCite(chat.stream.value?.question ?? "")} />}
       </div>
     </div>
   );
 }
 
+/** The empty conversation: the first-run steps until Kura can answer, else questions to ask. */
 function EmptyChat() {
-  const examples = EXAMPLES[locale.value];
-  const fill = (q: string) => {
-    const ta = document.querySelector<HTMLTextAreaElement>("[data-testid=chat-input]");
-    if (!ta) return;
-    ta.value = q;
-    ta.dispatchEvent(new Event("input", { bubbles: true }));
-    ta.focus();
+  const { chat, library, settings, ui } = useStores();
+  const st = settings.status.value;
+  if (needsSetup(st, library.documents.value.length)) return <GetStarted />;
+  const ask = async (q: string) => {
+    try {
+      let id = chat.currentId.value;
+      if (id === null) id = (await chat.newConversation(library.current.value)).id;
+      await chat.send(id, q);
+    } catch (e) {
+      ui.toast("error", errorMessage(e));
+    }
   };
   return (
     <div class="empty-chat">
@@ -302,8 +389,8 @@ function EmptyChat() {
       <p class="muted">{t("chat.emptyBody")}</p>
       <div class="examples">
         <span class="muted">{t("chat.examples")}</span>
-        {examples.map((q) => (
-          <button key={q} class="chip" onClick={() => fill(q)}>
+        {EXAMPLES[locale.value].map((q) => (
+          <button key={q} class="chip" onClick={() => void ask(q)} data-testid="example-chip">
             {q}
           </button>
         ))}
@@ -312,15 +399,62 @@ function EmptyChat() {
   );
 }
 
+function ScopeChips({ items, onRemove }: { items: ScopeItem[]; onRemove?: (path: string) => void }) {
+  return (
+    <>
+      {items.map((s) => (
+        <span key={s.path} class="scope-chip" title={s.path} data-testid="scope-chip" data-path={s.path}>
+          <Icon name={s.folder ? "folder" : "file"} size={13} />
+          <span class="scope-name">{s.name}</span>
+          {onRemove && (
+            <button class="icon-btn tiny" onClick={() => onRemove(s.path)} aria-label={t("chat.scopeRemove", { name: s.name })} title={t("chat.scopeRemove", { name: s.name })}>
+              <Icon name="x" size={12} />
+            </button>
+          )}
+        </span>
+      ))}
+    </>
+  );
+}
+
 function UserMessage({ m }: { m: Message }) {
+  const scope = scopeOf(m);
   return (
     <div class="msg user" data-testid="message-user">
       <div class="bubble">{m.text}</div>
+      {scope.length > 0 && (
+        <div class="msg-scope muted" data-testid="message-scope">
+          <span>{t("chat.askedWithin")}</span> <ScopeChips items={scope} />
+        </div>
+      )}
     </div>
   );
 }
 
-function AssistantMessage({ m, onCite }: { m: Message; onCite: (p: Passage) => void }) {
+/** Source chips, the same passage in several files shown once. */
+function SourceChips({ sources, onCite }: { sources: Passage[]; onCite: (p: Passage, also?: Passage[]) => void }) {
+  return (
+    <>
+      {groupSame(sources).map(({ passage: s, also }) => (
+        <button
+          key={`${s.n}`}
+          class="source-chip"
+          onClick={() => onCite(s, also)}
+          title={[s.path, ...also.map((a) => a.path)].join("\n")}
+          data-testid="source-chip"
+          data-n={s.n}
+        >
+          <span class="cite static">{[s.n, ...also.map((a) => a.n)].join(",")}</span>
+          <span class="source-chip-name">{s.name}</span>
+          {s.page > 0 && <span class="muted">{pageLabel(s)}</span>}
+          {also.length > 0 && <span class="muted also">{t("search.alsoIn", { names: also.map((a) => a.name).join(", ") })}</span>}
+        </button>
+      ))}
+    </>
+  );
+}
+
+function AssistantMessage({ m, onCite }: { m: Message; onCite: (p: Passage, also?: Passage[]) => void }) {
   const [copied, setCopied] = useState(false);
   const copy = async () => {
     await copyText(answerForClipboard(m));
@@ -335,24 +469,18 @@ function AssistantMessage({ m, onCite }: { m: Message; onCite: (p: Passage) => v
         <Icon name="sparkle" size={16} />
       </div>
       <div class="msg-body">
-        {m.text && <RichText text={m.text} sources={m.sources} onCite={onCite} />}
+        {m.text && <RichText text={m.text} sources={m.sources} onCite={(p) => onCite(p)} />}
         {m.error && (
-          <div class="note error" data-testid="message-error">
+          <div class="note error" data-testid="message-error" data-code={m.errorCode}>
             <Icon name="alert" size={16} />
-            <span>{t("chat.failed", { error: m.error })}</span>
+            <span>{m.errorCode === "canceled" ? t("chat.stopped") : t("chat.failed", { error: messageError(m) })}</span>
           </div>
         )}
         {!m.complete && !m.error && <span class="pill subtle stopped">{t("chat.stopped")}</span>}
         {shown.length > 0 && (
           <div class="sources" data-testid="message-sources">
             <span class="sources-label">{t("chat.sources")}</span>
-            {shown.map((s) => (
-              <button key={`${s.n}`} class="source-chip" onClick={() => onCite(s)} title={s.path} data-testid="source-chip">
-                <span class="cite static">{s.n}</span>
-                <span class="source-chip-name">{s.name}</span>
-                {s.page > 0 && <span class="muted">{pageLabel(s)}</span>}
-              </button>
-            ))}
+            <SourceChips sources={shown} onCite={onCite} />
           </div>
         )}
         {m.text && (
@@ -367,12 +495,33 @@ function AssistantMessage({ m, onCite }: { m: Message; onCite: (p: Passage) => v
   );
 }
 
-/** The answer being written; only this re-renders per token. */
-function StreamingMessage({ onGrow }: { onGrow: () => void }) {
+/** Seconds left of the model's reading, ticking once a second until the first token. */
+function useReadingLeft(s: Stream | undefined): number | null {
+  const [now, setNow] = useState(Date.now());
+  const reading = !!s?.context && !s.text;
+  useEffect(() => {
+    if (!reading) return;
+    const id = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(id);
+  }, [reading]);
+  if (!s?.context || !(s.context.readingMs > 0)) return null;
+  return s.context.readingMs - (now - s.contextAt);
+}
+
+/** The answer being written: the quotes the model reads at once, then the words; only this re-renders per token. */
+function StreamingMessage({ onGrow, onCite }: { onGrow: () => void; onCite: (p: Passage, also?: Passage[]) => void }) {
   const { chat } = useStores();
   const s: Stream | undefined = chat.stream.value;
-  useLayoutEffect(onGrow, [s?.text]);
+  const left = useReadingLeft(s);
+  useLayoutEffect(onGrow, [s?.text, s?.context]);
   if (!s) return null;
+  const ctx = s.context;
+  const count = ctx?.sources.length ?? 0;
+  let reading = t("chat.waiting");
+  if (ctx && count === 0) reading = t("chat.noPassages");
+  else if (ctx && left === null) reading = t("chat.readingUnmeasured", { count });
+  else if (ctx && left !== null && left > 0) reading = t("chat.reading", { count, time: formatDuration(Math.max(1000, left), locale.value) });
+  else if (ctx) reading = t("chat.readingLonger", { count });
   return (
     <div class="msg assistant streaming" data-testid="message-assistant" data-streaming="true" aria-busy="true">
       <div class="avatar" aria-hidden="true">
@@ -380,15 +529,32 @@ function StreamingMessage({ onGrow }: { onGrow: () => void }) {
       </div>
       <div class="msg-body">
         {s.text ? (
-          <RichText text={s.text} sources={[]} pending />
+          <RichText text={s.text} sources={ctx?.sources ?? []} pending={!ctx} onCite={(p) => onCite(p)} />
         ) : (
-          <div class="typing muted">
+          <div class="typing muted" data-testid="answer-reading">
             <span class="dots">
               <i />
               <i />
               <i />
             </span>
-            {t("chat.waiting")}
+            {reading}
+          </div>
+        )}
+        {ctx && ctx.warningCode && (
+          <div class="note warn small" data-testid="answer-warning">
+            <Icon name="info" size={14} />
+            <span>{t(`search.warn.${ctx.warningCode}`)}</span>
+          </div>
+        )}
+        {ctx && count > 0 && (
+          <div class="sources pending" data-testid="answer-sources">
+            <span class="sources-label">{t("chat.quotes")}</span>
+            <SourceChips sources={ctx.sources} onCite={onCite} />
+          </div>
+        )}
+        {ctx && ctx.dropped > 0 && (
+          <div class="muted small-text" data-testid="answer-dropped">
+            {t("chat.dropped", { count: ctx.dropped })}
           </div>
         )}
       </div>
@@ -396,11 +562,62 @@ function StreamingMessage({ onGrow }: { onGrow: () => void }) {
   );
 }
 
+/** The documents of a collection, for the scope picker (the library's list when it is the open collection). */
+function useDocuments(collection: string): Document[] {
+  const { library, api } = useStores();
+  const [docs, setDocs] = useState<Document[]>([]);
+  const same = collection === library.current.value;
+  useEffect(() => {
+    if (same || !collection) return;
+    let live = true;
+    api
+      .Documents(collection)
+      .then((d) => live && setDocs(d))
+      .catch(() => live && setDocs([]));
+    return () => {
+      live = false;
+    };
+  }, [collection, same]);
+  return same ? library.documents.value : docs;
+}
+
+/** Documents and their folders matching a query, for the scope picker. */
+export function scopeCandidates(docs: Document[], query: string, limit = 8): ScopeItem[] {
+  const q = query.trim().toLowerCase();
+  const folders = new Map<string, ScopeItem>();
+  const files: ScopeItem[] = [];
+  for (const d of docs) {
+    if (d.status === "failed" || d.status === "no_text") continue;
+    const hay = `${d.name} ${d.title} ${d.path}`.toLowerCase();
+    if (!q || hay.includes(q)) files.push({ path: d.path, name: d.name, folder: false });
+    const dir = d.path.replace(/[\\/][^\\/]*$/, "");
+    const dirName = dir.split(/[\\/]/).pop() ?? dir;
+    if (dir && !folders.has(dir)) folders.set(dir, { path: dir, name: `${dirName}/`, folder: true });
+  }
+  const byName = (a: ScopeItem, b: ScopeItem) => a.name.localeCompare(b.name);
+  // A folder holding every document would restrict nothing.
+  const dirs = folders.size > 1 ? [...folders.values()].filter((f) => !q || f.name.toLowerCase().includes(q)).sort(byName) : [];
+  return [...files.sort(byName), ...dirs].slice(0, limit);
+}
+
+/** The @-mention being typed: its query and where it starts, or null. */
+export function mentionAt(text: string, caret: number): { query: string; start: number } | null {
+  const before = text.slice(0, caret);
+  const m = /(?:^|\s)@([^\s@]*)$/.exec(before);
+  if (!m) return null;
+  return { query: m[1], start: caret - m[1].length - 1 };
+}
+
 function Composer({ collection }: { collection: string }) {
   const { chat, ui, library } = useStores();
   const [text, setText] = useState("");
+  const [mention, setMention] = useState<{ query: string; start: number } | null>(null);
+  const [active, setActive] = useState(0);
   const ref = useRef<HTMLTextAreaElement>(null);
   const streaming = chat.isStreaming.value;
+  const scope = chat.scope.value;
+  const docs = useDocuments(collection);
+  const candidates = useMemo(() => (mention ? scopeCandidates(docs, mention.query).filter((c) => !scope.some((s) => s.path === c.path)) : []), [mention, docs, scope]);
 
   useLayoutEffect(() => {
     const ta = ref.current;
@@ -416,6 +633,7 @@ function Composer({ collection }: { collection: string }) {
     try {
       if (id === null) id = (await chat.newConversation(library.current.value)).id;
       setText("");
+      setMention(null);
       await chat.send(id, q);
     } catch (e) {
       ui.toast("error", errorMessage(e));
@@ -427,9 +645,87 @@ function Composer({ collection }: { collection: string }) {
     if (id !== null) void chat.stop(id);
   };
 
+  const pick = (item: ScopeItem) => {
+    if (!mention) return;
+    const end = mention.start + 1 + mention.query.length;
+    const next = (text.slice(0, mention.start) + text.slice(end)).replace(/ {2,}/g, " ");
+    setText(next);
+    setMention(null);
+    chat.setScope([...scope, item]);
+    requestAnimationFrame(() => {
+      const ta = ref.current;
+      if (!ta) return;
+      ta.focus();
+      ta.selectionStart = ta.selectionEnd = Math.min(mention.start, next.length);
+    });
+  };
+
+  const onInput = (e: Event) => {
+    const ta = e.currentTarget as HTMLTextAreaElement;
+    setText(ta.value);
+    setMention(mentionAt(ta.value, ta.selectionStart ?? ta.value.length));
+    setActive(0);
+  };
+
   return (
     <div class="composer-wrap">
+      {scope.length > 0 && (
+        <div class="scope-bar" data-testid="scope-bar">
+          <span class="muted">{t("chat.scope")}</span>
+          <ScopeChips items={scope} onRemove={(p) => chat.setScope(scope.filter((s) => s.path !== p))} />
+          <button class="link-btn plain" onClick={() => chat.setScope([])} data-testid="scope-clear">
+            {t("chat.scopeClear")}
+          </button>
+        </div>
+      )}
+      {mention && (
+        <div class="mention-menu" role="listbox" aria-label={t("chat.mentionTitle")} data-testid="mention-menu">
+          <div class="mention-head muted">{t("chat.mentionTitle")}</div>
+          {candidates.length === 0 && <div class="mention-empty muted">{t("chat.mentionNone", { query: mention.query })}</div>}
+          {candidates.map((c, i) => (
+            <button
+              key={c.path}
+              class={`mention-item ${i === active ? "active" : ""}`}
+              role="option"
+              aria-selected={i === active}
+              onMouseEnter={() => setActive(i)}
+              onMouseDown={(e) => {
+                e.preventDefault(); // keep the focus in the question
+                pick(c);
+              }}
+              data-testid="mention-item"
+              data-path={c.path}
+            >
+              <Icon name={c.folder ? "folder" : "file"} size={14} />
+              <span class="mention-name">{c.name}</span>
+              <span class="mention-path muted">{c.folder ? t("chat.folder") : c.path}</span>
+            </button>
+          ))}
+        </div>
+      )}
       <div class={`composer ${streaming ? "busy" : ""}`}>
+        <button
+          class="icon-btn scope-add"
+          onClick={() => {
+            const ta = ref.current;
+            if (!ta) return;
+            const at = ta.selectionStart ?? text.length;
+            const pre = text.slice(0, at);
+            const ins = pre === "" || /\s$/.test(pre) ? "@" : " @";
+            const next = pre + ins + text.slice(at);
+            setText(next);
+            setMention({ query: "", start: at + ins.length - 1 });
+            requestAnimationFrame(() => {
+              ta.focus();
+              ta.selectionStart = ta.selectionEnd = at + ins.length;
+            });
+          }}
+          title={`${t("chat.scopeAdd")} (@)`}
+          aria-label={t("chat.scopeAdd")}
+          data-testid="scope-add"
+        >
+          <Icon name="at" size={17} />
+        </button>
         <textarea
           ref={ref}
           rows={1}
@@ -437,11 +733,32 @@ function Composer({ collection }: { collection: string }) {
           placeholder={t("chat.placeholder", { collection })}
           aria-label={t("chat.placeholder", { collection })}
           data-testid="chat-input"
-          onInput={(e) => setText(e.currentTarget.value)}
+          onInput={onInput}
+          onClick={(e) => setMention(mentionAt(e.currentTarget.value, e.currentTarget.selectionStart ?? 0))}
+          onBlur={() => setTimeout(() => setMention(null), 150)}
           onKeyDown={(e) => {
             // Enter while an IME is composing (Japanese, Korean) confirms the
             // conversion; it must not send.
             if (e.isComposing || e.keyCode === 229) return;
+            if (mention) {
+              if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+                e.preventDefault();
+                const n = Math.max(candidates.length, 1);
+                setActive((a) => (a + (e.key === "ArrowDown" ? 1 : n - 1)) % n);
+                return;
+              }
+              if ((e.key === "Enter" || e.key === "Tab") && candidates[active]) {
+                e.preventDefault();
+                pick(candidates[active]);
+                return;
+              }
+              if (e.key === "Escape") {
+                e.preventDefault();
+                e.stopPropagation();
+                setMention(null);
+                return;
+              }
+            }
             if (e.key === "Enter" && !e.shiftKey && !e.altKey) {
               e.preventDefault();
               void send();
@@ -462,3 +779,4 @@ function Composer({ collection }: { collection: string }) {
     </div>
   );
 }
+

@@ -1,13 +1,17 @@
-// Library: collections, adding folders and files (native dialogs on the
-// desktop, a path field everywhere), the jobs that index them, and the
-// documents with their status.
+// Library: collections (with where their vectors stand), adding folders
+// and files (native dialogs on the desktop, a path field everywhere), the
+// jobs that index them, and the documents with their status (and, for a
+// file that could not be read, why and what to do).
 
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { errorMessage, isApiError, type Document } from "../api";
+import { isApiError, type Collection, type Document } from "../api";
+import { errorMessage } from "../i18n/errors";
 import { Icon } from "../components/Icon";
 import { JobCard } from "../components/JobCard";
 import { formatDate } from "../format/dates";
+import { embedLine } from "../format/jobs";
 import { locale, t } from "../i18n";
+import { describeError, failureText } from "../i18n/errors";
 import { useStores } from "../stores";
 import { PackPanel } from "./PackPanel";
 
@@ -75,14 +79,14 @@ function Collections() {
         </form>
       )}
       <ul class="collection-items">
-        {library.collections.value.length === 0 && <li class="empty-line muted">{t("collections.empty")}</li>}
-        {library.collections.value.map((c) => (
+        {listed(library.collections.value, library.current.value).map((c) => (
           <li key={c.name} class={`collection-item ${c.name === library.current.value ? "active" : ""}`} data-testid="collection-item" data-name={c.name}>
             <button class="collection-open" onClick={() => library.select(c.name)}>
               <span class="collection-name">
                 <Icon name="library" size={15} /> {c.name}
               </span>
               <span class="collection-meta muted">{t("collections.stats", { documents: c.documents, chunks: c.chunks, count: c.documents })}</span>
+              <EmbedLine collection={c.name} />
             </button>
             <div class="row-actions">
               <button class="icon-btn small" title={t("collections.delete")} aria-label={t("collections.delete")} onClick={() => del(c.name)} data-testid="collection-delete">
@@ -100,6 +104,7 @@ function AddBar() {
   const { library, ui, api } = useStores();
   const [path, setPath] = useState("");
   const [dialogs, setDialogs] = useState(api.dialogs);
+  const [answerOpen, setAnswerOpen] = useState(false);
   const inputRef = useRef<HTMLInputElement>(null);
   const collection = library.current.value;
   const hint = library.dropHint.value;
@@ -125,7 +130,7 @@ function AddBar() {
       const paths = kind === "folder" ? [await api.ChooseFolder()].filter(Boolean) : await api.ChooseFiles();
       await start(paths);
     } catch (e) {
-      if (isApiError(e, "invalid")) {
+      if (isApiError(e, "no_dialogs")) {
         // The browser: no native dialogs; offer the path field.
         setDialogs(false);
         ui.toast("info", t("library.dialogsUnavailable"));
@@ -148,6 +153,9 @@ function AddBar() {
     <section class="card add-card">
       <div class="add-head">
         <h1 class="view-title">{collection}</h1>
+        <button class={`btn small ghost answer-open ${answerOpen ? "active" : ""}`} onClick={() => setAnswerOpen(!answerOpen)} aria-expanded={answerOpen} data-testid="collection-answer-open">
+          <Icon name="settings" size={14} /> {t("collections.answer")}
+        </button>
         {dialogs && (
           <div class="add-buttons">
             <button class="btn primary" onClick={() => choose("folder")} data-testid="add-folder">
@@ -159,6 +167,7 @@ function AddBar() {
           </div>
         )}
       </div>
+      {answerOpen && <AnswerSettingsForm key={collection} collection={collection} onDone={() => setAnswerOpen(false)} />}
       {hint && (
         <div class="note info" data-testid="drop-hint">
           <Icon name="info" size={16} />
@@ -194,6 +203,99 @@ function AddBar() {
   );
 }
 
+/** The answer settings one collection overrides: its chat model and its passages per answer. */
+function AnswerSettingsForm({ collection, onDone }: { collection: string; onDone: () => void }) {
+  const { api, models, settings, ui } = useStores();
+  const [model, setModel] = useState("");
+  const [topK, setTopK] = useState("");
+  const [loaded, setLoaded] = useState(false);
+  useEffect(() => {
+    if (models.models.value.length === 0) void models.load().catch(() => {});
+    api
+      .CollectionSettings(collection)
+      .then((s) => {
+        setModel(s.chatModel);
+        setTopK(s.topK > 0 ? String(s.topK) : "");
+        setLoaded(true);
+      })
+      .catch((e) => ui.toast("error", errorMessage(e)));
+  }, [collection]);
+  const g = settings.settings.value;
+  const chatModels = models.models.value.filter((m) => !m.embedding);
+  const save = async (e: Event) => {
+    e.preventDefault();
+    try {
+      await api.SaveCollectionSettings(collection, { chatModel: model, topK: topK.trim() ? Math.round(Number(topK)) : 0 });
+      ui.toast("success", t("collections.answerSaved", { name: collection }));
+      onDone();
+    } catch (err) {
+      ui.toast("error", errorMessage(err));
+    }
+  };
+  if (!loaded) return null;
+  return (
+    <form class="answer-settings" onSubmit={save} data-testid="collection-answer">
+      <p class="hint">{t("collections.answerHint", { name: collection })}</p>
+      <div class="form-grid">
+        <label class="field">
+          <span class="field-label">{t("collections.answerModel")}</span>
+          <select class="input" value={model} onChange={(e) => setModel(e.currentTarget.value)} data-testid="collection-answer-model">
+            <option value="">{t("collections.answerModelDefault", { model: g?.chatModel ?? "" })}</option>
+            {model && !chatModels.some((m) => m.name === model) && <option value={model}>{model}</option>}
+            {chatModels.map((m) => (
+              <option key={m.name} value={m.name}>
+                {m.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label class="field">
+          <span class="field-label">{t("collections.answerTopK")}</span>
+          <input
+            class="input"
+            type="number"
+            min={1}
+            max={50}
+            value={topK}
+            placeholder={t("collections.answerTopKDefault", { count: g?.topK ?? 6 })}
+            onInput={(e) => setTopK(e.currentTarget.value)}
+            data-testid="collection-answer-topk"
+          />
+          <span class="hint">{t("settings.range", { min: 1, max: 50 })}</span>
+        </label>
+      </div>
+      <div class="modal-actions">
+        <button type="button" class="btn" onClick={onDone}>
+          {t("common.cancel")}
+        </button>
+        <button type="submit" class="btn primary" data-testid="collection-answer-save">
+          {t("common.save")}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** The collections to list: the current one too before anything was added to it (the default one on a first start). */
+function listed(cols: Collection[], current: string): Collection[] {
+  if (cols.some((c) => c.name === current)) return cols;
+  return [{ name: current, documents: 0, chunks: 0, vectors: 0, embedModel: "" }, ...cols];
+}
+
+/** Where a collection's vectors stand, from embed:progress (nothing once all are done and nothing happened since). */
+function EmbedLine({ collection }: { collection: string }) {
+  const { embedding } = useStores();
+  const s = embedding.byCollection.value.get(collection);
+  if (!s) return null;
+  const line = embedLine(s, locale.value, (x) => describeError(x.errorCode, x.errorParams, x.error));
+  if (!line) return null;
+  return (
+    <span class={`collection-embed state-${s.state}`} data-testid="collection-embed" data-state={s.state}>
+      {(s.state === "embedding" || s.state === "waiting") && <span class="spinner tiny" />} {line}
+    </span>
+  );
+}
+
 /** The running and recent jobs of the given kinds (not dismissed). */
 export function Jobs({ kinds }: { kinds: string[] }) {
   const { jobs } = useStores();
@@ -206,6 +308,19 @@ export function Jobs({ kinds }: { kinds: string[] }) {
       ))}
     </section>
   );
+}
+
+/**
+ * Whether a document's own title tells more than its file name: not empty,
+ * not the file name, and not a bare number or code ("001", EPUB and HTML
+ * metadata often hold nothing else).
+ */
+export function meaningfulTitle(d: Pick<Document, "title" | "name">): boolean {
+  const title = d.title.trim();
+  if (!title) return false;
+  const stem = d.name.replace(/\.[^.]+$/, "");
+  if (title === d.name || title === stem) return false;
+  return /\p{L}{2,}/u.test(title);
 }
 
 function Documents() {
@@ -301,11 +416,11 @@ function Documents() {
                       <span>{d.name}</span>
                     </div>
                     <div class="doc-path muted" title={d.path}>
-                      {d.title && d.title !== d.name ? d.title : d.path}
+                      {meaningfulTitle(d) ? `${d.title} · ${d.path}` : d.path}
                     </div>
                     {d.error && (
-                      <div class="doc-error" data-testid="doc-error">
-                        {d.error}
+                      <div class="doc-error" data-testid="doc-error" data-code={d.errorCode}>
+                        {failureText(d.errorCode, d.error)}
                       </div>
                     )}
                   </td>

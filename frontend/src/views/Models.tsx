@@ -1,14 +1,28 @@
-// Models: the runtime Kura talks to, the installed models, which ones answer
-// and which embed, and getting more (download, or import a GGUF offline).
+// Models: the runtime Kura talks to; getting models (every GGUF file of a
+// folder in one step, one file, or a download when there is a network); the
+// models Kura recommends by role with their size and the speed measured on
+// this computer; the installed models and which one answers and which one
+// searches.
 
 import { useEffect, useState } from "preact/hooks";
-import { errorMessage, type Model } from "../api";
+import { isApiError, type Model, type ModelRole, type Recommendation } from "../api";
 import { Icon } from "../components/Icon";
 import { formatBytes } from "../format/progress";
 import { locale, t } from "../i18n";
+import { errorMessage } from "../i18n/errors";
 import { useStores } from "../stores";
 import { Jobs } from "./Library";
 import { installedName, sameModel } from "../format/models";
+
+/** A measured speed in words, or "not measured yet". */
+export function speedText(role: ModelRole, speed: number, loc: string): string {
+  if (!(speed > 0)) return t("models.notMeasured");
+  const rate = new Intl.NumberFormat(loc, { maximumFractionDigits: speed >= 10 ? 0 : 1 }).format(speed);
+  return role === "chat" ? t("models.speed.chat", { rate }) : t("models.speed.embed", { rate });
+}
+
+/** Ollama writes "unknown" where a model does not say; the page says it in the user's language. */
+const known = (v: string) => (v && v.toLowerCase() !== "unknown" ? v : "");
 
 export function ModelsView() {
   const { models, ui } = useStores();
@@ -19,12 +33,10 @@ export function ModelsView() {
     <div class="page models-view">
       <h1 class="view-title">{t("models.title")}</h1>
       <RuntimeCard />
+      <GetModels />
+      <Recommended />
       <Choice />
       <Installed />
-      <div class="two-col">
-        <PullCard />
-        <ImportCard />
-      </div>
     </div>
   );
 }
@@ -52,7 +64,7 @@ function RuntimeCard() {
               {r.reachable ? t("models.reachable") : t("models.unreachable")}
             </span>
           </div>
-          {r.error && <div class="note error">{r.error}</div>}
+          {!r.reachable && <div class="note error">{t("error.unreachable", { url: r.url })}</div>}
           <dl class="facts">
             <dt>{t("models.version")}</dt>
             <dd>{r.version || "–"}</dd>
@@ -61,7 +73,7 @@ function RuntimeCard() {
             <dt>{t("models.dir")}</dt>
             <dd class="mono">{r.modelsDir || "–"}</dd>
             <dt>{t("models.running")}</dt>
-            <dd>
+            <dd data-testid="runtime-running">
               {r.running.length === 0
                 ? t("common.none")
                 : r.running.map((m) => (
@@ -77,6 +89,188 @@ function RuntimeCard() {
   );
 }
 
+/** Getting models: a folder of GGUF files in one step (offline), one file, or a download. */
+function GetModels() {
+  const { models, ui, api } = useStores();
+  const [folder, setFolder] = useState("");
+  const [file, setFile] = useState("");
+  const [name, setName] = useState("");
+  const [pull, setPull] = useState("");
+  const fail = (e: unknown) => ui.toast("error", errorMessage(e));
+  const importPath = async (path: string, as: string) => {
+    if (!path.trim()) return false;
+    try {
+      await models.importGguf(path, as);
+      return true;
+    } catch (e) {
+      fail(e);
+      return false;
+    }
+  };
+  const chooseFolder = async () => {
+    try {
+      const dir = await api.ChooseFolder();
+      if (dir) setFolder(dir);
+    } catch (e) {
+      if (!isApiError(e, "no_dialogs")) fail(e);
+    }
+  };
+  const chooseFile = async () => {
+    try {
+      const files = await api.ChooseFiles();
+      if (files[0]) setFile(files[0]);
+    } catch (e) {
+      if (!isApiError(e, "no_dialogs")) fail(e);
+    }
+  };
+  return (
+    <section class="card" data-testid="get-models">
+      <div class="card-head">
+        <h2>
+          <Icon name="upload" size={17} /> {t("models.get")}
+        </h2>
+      </div>
+      <div class="get-grid">
+        <form
+          class="stack"
+          onSubmit={async (e) => {
+            e.preventDefault();
+            if (await importPath(folder, "")) setFolder("");
+          }}
+        >
+          <span class="field-label">{t("models.importFolder")}</span>
+          <div class="path-row">
+            <input class="input mono" value={folder} placeholder={t("models.importFolderPath")} onInput={(e) => setFolder(e.currentTarget.value)} data-testid="model-import-folder" spellcheck={false} />
+            {api.dialogs && (
+              <button class="btn" type="button" onClick={() => void chooseFolder()}>
+                {t("common.choose")}
+              </button>
+            )}
+            <button class="btn primary" type="submit" disabled={!folder.trim()} data-testid="model-import-folder-submit">
+              {t("models.importFolderButton")}
+            </button>
+          </div>
+          <p class="hint">{t("models.importFolderHint")}</p>
+        </form>
+        <form
+          class="stack"
+          onSubmit={async (e) => {
+            e.preventDefault();
+            if (await importPath(file, name)) {
+              setFile("");
+              setName("");
+            }
+          }}
+        >
+          <span class="field-label">{t("models.importOne")}</span>
+          <div class="path-row">
+            <input class="input mono" value={file} placeholder={t("models.importPath")} onInput={(e) => setFile(e.currentTarget.value)} data-testid="model-import-path" spellcheck={false} />
+            {api.dialogs && (
+              <button class="btn" type="button" onClick={() => void chooseFile()}>
+                {t("common.choose")}
+              </button>
+            )}
+          </div>
+          <div class="path-row">
+            <input class="input mono" value={name} placeholder={t("models.importName")} onInput={(e) => setName(e.currentTarget.value)} data-testid="model-import-name" spellcheck={false} />
+            <button class="btn" type="submit" disabled={!file.trim()} data-testid="model-import-submit">
+              {t("models.importButton")}
+            </button>
+          </div>
+        </form>
+        <form
+          class="stack"
+          onSubmit={async (e) => {
+            e.preventDefault();
+            if (!pull.trim()) return;
+            try {
+              await models.pull(pull);
+              setPull("");
+            } catch (err) {
+              fail(err);
+            }
+          }}
+        >
+          <span class="field-label">
+            <Icon name="download" size={15} /> {t("models.pull")}
+          </span>
+          <div class="path-row">
+            <input class="input mono" value={pull} placeholder={t("models.pullPlaceholder")} onInput={(e) => setPull(e.currentTarget.value)} data-testid="model-pull-input" spellcheck={false} />
+            <button class="btn" type="submit" disabled={!pull.trim()} data-testid="model-pull-submit">
+              {t("models.pullButton")}
+            </button>
+          </div>
+          <p class="hint">{t("models.pullNote")}</p>
+        </form>
+      </div>
+      <div data-testid="model-jobs">
+        <Jobs kinds={["import", "pull"]} />
+      </div>
+    </section>
+  );
+}
+
+/** The recommended models by role: size, speed measured here, and what to do with each. */
+function Recommended() {
+  const { models, ui } = useStores();
+  const list = models.recommendations.value;
+  const loc = locale.value;
+  if (list.length === 0) return null;
+  const act = (f: () => Promise<unknown>) => () => void f().catch((e) => ui.toast("error", errorMessage(e)));
+  const installedAs = (r: Recommendation) => models.models.value.find((m) => sameModel(m.name, r.name))?.name ?? r.name;
+  return (
+    <section class="card" data-testid="recommended">
+      <div class="card-head">
+        <h2>{t("models.recommended")}</h2>
+      </div>
+      <p class="hint">{t("models.recommendedHint")}</p>
+      <div class="rec-roles">
+        {(["chat", "embed"] as const).map((role) => (
+          <div key={role} class="rec-role">
+            <h3 class="section-label">{role === "chat" ? t("models.forChat") : t("models.forEmbed")}</h3>
+            <ul class="rec-list">
+              {list
+                .filter((r) => r.role === role)
+                .map((r) => (
+                  <li key={r.name} class={`rec ${r.inUse ? "in-use" : ""}`} data-testid="recommendation" data-name={r.name} data-role={r.role}>
+                    <div class="rec-main">
+                      <span class="mono rec-name">{r.name}</span>
+                      <span class={`tag ${r.trait === "default" ? "chat" : ""}`}>{t(`models.trait.${r.trait}`)}</span>
+                      {r.inUse ? (
+                        <span class="badge indexed">
+                          <Icon name="check" size={12} /> {t("models.inUse")}
+                        </span>
+                      ) : r.installed ? (
+                        <span class="badge">{t("models.isInstalled")}</span>
+                      ) : null}
+                    </div>
+                    <div class="rec-facts muted">
+                      {[r.parameterSize, t("models.downloadSize", { size: formatBytes(r.size, loc) })].filter(Boolean).join(" · ")}
+                      {" · "}
+                      <span data-testid="recommendation-speed">{speedText(r.role, r.speed, loc)}</span>
+                    </div>
+                    <div class="rec-actions">
+                      {r.installed && !r.inUse && (
+                        <button class="btn small" onClick={act(() => models.use(r.role, installedAs(r)))}>
+                          {t("models.use")}
+                        </button>
+                      )}
+                      {!r.installed && (
+                        <button class="btn small ghost" onClick={act(() => models.pull(r.name))} title={t("models.pullNote")}>
+                          <Icon name="download" size={14} /> {t("models.download")}
+                        </button>
+                      )}
+                    </div>
+                  </li>
+                ))}
+            </ul>
+          </div>
+        ))}
+      </div>
+    </section>
+  );
+}
+
 function Choice() {
   const { settings, models, ui } = useStores();
   const s = settings.settings.value;
@@ -84,11 +278,10 @@ function Choice() {
   if (!s) return null;
   const chatModels = list.filter((m) => !m.embedding);
   const embedModels = list.filter((m) => m.embedding);
-  const save = async (patch: { chatModel?: string; embedModel?: string }) => {
+  const use = async (role: ModelRole, name: string) => {
     try {
-      await settings.save(patch);
+      await models.use(role, name);
       ui.toast("success", t("models.saved"));
-      void models.load().catch(() => {});
     } catch (e) {
       ui.toast("error", errorMessage(e));
     }
@@ -100,7 +293,7 @@ function Choice() {
       {ms.map((m) => (
         <option key={m.name} value={m.name}>
           {m.name}
-          {m.parameterSize ? ` (${m.parameterSize})` : ""}
+          {known(m.parameterSize) ? ` (${m.parameterSize})` : ""}
         </option>
       ))}
     </>
@@ -113,13 +306,13 @@ function Choice() {
       <div class="form-grid">
         <label class="field">
           <span class="field-label">{t("models.chatModel")}</span>
-          <select class="input" value={installedName(chatModels, s.chatModel)} onChange={(e) => save({ chatModel: e.currentTarget.value })} data-testid="chat-model-select">
+          <select class="input" value={installedName(chatModels, s.chatModel)} onChange={(e) => void use("chat", e.currentTarget.value)} data-testid="chat-model-select">
             {options(chatModels, s.chatModel)}
           </select>
         </label>
         <label class="field">
           <span class="field-label">{t("models.embedModel")}</span>
-          <select class="input" value={installedName(embedModels, s.embedModel)} onChange={(e) => save({ embedModel: e.currentTarget.value })} data-testid="embed-model-select">
+          <select class="input" value={installedName(embedModels, s.embedModel)} onChange={(e) => void use("embed", e.currentTarget.value)} data-testid="embed-model-select">
             {options(embedModels, s.embedModel)}
           </select>
         </label>
@@ -136,19 +329,19 @@ function Installed() {
   const list = models.models.value;
   const fail = (e: unknown) => ui.toast("error", errorMessage(e));
 
-  const del = async (m: Model) => {
+  const del = async (m: Model, isChat: boolean, isEmbed: boolean) => {
+    const inUse = [isChat ? t("models.deleteInUseChat", { name: m.name }) : "", isEmbed ? t("models.deleteInUseEmbed", { name: m.name }) : ""].filter(Boolean);
     const ok = await ui.confirm({
       title: t("models.deleteTitle", { name: m.name }),
-      body: t("models.deleteBody", { size: formatBytes(m.size, loc) }),
+      body: [...inUse, t("models.deleteBody", { size: formatBytes(m.size, loc) })].join(" "),
       confirm: t("common.delete"),
     });
     if (ok) await models.remove(m.name).catch(fail);
   };
-  const use = async (patch: { chatModel?: string; embedModel?: string }) => {
+  const use = async (role: ModelRole, name: string) => {
     try {
-      await settings.save(patch);
+      await models.use(role, name);
       ui.toast("success", t("models.saved"));
-      await models.load();
     } catch (e) {
       fail(e);
     }
@@ -171,6 +364,7 @@ function Installed() {
                 <th class="num">{t("models.col.size")}</th>
                 <th class="hide-narrow">{t("models.col.params")}</th>
                 <th class="num hide-narrow">{t("models.col.context")}</th>
+                <th class="hide-narrow">{t("models.col.speed")}</th>
                 <th class="actions-col" />
               </tr>
             </thead>
@@ -178,6 +372,7 @@ function Installed() {
               {list.map((m) => {
                 const isChat = s ? sameModel(s.chatModel, m.name) : m.isChatDefault;
                 const isEmbed = s ? sameModel(s.embedModel, m.name) : m.isEmbedDefault;
+                const details = [known(m.parameterSize), known(m.quantization)].filter(Boolean).join(" · ");
                 return (
                   <tr key={m.name} data-testid="model-row" data-name={m.name}>
                     <td>
@@ -200,23 +395,26 @@ function Installed() {
                     </td>
                     <td class="num nowrap">{formatBytes(m.size, loc)}</td>
                     <td class="hide-narrow nowrap">
-                      {[m.parameterSize, m.quantization].filter(Boolean).join(" · ") || "–"}
-                      {m.family && <div class="muted small-text">{m.family}</div>}
+                      {details || t("common.unknown")}
+                      {known(m.family) && <div class="muted small-text">{m.family}</div>}
                     </td>
-                    <td class="num hide-narrow nowrap">{m.contextLength ? t("models.tokens", { count: m.contextLength }) : "–"}</td>
+                    <td class="num hide-narrow nowrap">{m.contextLength ? t("models.tokens", { count: m.contextLength }) : t("common.unknown")}</td>
+                    <td class="hide-narrow small-text muted" data-testid="model-speed">
+                      {speedText(m.embedding ? "embed" : "chat", m.speed, loc)}
+                    </td>
                     <td class="actions-col">
                       <div class="row-actions always">
                         {!m.embedding && !isChat && (
-                          <button class="btn small" onClick={() => use({ chatModel: m.name })} data-testid="model-use-chat">
+                          <button class="btn small" onClick={() => void use("chat", m.name)} data-testid="model-use-chat">
                             {t("models.useChat")}
                           </button>
                         )}
                         {m.embedding && !isEmbed && (
-                          <button class="btn small" onClick={() => use({ embedModel: m.name })} data-testid="model-use-embed">
+                          <button class="btn small" onClick={() => void use("embed", m.name)} data-testid="model-use-embed">
                             {t("models.useEmbed")}
                           </button>
                         )}
-                        <button class="icon-btn small" title={t("models.delete")} aria-label={t("models.delete")} onClick={() => del(m)} data-testid="model-delete">
+                        <button class="icon-btn small" title={t("models.delete")} aria-label={t("models.delete")} onClick={() => void del(m, isChat, isEmbed)} data-testid="model-delete">
                           <Icon name="trash" size={15} />
                         </button>
                       </div>
@@ -228,91 +426,6 @@ function Installed() {
           </table>
         </div>
       )}
-    </section>
-  );
-}
-
-function PullCard() {
-  const { models, ui } = useStores();
-  const [name, setName] = useState("");
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    if (!name.trim()) return;
-    try {
-      await models.pull(name);
-      setName("");
-    } catch (err) {
-      ui.toast("error", errorMessage(err));
-    }
-  };
-  return (
-    <section class="card">
-      <div class="card-head">
-        <h2>
-          <Icon name="download" size={17} /> {t("models.pull")}
-        </h2>
-      </div>
-      <form class="path-row" onSubmit={submit}>
-        <input class="input mono" value={name} placeholder={t("models.pullPlaceholder")} onInput={(e) => setName(e.currentTarget.value)} data-testid="model-pull-input" spellcheck={false} />
-        <button class="btn primary" type="submit" disabled={!name.trim()} data-testid="model-pull-submit">
-          {t("models.pullButton")}
-        </button>
-      </form>
-      <p class="hint">{t("models.pullNote")}</p>
-      <div data-testid="pull-jobs">
-        <Jobs kinds={["pull"]} />
-      </div>
-    </section>
-  );
-}
-
-function ImportCard() {
-  const { models, ui, api } = useStores();
-  const [path, setPath] = useState("");
-  const [name, setName] = useState("");
-  const choose = async () => {
-    try {
-      const files = await api.ChooseFiles();
-      if (files[0]) setPath(files[0]);
-    } catch (e) {
-      ui.toast("error", errorMessage(e));
-    }
-  };
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    if (!path.trim()) return;
-    try {
-      await models.importGguf(path, name);
-      setPath("");
-      setName("");
-    } catch (err) {
-      ui.toast("error", errorMessage(err));
-    }
-  };
-  return (
-    <section class="card">
-      <div class="card-head">
-        <h2>
-          <Icon name="upload" size={17} /> {t("models.import")}
-        </h2>
-      </div>
-      <form class="stack" onSubmit={submit}>
-        <div class="path-row">
-          <input class="input mono" value={path} placeholder={t("models.importPath")} onInput={(e) => setPath(e.currentTarget.value)} data-testid="model-import-path" spellcheck={false} />
-          {api.dialogs && (
-            <button class="btn" type="button" onClick={choose}>
-              {t("common.choose")}
-            </button>
-          )}
-        </div>
-        <div class="path-row">
-          <input class="input mono" value={name} placeholder={t("models.importName")} onInput={(e) => setName(e.currentTarget.value)} data-testid="model-import-name" spellcheck={false} />
-          <button class="btn primary" type="submit" disabled={!path.trim()} data-testid="model-import-submit">
-            {t("models.importButton")}
-          </button>
-        </div>
-      </form>
-      <Jobs kinds={["import"]} />
     </section>
   );
 }

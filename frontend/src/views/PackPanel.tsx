@@ -4,7 +4,8 @@
 // name), and the pack jobs running.
 
 import { useEffect, useState } from "preact/hooks";
-import { errorMessage, isApiError, type Job, type PackInfo, type PackSeal } from "../api";
+import { isApiError, type Job, type PackInfo, type PackSeal } from "../api";
+import { errorMessage } from "../i18n/errors";
 import { Icon } from "../components/Icon";
 import { ProgressBar } from "../components/Progress";
 import { formatBytes } from "../format/progress";

@@ -1,19 +1,21 @@
 // The search box in the top bar (Ctrl/Cmd+K): passages from the current
-// collection with file, page and score, and whether the search was hybrid
-// or keywords only. Choosing a passage opens it in the source panel.
+// collection with file, page and score, the query's words marked, the same
+// passage in several files listed once, and whether the search was hybrid
+// or keywords only (and why). Choosing a passage opens it in the source
+// panel.
 
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { Passage } from "../api";
 import { Icon } from "../components/Icon";
+import { isMac } from "../components/Shortcuts";
 import { t } from "../i18n";
+import { errorMessage } from "../i18n/errors";
 import { useStores } from "../stores";
 import { pageLabel } from "../format/pages";
+import { groupSame } from "../text/group";
+import { queryTerms, splitTerms } from "../text/highlight";
 
 const DEBOUNCE_MS = 250;
-
-export function isMac(): boolean {
-  return typeof navigator !== "undefined" && /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
-}
 
 export function SearchBox() {
   const { search, library, source } = useStores();
@@ -25,7 +27,9 @@ export function SearchBox() {
   const timer = useRef<ReturnType<typeof setTimeout>>();
   const collection = library.current.value;
   const result = search.result.value;
-  const passages = result?.passages ?? [];
+  const groups = groupSame(result?.passages ?? []);
+  const passages = groups.map((g) => g.passage);
+  const terms = queryTerms(search.query.value);
 
   // Ctrl/Cmd+K focuses the box from anywhere.
   useEffect(() => {
@@ -64,7 +68,8 @@ export function SearchBox() {
 
   const choose = (p: Passage) => {
     setOpen(false);
-    void source.show(collection, p);
+    const also = groups.find((g) => g.passage === p)?.also ?? [];
+    void source.show(collection, p, { query: search.query.value, also });
   };
 
   const onKeyDown = (e: KeyboardEvent) => {
@@ -121,17 +126,17 @@ export function SearchBox() {
               {search.loading.value && <span class="spinner small" />}
             </div>
           )}
-          {result?.warning && (
+          {result?.warningCode && (
             <div class="note warn" data-testid="search-warning">
               <Icon name="alert" size={16} />
-              <span>{result.warning}</span>
+              <span>{t(`search.warn.${result.warningCode}`)}</span>
             </div>
           )}
           {!result && search.loading.value && <div class="search-empty muted">{t("search.searching")}</div>}
-          {search.error.value && <div class="search-empty error-text">{search.error.value}</div>}
+          {search.error.value !== null && <div class="search-empty error-text">{errorMessage(search.error.value)}</div>}
           {result && passages.length === 0 && !search.loading.value && <div class="search-empty muted">{t("search.none", { query: text.trim() })}</div>}
           <ul class="search-list">
-            {passages.map((p, i) => (
+            {groups.map(({ passage: p, also }, i) => (
               <li key={`${p.path}#${p.page}#${p.start}`}>
                 <button
                   class={`search-item ${i === active ? "active" : ""}`}
@@ -154,7 +159,14 @@ export function SearchBox() {
                     )}
                     <span class="search-score">{t("search.score", { score: p.score.toFixed(3) })}</span>
                   </div>
-                  <div class="search-text">{p.text}</div>
+                  {also.length > 0 && (
+                    <div class="search-also muted" data-testid="search-also">
+                      {t("search.alsoIn", { names: also.map((a) => a.name).join(", ") })}
+                    </div>
+                  )}
+                  <div class="search-text">
+                    {splitTerms(p.text, terms).map((piece, j) => (piece.hit ? <mark key={j}>{piece.text}</mark> : piece.text))}
+                  </div>
                 </button>
               </li>
             ))}

@@ -1,28 +1,49 @@
 // Settings: appearance applies at once; the rest is a form saved together.
+// Every number shows its allowed range (the backend refuses others with
+// out_of_range, which marks the field).
 
 import { useEffect, useState } from "preact/hooks";
-import { errorMessage, type Settings, type Theme } from "../api";
+import { ApiError, type Settings, type Theme } from "../api";
+import { errorMessage } from "../i18n/errors";
 import { Icon } from "../components/Icon";
 import { LOCALE_NAMES, LOCALES, systemLocale, t } from "../i18n";
 import { useStores } from "../stores";
 
-type Draft = Pick<Settings, "ollamaUrl" | "topK" | "lexicalWeight" | "chunkSize" | "chunkOverlap" | "maxContext">;
+type Draft = Pick<Settings, "ollamaUrl" | "topK" | "lexicalWeight" | "chunkSize" | "chunkOverlap" | "maxContext" | "firstTokenSeconds">;
 type Errors = Partial<Record<keyof Draft, string>>;
+type NumberField = "topK" | "chunkSize" | "chunkOverlap" | "maxContext" | "firstTokenSeconds";
+
+/** The allowed ranges, as app.SaveSettings checks them (docs/API.md, Settings). */
+export const RANGES: Record<NumberField, (d: Draft) => [number, number]> = {
+  topK: () => [1, 50],
+  chunkSize: () => [100, 8000],
+  chunkOverlap: (d) => [0, Math.floor(d.chunkSize / 2)],
+  maxContext: () => [1024, 131072],
+  firstTokenSeconds: () => [3, 300],
+};
 
 function draftOf(s: Settings): Draft {
-  return { ollamaUrl: s.ollamaUrl, topK: s.topK, lexicalWeight: s.lexicalWeight, chunkSize: s.chunkSize, chunkOverlap: s.chunkOverlap, maxContext: s.maxContext };
+  return {
+    ollamaUrl: s.ollamaUrl,
+    topK: s.topK,
+    lexicalWeight: s.lexicalWeight,
+    chunkSize: s.chunkSize,
+    chunkOverlap: s.chunkOverlap,
+    maxContext: s.maxContext,
+    firstTokenSeconds: s.firstTokenSeconds,
+  };
 }
 
-/** Checks a draft; returns the fields in error (with a message where it helps). */
+/** Checks a draft; returns the fields in error, each with the words that say why. */
 export function validate(d: Draft): Errors {
   const e: Errors = {};
   if (d.ollamaUrl.trim() && !/^https?:\/\/[^\s/]+/i.test(d.ollamaUrl.trim())) e.ollamaUrl = "";
-  if (!(Number.isInteger(d.topK) && d.topK >= 1 && d.topK <= 50)) e.topK = "";
-  if (!(d.lexicalWeight >= 0 && d.lexicalWeight <= 1)) e.lexicalWeight = "";
-  if (!(Number.isInteger(d.chunkSize) && d.chunkSize >= 100 && d.chunkSize <= 20000)) e.chunkSize = "";
-  if (!(Number.isInteger(d.chunkOverlap) && d.chunkOverlap >= 0)) e.chunkOverlap = "";
-  else if (d.chunkOverlap >= d.chunkSize) e.chunkOverlap = t("settings.overlapTooLarge");
-  if (!(Number.isInteger(d.maxContext) && d.maxContext >= 512 && d.maxContext <= 1048576)) e.maxContext = "";
+  if (!(d.lexicalWeight > 0 && d.lexicalWeight <= 1)) e.lexicalWeight = "";
+  for (const k of Object.keys(RANGES) as NumberField[]) {
+    const [min, max] = RANGES[k](d);
+    if (!(Number.isInteger(d[k]) && d[k] >= min && d[k] <= max)) e[k] = t("settings.range", { min, max });
+  }
+  if (e.chunkOverlap !== undefined && d.chunkOverlap > d.chunkSize / 2) e.chunkOverlap = t("settings.overlapTooLarge");
   return e;
 }
 
@@ -41,7 +62,12 @@ export function SettingsView() {
 
   const dirty = JSON.stringify(draftOf(s)) !== JSON.stringify(draft);
   const set = <K extends keyof Draft>(k: K, v: Draft[K]) => setDraft({ ...draft, [k]: v });
-  const num = (k: "topK" | "chunkSize" | "chunkOverlap" | "maxContext") => (e: Event) => set(k, Math.round(Number((e.currentTarget as HTMLInputElement).value)));
+  const num = (k: NumberField) => (e: Event) => set(k, Math.round(Number((e.currentTarget as HTMLInputElement).value)));
+  /** The hint under a number field: its range, or what is wrong with it. */
+  const range = (k: NumberField) => {
+    const [min, max] = RANGES[k](draft);
+    return <span class={`hint ${errors[k] ? "error-text" : ""}`} data-testid={`range-${k}`}>{errors[k] || t("settings.range", { min, max })}</span>;
+  };
 
   const save = async (e: Event) => {
     e.preventDefault();
@@ -56,6 +82,9 @@ export function SettingsView() {
       await settings.save({ ...draft, ollamaUrl: draft.ollamaUrl.trim() });
       ui.toast("success", t("settings.saved"));
     } catch (err) {
+      // A value the backend refuses marks its field too.
+      const field = err instanceof ApiError && err.code === "out_of_range" ? (err.params.field as keyof Draft) : null;
+      if (field && field in draft) setErrors({ [field]: errorMessage(err) });
       ui.toast("error", errorMessage(err));
     } finally {
       setSaving(false);
@@ -144,12 +173,28 @@ export function SettingsView() {
             <label class="field">
               <span class="field-label">{t("settings.topK")}</span>
               <input class={`input ${err("topK")}`} type="number" min={1} max={50} value={draft.topK} onInput={num("topK")} data-testid="settings-topk" />
+              {range("topK")}
               <span class="hint">{t("settings.topKHint")}</span>
             </label>
             <label class="field">
               <span class="field-label">{t("settings.maxContext")}</span>
-              <input class={`input ${err("maxContext")}`} type="number" min={512} step={512} value={draft.maxContext} onInput={num("maxContext")} data-testid="settings-max-context" />
+              <input class={`input ${err("maxContext")}`} type="number" min={1024} max={131072} step={1024} value={draft.maxContext} onInput={num("maxContext")} data-testid="settings-max-context" />
+              {range("maxContext")}
               <span class="hint">{t("settings.maxContextHint")}</span>
+            </label>
+            <label class="field">
+              <span class="field-label">{t("settings.firstToken")}</span>
+              <input
+                class={`input ${err("firstTokenSeconds")}`}
+                type="number"
+                min={3}
+                max={300}
+                value={draft.firstTokenSeconds}
+                onInput={num("firstTokenSeconds")}
+                data-testid="settings-first-token"
+              />
+              {range("firstTokenSeconds")}
+              <span class="hint">{t("settings.firstTokenHint")}</span>
             </label>
           </div>
           <div class="field">
@@ -184,12 +229,13 @@ export function SettingsView() {
           <div class="form-grid">
             <label class="field">
               <span class="field-label">{t("settings.chunkSize")}</span>
-              <input class={`input ${err("chunkSize")}`} type="number" min={100} step={50} value={draft.chunkSize} onInput={num("chunkSize")} data-testid="settings-chunk-size" />
+              <input class={`input ${err("chunkSize")}`} type="number" min={100} max={8000} step={50} value={draft.chunkSize} onInput={num("chunkSize")} data-testid="settings-chunk-size" />
+              {range("chunkSize")}
             </label>
             <label class="field">
               <span class="field-label">{t("settings.chunkOverlap")}</span>
-              <input class={`input ${err("chunkOverlap")}`} type="number" min={0} step={10} value={draft.chunkOverlap} onInput={num("chunkOverlap")} data-testid="settings-chunk-overlap" />
-              {errors.chunkOverlap && <span class="hint error-text">{errors.chunkOverlap}</span>}
+              <input class={`input ${err("chunkOverlap")}`} type="number" min={0} max={Math.floor(draft.chunkSize / 2)} step={10} value={draft.chunkOverlap} onInput={num("chunkOverlap")} data-testid="settings-chunk-overlap" />
+              {range("chunkOverlap")}
             </label>
           </div>
           <div class="note info">

@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import type { Document } from "../api/types";
+import { mentionAt, scopeCandidates } from "./Chat";
+import { meaningfulTitle } from "./Library";
+import { evidenceParts } from "./SourcePanel";
+
+const doc = (path: string, title = ""): Document => ({
+  path, name: path.split("/").pop()!, status: "indexed", error: "", errorCode: "", chunks: 1, pages: 1, title, indexedAt: 0,
+});
+
+describe("@-mentions", () => {
+  it("finds the mention being typed after a space or at the start", () => {
+    expect(mentionAt("@rep", 4)).toEqual({ query: "rep", start: 0 });
+    expect(mentionAt("what about @予算", 14)).toEqual({ query: "予算", start: 11 });
+    expect(mentionAt("mail@example.com", 16)).toBeNull();
+    expect(mentionAt("@done and more", 14)).toBeNull();
+  });
+  it("offers the matching documents, then their folders", () => {
+    const docs = [doc("/d/reports/budget-2024.pdf", "予算"), doc("/d/reports/summary.txt"), doc("/d/minutes/march.md")];
+    expect(scopeCandidates(docs, "budget").map((c) => c.name)).toEqual(["budget-2024.pdf"]);
+    expect(scopeCandidates(docs, "予算").map((c) => c.path)).toEqual(["/d/reports/budget-2024.pdf"]);
+    expect(scopeCandidates(docs, "rep").map((c) => [c.name, c.folder])).toEqual([
+      ["budget-2024.pdf", false],
+      ["summary.txt", false],
+      ["reports/", true],
+    ]);
+    expect(scopeCandidates([docs[0], docs[1]], "").some((c) => c.folder)).toBe(false);
+    const all = scopeCandidates(docs, "");
+    expect(all.filter((c) => c.folder).map((c) => c.path)).toEqual(["/d/minutes", "/d/reports"]);
+  });
+});
+
+describe("document titles", () => {
+  it("shows a title only when it says more than the file name", () => {
+    expect(meaningfulTitle({ name: "001.epub", title: "001" })).toBe(false);
+    expect(meaningfulTitle({ name: "report.html", title: "report" })).toBe(false);
+    expect(meaningfulTitle({ name: "r.pdf", title: "2024年調査報告" })).toBe(true);
+  });
+});
+
+describe("the evidence in its page", () => {
+  it("cuts the page around the passage and the quote, in code points", () => {
+    const text = "𠮷 intro. The passage starts. The quoted sentence. It ends. Outro.";
+    const cps = Array.from(text);
+    const at = (s: string) => Array.from(text.slice(0, text.indexOf(s))).length;
+    const p = { passageStart: at("The passage"), passageEnd: at(" Outro"), start: at("The quoted"), end: at(" It ends") };
+    expect(cps.length).toBeGreaterThan(0);
+    expect(evidenceParts(text, p)).toEqual(["𠮷 intro. ", "The passage starts. ", "The quoted sentence.", " It ends.", " Outro."]);
+  });
+  it("marks the quote alone when no passage is known", () => {
+    expect(evidenceParts("abc def", { start: 4, end: 7, passageStart: 0, passageEnd: 0 })).toEqual(["abc ", "", "def", "", ""]);
+  });
+});
