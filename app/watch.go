@@ -19,7 +19,7 @@ func (a *App) WatchedFolders() ([]WatchedFolder, error) {
 	}
 	out := make([]WatchedFolder, 0, len(ws))
 	for _, w := range ws {
-		out = append(out, WatchedFolder{Collection: w.Collection, Path: w.Path, Name: filepath.Base(w.Path),
+		out = append(out, WatchedFolder{Collection: w.Collection, Path: EncodePath(w.Path), Name: EncodePath(filepath.Base(w.Path)),
 			AddedAt: w.AddedAt, LastSync: w.LastSync, LastError: w.LastError})
 	}
 	return out, nil
@@ -33,7 +33,7 @@ func (a *App) StopWatching(collection, path string) error {
 	}
 	ctx, cancel := a.ctx()
 	defer cancel()
-	return a.fail(a.lib.Unwatch(ctx, collection, path))
+	return a.fail(a.lib.Unwatch(ctx, collection, DecodePath(path)))
 }
 
 // follow keeps the watched folders in sync while the app runs; each sync

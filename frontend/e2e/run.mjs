@@ -8,7 +8,8 @@
 //   BASE_URL        the page `kura serve` serves, e.g. http://127.0.0.1:8765
 //   TOKEN           the token `kura serve` printed with its address (it makes one at each start)
 //   MODELS_DIR      a folder of GGUF files to import the models from (a USB stick)
-//   CORPUS_DIR      a folder of documents to add (the shared text corpus: five files)
+//   CORPUS_DIR      a folder of documents to add (a copy of the shared text corpus: five files; the
+//                   run adds a file to it and deletes it again, to see the folder watched)
 //   PDF_PATH        a PDF to add, ask within and open on its page
 //   LOCKED_PDF      a password-protected PDF (it must fail with a remedy)
 //   SCREENSHOT_DIR  where the PNG screenshots go (docs/screenshots)
@@ -24,7 +25,7 @@
 // busy machine makes them slower, not failed. Waits for the page's own
 // reactions get a limit that holds on a loaded machine.
 
-import { mkdtemp, mkdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { chromium } from "playwright-core";
@@ -572,6 +573,36 @@ async function run(page) {
     await byId(page, "confirm-ok").click();
     await until(`${basename(LOCKED_PDF)} is gone from the list`, async () => (await row.count()) === 0);
     await visible(byId(page, "toast-success"), "the removal's toast");
+  });
+
+  await step("Library: the corpus folder is watched: a file added to it, then deleted, comes and goes without a click", async () => {
+    await openCollection(page, "default");
+    const folder = page.locator(`[data-testid="watched-folder"][data-path="${CORPUS_DIR}"]`);
+    await visible(folder, "the corpus folder listed as watched");
+    log(`  ${basename(CORPUS_DIR)}: ${(await folder.locator('[data-testid="watched-sync"]').innerText()).trim()}`);
+    const added = join(CORPUS_DIR, "watched-note.md");
+    await writeFile(added, "# Field note\n\nThe otter survey counted forty-two otters at the northern weir on Wednesday.\n");
+    const row = page.locator(`[data-testid="doc-row"][data-path="${added}"]`);
+    let start = Date.now();
+    // The folder's sync runs after the file settles (a couple of seconds).
+    await visible(row, "the added file listed in the Library", 90_000);
+    log(`  the added file was listed after ${Date.now() - start} ms`);
+    await page.keyboard.press("Control+K");
+    const input = byId(page, "search-input");
+    await until("Ctrl+K focuses the search box", () => input.evaluate((el) => el === document.activeElement));
+    await page.keyboard.type("otter survey northern weir");
+    await visible(byId(page, "search-result").filter({ hasText: "watched-note.md" }), "the added file found by search");
+    await input.fill("");
+    await input.blur();
+    await rm(added);
+    start = Date.now();
+    await until("the deleted file is gone from the Library", async () => (await row.count()) === 0, 90_000);
+    log(`  the deleted file was gone after ${Date.now() - start} ms`);
+    await folder.locator('[data-testid="watched-stop"]').click();
+    await visible(byId(page, "confirm-dialog"), "the confirmation dialog");
+    await byId(page, "confirm-ok").click();
+    await until("the folder is no longer listed as watched", async () => (await folder.count()) === 0);
+    check((await byId(page, "doc-row").count()) > 0, "stopping the watch removed the documents");
   });
 
   check(pageErrors.length === 0, `uncaught errors in the page: ${pageErrors.join("; ")}`);

@@ -93,6 +93,9 @@ func TestTheOfflineFirstRunInTheBrowser(t *testing.T) {
 		}
 	}
 	kura := kuraBinary(t, root)
+	// The run adds a file to the corpus folder and deletes it, to see the
+	// folder watched: it gets a copy.
+	textDir = copyDir(t, textDir)
 
 	// A runtime with no model, a folder of GGUF files to import them from
 	// (the tiny models, with a context long enough for the default passage
@@ -354,4 +357,28 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// copyDir copies the regular files of dir (not its subfolders) into a new
+// temporary folder and returns it.
+func copyDir(t *testing.T, dir string) string {
+	t.Helper()
+	out := t.TempDir()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if !e.Type().IsRegular() {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(out, e.Name()), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
 }

@@ -503,10 +503,13 @@ export class MockTransport implements Transport {
     this.answers.get(requestId)?.stop();
   }
   mPreloadChatModel() {}
+  private watched = [{ collection: "default", path: `${HOME}/reports`, name: "reports", addedAt: sec() - 86400, lastSync: sec() - 40, lastError: "" }];
   mWatchedFolders() {
-    return [{ collection: "default", path: `${HOME}/reports`, name: "reports", addedAt: sec() - 86400, lastSync: sec() - 40, lastError: "" }];
+    return structuredClone(this.watched);
   }
-  mStopWatching() {}
+  mStopWatching(collection: string, path: string) {
+    this.watched = this.watched.filter((w) => w.collection !== collection || w.path !== path);
+  }
   mEmbeddingStatus() {
     return [{ collection: "default", model: this.settings.embedModel, state: "embedding", done: 184, total: 245, rebuild: false, rate: 2.1, etaMs: 29000, elapsedMs: 88000, error: "", errorCode: "", errorParams: {} }];
   }

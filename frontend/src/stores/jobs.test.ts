@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Job } from "../api";
-import { upsertJob } from "./jobs";
+import { upsertJob, worthShowing } from "./jobs";
 
 const job = (id: string, state: Job["state"], filesDone = 0): Job => ({
   id, kind: "ingest", collection: "default", state, phase: "", filesDone, filesTotal: 10, chunks: 0, failed: 0,
@@ -23,5 +23,28 @@ describe("upsertJob", () => {
   it("keeps the summary when a later event lacks it", () => {
     const withSummary = { ...job("a", "done"), summary: { added: 1, updated: 0, unchanged: 0, removed: 0, chunks: 1, vectors: 1, lexicalOnly: false, embedErrorCode: "", embedErrorParams: {}, models: [], warnings: [], failures: [] } };
     expect(upsertJob([withSummary], job("a", "done"))[0].summary?.added).toBe(1);
+  });
+});
+
+describe("which jobs get a card", () => {
+  const of = (p: Partial<Job>): Job => ({ ...job("job-9", "running"), ...p });
+  const sync = (p: Partial<Job>): Job => of({ kind: "sync", ...p });
+  const summary = (p: Partial<NonNullable<Job["summary"]>>) => ({
+    added: 0, updated: 0, unchanged: 3, removed: 0, chunks: 0, vectors: 0, lexicalOnly: false, embedErrorCode: "", embedErrorParams: {}, models: [], warnings: [], failures: [], ...p,
+  });
+  it("always shows the jobs the user started", () => {
+    expect(worthShowing(of({ kind: "ingest", state: "done", summary: summary({}) }))).toBe(true);
+  });
+  it("hides a watched folder's sync that changed nothing", () => {
+    expect(worthShowing(sync({ state: "done", summary: summary({}) }))).toBe(false);
+  });
+  it("hides a quick sync while it runs, and shows one that takes a while", () => {
+    expect(worthShowing(sync({ state: "running", elapsedMs: 200 }))).toBe(false);
+    expect(worthShowing(sync({ state: "running", elapsedMs: 2500 }))).toBe(true);
+  });
+  it("shows a sync that changed documents, failed on a file, or failed", () => {
+    expect(worthShowing(sync({ state: "done", summary: summary({ added: 1 }) }))).toBe(true);
+    expect(worthShowing(sync({ state: "done", summary: summary({ failures: [{ path: "/a.pdf", reason: "no text", code: "no_text" }] }) }))).toBe(true);
+    expect(worthShowing(sync({ state: "failed" }))).toBe(true);
   });
 });

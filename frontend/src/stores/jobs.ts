@@ -25,6 +25,20 @@ export function upsertJob(list: Job[], job: Job): Job[] {
   return out;
 }
 
+/**
+ * Whether a job is worth a card. A watched folder's sync runs whenever a
+ * file there changes: it gets a card once it takes a moment (a quick one
+ * that changed nothing never flashes), and once done only if it changed
+ * something or failed.
+ */
+export function worthShowing(job: Job): boolean {
+  if (job.kind !== "sync") return true;
+  if (!isFinished(job)) return job.elapsedMs >= 1000;
+  if (job.state !== "done") return true;
+  const s = job.summary;
+  return !s || s.added + s.updated + s.removed > 0 || s.failures.length > 0;
+}
+
 export function createJobsStore(api: Api) {
   const jobs = signal<Job[]>([]);
   const dismissed = signal<Set<string>>(new Set());

@@ -2,7 +2,7 @@
 // starting ingests into it. Job progress lives in the jobs store.
 
 import { signal } from "@preact/signals";
-import { isApiError, type Api, type Collection, type Document, type Job } from "../api";
+import { isApiError, type Api, type Collection, type Document, type Job, type WatchedFolder } from "../api";
 import type { JobsStore } from "./jobs";
 
 const STORAGE_KEY = "kura.collection";
@@ -19,6 +19,8 @@ export function createLibraryStore(api: Api, jobs: JobsStore) {
   const collections = signal<Collection[]>([]);
   const current = signal<string>(storage()?.getItem(STORAGE_KEY) || "default");
   const documents = signal<Document[]>([]);
+  /** The folders every collection follows while Kura runs. */
+  const watched = signal<WatchedFolder[]>([]);
   const loadingDocs = signal(false);
   /** Set after files were dropped in a browser, which gives no paths. */
   const dropHint = signal(false);
@@ -48,6 +50,16 @@ export function createLibraryStore(api: Api, jobs: JobsStore) {
     } finally {
       loadingDocs.value = false;
     }
+  }
+
+  async function loadWatched() {
+    watched.value = await api.WatchedFolders();
+  }
+
+  /** Stops the current collection following a folder; its documents stay. */
+  async function stopWatching(path: string) {
+    await api.StopWatching(current.value, path);
+    await loadWatched();
   }
 
   function select(name: string) {
@@ -102,6 +114,7 @@ export function createLibraryStore(api: Api, jobs: JobsStore) {
   function start() {
     const refresh = (job: Job) => {
       void loadCollections().catch(() => {});
+      void loadWatched().catch(() => {});
       if (job.collection === current.value || !job.collection) void loadDocuments().catch(() => {});
     };
     // Every file read is searchable by keyword before the vectors follow:
@@ -109,12 +122,12 @@ export function createLibraryStore(api: Api, jobs: JobsStore) {
     const embedding = new Set<string>();
     const offs = [
       jobs.onDone((job) => {
-        if (job.kind !== "ingest" && job.kind !== "reindex") return;
+        if (job.kind !== "ingest" && job.kind !== "reindex" && job.kind !== "sync") return;
         embedding.delete(job.id);
         refresh(job);
       }),
       api.on("job:progress", (job) => {
-        if ((job.kind !== "ingest" && job.kind !== "reindex") || job.phase !== "embedding" || embedding.has(job.id)) return;
+        if ((job.kind !== "ingest" && job.kind !== "reindex" && job.kind !== "sync") || job.phase !== "embedding" || embedding.has(job.id)) return;
         embedding.add(job.id);
         refresh(job);
       }),
@@ -126,10 +139,13 @@ export function createLibraryStore(api: Api, jobs: JobsStore) {
     collections,
     current,
     documents,
+    watched,
     loadingDocs,
     dropHint,
     loadCollections,
     loadDocuments,
+    loadWatched,
+    stopWatching,
     select,
     createCollection,
     deleteCollection,

@@ -39,6 +39,7 @@ export function App() {
       settings.load(),
       settings.loadStatus(),
       library.loadCollections().then(() => library.loadDocuments()),
+      library.loadWatched(),
       jobs.load(),
       chat.loadConversations(),
       embedding.load(),

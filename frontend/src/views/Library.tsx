@@ -13,6 +13,7 @@ import { embedLine } from "../format/jobs";
 import { locale, t } from "../i18n";
 import { describeError, failureText } from "../i18n/errors";
 import { useStores } from "../stores";
+import { worthShowing } from "../stores/jobs";
 import { PackPanel } from "./PackPanel";
 
 const PAGE = 200;
@@ -23,7 +24,8 @@ export function LibraryView() {
       <Collections />
       <div class="library-main">
         <AddBar />
-        <Jobs kinds={["ingest", "reindex"]} />
+        <WatchedFolders />
+        <Jobs kinds={["ingest", "reindex", "sync"]} />
         <Documents />
         <PackPanel />
       </div>
@@ -296,10 +298,63 @@ function EmbedLine({ collection }: { collection: string }) {
   );
 }
 
+/**
+ * The folders the current collection follows: Kura applies what changes in
+ * them while it runs (and catches up at start), so each shows when it was
+ * last brought up to date; the user can stop following one.
+ */
+function WatchedFolders() {
+  const { library, ui } = useStores();
+  const loc = locale.value;
+  const list = library.watched.value.filter((w) => w.collection === library.current.value);
+  if (list.length === 0) return null;
+  const stop = async (path: string, name: string) => {
+    const ok = await ui.confirm({ title: t("watch.stopTitle", { name }), body: t("watch.stopBody"), confirm: t("watch.stop"), danger: false });
+    if (!ok) return;
+    try {
+      await library.stopWatching(path);
+      ui.toast("success", t("watch.stopped", { name }));
+    } catch (e) {
+      ui.toast("error", errorMessage(e));
+    }
+  };
+  return (
+    <section class="card watch-card" aria-label={t("watch.title")} data-testid="watched-folders">
+      <h2 class="section-label">
+        <Icon name="refresh" size={14} /> {t("watch.title")}
+      </h2>
+      <ul class="watch-list">
+        {list.map((w) => (
+          <li key={w.path} class="watch-item" data-testid="watched-folder" data-path={w.path}>
+            <div class="watch-main">
+              <span class="watch-name" title={w.path}>
+                {w.name}
+              </span>
+              <span class="watch-path muted" title={w.path}>
+                {w.path}
+              </span>
+            </div>
+            <span class={`watch-sync muted ${w.lastError ? "error" : ""}`} data-testid="watched-sync" title={w.lastError || undefined}>
+              {w.lastError
+                ? t("watch.failed", { error: w.lastError })
+                : w.lastSync > 0
+                  ? t("watch.synced", { time: formatDate(w.lastSync, loc) })
+                  : t("watch.notYet")}
+            </span>
+            <button class="btn small ghost" onClick={() => void stop(w.path, w.name)} data-testid="watched-stop">
+              {t("watch.stop")}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 /** The running and recent jobs of the given kinds (not dismissed). */
 export function Jobs({ kinds }: { kinds: string[] }) {
   const { jobs } = useStores();
-  const list = jobs.jobs.value.filter((j) => kinds.includes(j.kind) && !jobs.dismissed.value.has(j.id));
+  const list = jobs.jobs.value.filter((j) => kinds.includes(j.kind) && !jobs.dismissed.value.has(j.id) && worthShowing(j));
   if (list.length === 0) return null;
   return (
     <section class="jobs" aria-label={t("jobs.title")} data-testid="jobs">
