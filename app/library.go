@@ -291,12 +291,17 @@ func (a *App) CollectionSettings(collection string) (CollectionSettings, error) 
 	ctx, cancel := a.ctx()
 	defer cancel()
 	s := a.lib.AnswerSettings(ctx, collection)
-	return CollectionSettings{ChatModel: s.ChatModel, TopK: s.TopK}, nil
+	out := CollectionSettings{ChatModel: s.ChatModel, TopK: s.TopK}
+	if c, err := a.lib.Collection(ctx, collection); err == nil {
+		out.EmbedModel = c.ChosenEmbedModel
+	}
+	return out, nil
 }
 
-// SaveCollectionSettings sets the answer settings of a collection: its
-// chat model ("" for the global one; it must be an installed chat model)
-// and its passages per answer (0 for the global number, else 1..50).
+// SaveCollectionSettings sets the settings of a collection: its chat model
+// ("" for the global one; it must be an installed chat model), its
+// passages per answer (0 for the global number, else 1..50) and its
+// embedding model ("" for the global one; an installed embedding model).
 func (a *App) SaveCollectionSettings(collection string, s CollectionSettings) error {
 	if err := checkCollection(collection); err != nil {
 		return err
@@ -304,14 +309,25 @@ func (a *App) SaveCollectionSettings(collection string, s CollectionSettings) er
 	if s.TopK < 0 || s.TopK > library.MaxTopK {
 		return outOfRange("topK", "Passages per answer", 0, library.MaxTopK)
 	}
-	s.ChatModel = strings.TrimSpace(s.ChatModel)
-	if s.ChatModel != "" {
-		if err := checkModelName(s.ChatModel); err != nil {
-			return err
+	s.ChatModel, s.EmbedModel = strings.TrimSpace(s.ChatModel), strings.TrimSpace(s.EmbedModel)
+	for _, m := range []string{s.ChatModel, s.EmbedModel} {
+		if m != "" {
+			if err := checkModelName(m); err != nil {
+				return err
+			}
 		}
 	}
 	ctx, cancel := a.ctx()
 	defer cancel()
+	c, err := a.lib.Collection(ctx, collection)
+	if err != nil {
+		return a.fail(err)
+	}
+	if !library.SameModel(c.ChosenEmbedModel, s.EmbedModel) {
+		if _, err := a.lib.SetEmbedModel(ctx, collection, s.EmbedModel); err != nil {
+			return a.fail(err)
+		}
+	}
 	return a.fail(a.lib.SetAnswerSettings(ctx, collection, library.AnswerSettings{ChatModel: s.ChatModel, TopK: s.TopK}))
 }
 

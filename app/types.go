@@ -13,11 +13,13 @@ type Collection struct {
 	EmbedModel string `json:"embedModel"`
 }
 
-// CollectionSettings are the answer settings one collection overrides:
-// ChatModel "" and TopK 0 follow the global Settings.
+// CollectionSettings are the settings one collection overrides: ChatModel
+// "", TopK 0 and EmbedModel "" follow the global Settings. A new EmbedModel
+// builds its vectors in the background while the old ones keep answering.
 type CollectionSettings struct {
-	ChatModel string `json:"chatModel"`
-	TopK      int    `json:"topK"`
+	ChatModel  string `json:"chatModel"`
+	TopK       int    `json:"topK"`
+	EmbedModel string `json:"embedModel"`
 }
 
 // Document is one indexed file. Status is "indexed", "lexical" (no vectors

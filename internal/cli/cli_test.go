@@ -235,6 +235,7 @@ func TestBadUsageSaysWhatIsWrong(t *testing.T) {
 		{[]string{"models", "import", "/a.gguf", "/b.gguf"}, "give one file or folder"},
 		{[]string{"models", "use", "chat"}, "give the role (chat or embed) and an installed model's name"},
 		{[]string{"models", "use", "answers-and-more", "x"}, `the role is chat`},
+		{[]string{"models", "use", "chat", "x", "--collection", "notes"}, "--collection chooses a collection's embedding model"},
 		{[]string{"models", "pull"}, "give one model name"},
 		{[]string{"models", "rm"}, "give the names of the models to remove"},
 		{[]string{"ask", "--data", data}, "kura ask: give a question"},

@@ -536,10 +536,14 @@ func (a *App) collections(ctx context.Context, args []string) int {
 			Chunks     int    `json:"chunks"`
 			Vectors    int    `json:"vectors"`
 			EmbedModel string `json:"embed_model"`
+			// Building is the model whose vectors are being built to
+			// replace EmbedModel's, and how many it has.
+			Building        string `json:"building,omitempty"`
+			BuildingVectors int    `json:"building_vectors,omitempty"`
 		}
 		out := []col{}
 		for _, x := range cols {
-			out = append(out, col{x.Name, x.Documents, x.Chunks, x.Vectors, x.EmbedModel})
+			out = append(out, col{x.Name, x.Documents, x.Chunks, x.Vectors, x.EmbedModel, x.Building.Model, x.Building.Vectors})
 		}
 		writeJSON(a.Stdout, out)
 		return ExitOK
@@ -553,6 +557,9 @@ func (a *App) collections(ctx context.Context, args []string) int {
 			model = "no vectors"
 		}
 		fmt.Fprintf(a.Stdout, "%-20s %5d documents %7d chunks %7d vectors (%s)\n", x.Name, x.Documents, x.Chunks, x.Vectors, model)
+		if x.Building.ID != 0 {
+			fmt.Fprintf(a.Stdout, "%-20s %5s %7d of %d vectors of %s built; they replace the above when complete\n", "", "", x.Building.Vectors, x.Chunks, x.Building.Model)
+		}
 	}
 	return ExitOK
 }

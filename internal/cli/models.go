@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -52,6 +53,8 @@ const modelsUsage = `Usage:
                                             (named after the file unless --name is given)
   kura models import FOLDER                 install every .gguf file in a folder (a USB stick)
   kura models use chat|embed NAME           choose the model that answers, or that embeds
+  kura models use embed NAME --collection C give one collection its own embedding model
+                                            ("" follows the configured one again)
   kura models rm NAME...                    remove models
 
 A model you import or pull that is the only one of its kind is used at once.
@@ -342,12 +345,25 @@ func (a *App) modelsUse(ctx context.Context, args []string) int {
 	default:
 		return a.usageError(fs, "the role is chat (the model that answers) or embed (the model that embeds), not %q", rest[0])
 	}
+	forCollection := false
+	fs.Visit(func(f *flag.Flag) { forCollection = forCollection || f.Name == "collection" })
+	if forCollection && role != library.RoleEmbed {
+		return a.usageError(fs, "--collection chooses a collection's embedding model; its chat model is in the app's collection settings")
+	}
+	if rest[1] == "" && !forCollection {
+		return a.usageError(fs, "give an installed model's name")
+	}
 	lib, closeFn, ok := a.open(ctx, c)
 	if !ok {
 		return ExitFailure
 	}
 	defer closeFn()
-	name, err := lib.UseModel(ctx, role, rest[1])
+	var name string
+	if forCollection {
+		name, err = lib.SetEmbedModel(ctx, c.Collection, rest[1])
+	} else {
+		name, err = lib.UseModel(ctx, role, rest[1])
+	}
 	var missing *llm.ModelMissingError
 	switch {
 	case errors.As(err, &missing):
@@ -356,9 +372,14 @@ func (a *App) modelsUse(ctx context.Context, args []string) int {
 	case err != nil:
 		return a.fail(err)
 	}
-	if role == library.RoleChat {
+	switch {
+	case forCollection && name == "":
+		fmt.Fprintf(a.Stdout, "collection %q follows the configured embedding model again; `kura reindex --collection %s` computes its vectors (search uses the old ones until then)\n", c.Collection, c.Collection)
+	case forCollection:
+		fmt.Fprintf(a.Stdout, "collection %q is embedded with %s now; `kura reindex --collection %s` computes its vectors (search uses the old ones until then)\n", c.Collection, name, c.Collection)
+	case role == library.RoleChat:
 		fmt.Fprintf(a.Stdout, "answers are written by %s now\n", name)
-	} else {
+	default:
 		fmt.Fprintf(a.Stdout, "passages are embedded with %s now; `kura reindex` computes the vectors of the documents already indexed (search uses the old ones until then)\n", name)
 	}
 	return ExitOK

@@ -29,10 +29,11 @@ import (
 type embedCounter struct {
 	*httptest.Server
 	mu    sync.Mutex
-	texts map[string]int
-	// before, if set, sees each request's texts before it is forwarded;
-	// returning false drops the request once the client has gone.
-	before func(r *http.Request, texts []string) bool
+	texts map[string]int // by model and text
+	// before, if set, sees each request's model and texts before it is
+	// forwarded; returning false drops the request once the client has
+	// gone.
+	before func(r *http.Request, model string, texts []string) bool
 }
 
 func newEmbedCounter(t *testing.T, target string) *embedCounter {
@@ -47,19 +48,20 @@ func newEmbedCounter(t *testing.T, target string) *embedCounter {
 		if r.URL.Path == "/api/embed" {
 			body, _ := io.ReadAll(r.Body)
 			var req struct {
+				Model string   `json:"model"`
 				Input []string `json:"input"`
 			}
 			json.Unmarshal(body, &req)
 			c.mu.Lock()
 			before := c.before
 			c.mu.Unlock()
-			if before != nil && !before(r, req.Input) {
+			if before != nil && !before(r, req.Model, req.Input) {
 				<-r.Context().Done()
 				return
 			}
 			c.mu.Lock()
 			for _, s := range req.Input {
-				c.texts[s]++
+				c.texts[req.Model+"\x00"+s]++
 			}
 			c.mu.Unlock()
 			r.Body = io.NopCloser(strings.NewReader(string(body)))
@@ -73,10 +75,17 @@ func newEmbedCounter(t *testing.T, target string) *embedCounter {
 // passagesEmbedded counts the embedding requests' texts that are passages
 // of the test files (not probes or queries), and those sent more than once.
 func (c *embedCounter) passagesEmbedded(marker string) (total, repeated int) {
+	return c.embeddedWith("", marker)
+}
+
+// embeddedWith is passagesEmbedded for the texts model embedded (every
+// model's for "").
+func (c *embedCounter) embeddedWith(model, marker string) (total, repeated int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for s, n := range c.texts {
-		if strings.Contains(s, marker) {
+	for key, n := range c.texts {
+		m, s, _ := strings.Cut(key, "\x00")
+		if (model == "" || m == model) && strings.Contains(s, marker) {
 			total += n
 			if n > 1 {
 				repeated += n - 1
@@ -115,7 +124,7 @@ func TestDocumentsAreSearchableBeforeTheirVectorsAndVectorsResume(t *testing.T) 
 	// is held until the job's request goes away.
 	var batches atomic.Int32
 	counter.mu.Lock()
-	counter.before = func(r *http.Request, texts []string) bool {
+	counter.before = func(r *http.Request, _ string, texts []string) bool {
 		if len(texts) == 0 || !strings.Contains(texts[0], "Quay record") {
 			return true // the probe, or a query
 		}

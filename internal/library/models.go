@@ -243,29 +243,66 @@ func (l *Library) AdoptModels(ctx context.Context) ([]string, error) {
 // take the role (else an *ErrWrongRole). It returns the name as the
 // runtime lists it.
 func (l *Library) UseModel(ctx context.Context, role, name string) (string, error) {
+	m, err := l.installedAs(ctx, role, name)
+	if err != nil {
+		return "", err
+	}
+	cfg := l.Config()
+	if role == RoleChat {
+		cfg.ChatModel = m.Name
+	} else {
+		cfg.EmbedModel = m.Name
+	}
+	return m.Name, l.SetConfig(cfg)
+}
+
+// SetEmbedModel gives collection its own embedding model, or with name ""
+// makes it follow the configured one again. The model must be installed
+// and embed (else a *llm.ModelMissingError or an *ErrWrongRole). Nothing is
+// lost meanwhile: the collection's vectors of its current model answer its
+// searches until the new model's are complete (built by the background
+// loop, or the next ingest or reindex), then replace them in one
+// transaction. It returns the name as the runtime lists it.
+func (l *Library) SetEmbedModel(ctx context.Context, collection, name string) (string, error) {
+	c, err := l.store.Collection(ctx, collection)
+	if err != nil {
+		return "", err
+	}
+	if name != "" {
+		m, err := l.installedAs(ctx, RoleEmbed, name)
+		if err != nil {
+			return "", err
+		}
+		name = m.Name
+	}
+	if err := l.store.SetChosenEmbedModel(ctx, c.ID, name); err != nil {
+		return "", err
+	}
+	l.worker.Wake()
+	return name, nil
+}
+
+// installedAs finds the installed model called name (else a
+// *llm.ModelMissingError) and checks that it can take role (else an
+// *ErrWrongRole).
+func (l *Library) installedAs(ctx context.Context, role, name string) (llm.Model, error) {
 	if role != RoleChat && role != RoleEmbed {
-		return "", fmt.Errorf("model role %q: use %s or %s", role, RoleChat, RoleEmbed)
+		return llm.Model{}, fmt.Errorf("model role %q: use %s or %s", role, RoleChat, RoleEmbed)
 	}
 	installed, err := l.llm.Models(ctx)
 	if err != nil {
-		return "", err
+		return llm.Model{}, err
 	}
 	for _, m := range installed {
 		if !SameModel(m.Name, name) {
 			continue
 		}
 		if m.Embedding != (role == RoleEmbed) {
-			return "", &ErrWrongRole{Model: m.Name, Role: role}
+			return llm.Model{}, &ErrWrongRole{Model: m.Name, Role: role}
 		}
-		cfg := l.Config()
-		if role == RoleChat {
-			cfg.ChatModel = m.Name
-		} else {
-			cfg.EmbedModel = m.Name
-		}
-		return m.Name, l.SetConfig(cfg)
+		return m, nil
 	}
-	return "", &llm.ModelMissingError{Model: name}
+	return llm.Model{}, &llm.ModelMissingError{Model: name}
 }
 
 // DeleteModel unloads model name from memory and removes it. It returns

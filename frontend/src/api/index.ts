@@ -121,9 +121,9 @@ export function createApi(t: Transport) {
     Collections: async () => list<Collection>(await call("Collections")),
     CreateCollection: (name: string) => call<Collection>("CreateCollection", name),
     DeleteCollection: (name: string) => call<void>("DeleteCollection", name),
-    CollectionSettings: async (collection: string) => {
-      const s = (await call<CollectionSettings>("CollectionSettings", collection)) ?? { chatModel: "", topK: 0 };
-      return { chatModel: str(s.chatModel), topK: num(s.topK) };
+    CollectionSettings: async (collection: string): Promise<CollectionSettings> => {
+      const s = (await call<CollectionSettings>("CollectionSettings", collection)) ?? { chatModel: "", topK: 0, embedModel: "" };
+      return { chatModel: str(s.chatModel), topK: num(s.topK), embedModel: str(s.embedModel) };
     },
     SaveCollectionSettings: (collection: string, s: CollectionSettings) => call<void>("SaveCollectionSettings", collection, s),
     Documents: async (collection: string) =>

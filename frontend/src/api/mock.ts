@@ -312,11 +312,11 @@ export class MockTransport implements Transport {
     this.collections = this.collections.filter((c) => c.name !== name);
     this.docs.delete(name);
   }
-  private answerSettings = new Map<string, { chatModel: string; topK: number }>();
+  private answerSettings = new Map<string, { chatModel: string; topK: number; embedModel: string }>();
   mCollectionSettings(collection: string) {
-    return this.answerSettings.get(collection) ?? { chatModel: "", topK: 0 };
+    return this.answerSettings.get(collection) ?? { chatModel: "", topK: 0, embedModel: "" };
   }
-  mSaveCollectionSettings(collection: string, s: { chatModel: string; topK: number }) {
+  mSaveCollectionSettings(collection: string, s: { chatModel: string; topK: number; embedModel: string }) {
     if (s.topK < 0 || s.topK > 50) throw new ApiError("out_of_range", "Passages per answer must be between 0 and 50.", { field: "topK", min: "0", max: "50" });
     this.answerSettings.set(collection, { ...s });
   }

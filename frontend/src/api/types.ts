@@ -24,6 +24,8 @@ export interface Collection {
 export interface CollectionSettings {
   chatModel: string;
   topK: number;
+  /** "" follows Settings; a new one builds its vectors while the old ones keep answering. */
+  embedModel: string;
 }
 
 /** Why a file could not be read, for words with a remedy ("" = none of these). */

@@ -67,6 +67,8 @@ export const en = {
   "collections.answerModelDefault": "As in Settings ({model})",
   "collections.answerTopK": "Passages per answer",
   "collections.answerTopKDefault": "As in Settings ({count})",
+  "collections.embedModelChoice": "Embedding model",
+  "collections.embedModelHint": "A new model computes its vectors in the background; search keeps using the current ones until they are complete.",
   "collections.answerSaved": "Answer settings of “{name}” saved",
 
   "embed.waiting": "Vectors wait while an answer is written ({done}/{total})",

@@ -457,5 +457,7 @@ export const ja: Translations = {
   "collections.answerModelDefault": "設定と同じ（{model}）",
   "collections.answerTopK": "回答に使う箇所の数",
   "collections.answerTopKDefault": "設定と同じ（{count}）",
+  "collections.embedModelChoice": "埋め込みモデル",
+  "collections.embedModelHint": "新しいモデルのベクトルはバックグラウンドで作成します。完成するまで検索は今のベクトルを使い続けます。",
   "collections.answerSaved": "「{name}」の回答の設定を保存しました",
 };

@@ -457,5 +457,7 @@ export const ko: Translations = {
   "collections.answerModelDefault": "설정과 같음({model})",
   "collections.answerTopK": "답변에 쓰는 구절 수",
   "collections.answerTopKDefault": "설정과 같음({count})",
+  "collections.embedModelChoice": "임베딩 모델",
+  "collections.embedModelHint": "새 모델의 벡터는 백그라운드에서 만듭니다. 완성될 때까지 검색은 지금의 벡터를 계속 씁니다.",
   "collections.answerSaved": "‘{name}’의 답변 설정을 저장했습니다",
 };

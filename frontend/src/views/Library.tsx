@@ -209,6 +209,7 @@ function AddBar() {
 function AnswerSettingsForm({ collection, onDone }: { collection: string; onDone: () => void }) {
   const { api, models, settings, ui } = useStores();
   const [model, setModel] = useState("");
+  const [embed, setEmbed] = useState("");
   const [topK, setTopK] = useState("");
   const [loaded, setLoaded] = useState(false);
   useEffect(() => {
@@ -217,6 +218,7 @@ function AnswerSettingsForm({ collection, onDone }: { collection: string; onDone
       .CollectionSettings(collection)
       .then((s) => {
         setModel(s.chatModel);
+        setEmbed(s.embedModel);
         setTopK(s.topK > 0 ? String(s.topK) : "");
         setLoaded(true);
       })
@@ -224,10 +226,11 @@ function AnswerSettingsForm({ collection, onDone }: { collection: string; onDone
   }, [collection]);
   const g = settings.settings.value;
   const chatModels = models.models.value.filter((m) => !m.embedding);
+  const embedModels = models.models.value.filter((m) => m.embedding);
   const save = async (e: Event) => {
     e.preventDefault();
     try {
-      await api.SaveCollectionSettings(collection, { chatModel: model, topK: topK.trim() ? Math.round(Number(topK)) : 0 });
+      await api.SaveCollectionSettings(collection, { chatModel: model, topK: topK.trim() ? Math.round(Number(topK)) : 0, embedModel: embed });
       ui.toast("success", t("collections.answerSaved", { name: collection }));
       onDone();
     } catch (err) {
@@ -264,6 +267,19 @@ function AnswerSettingsForm({ collection, onDone }: { collection: string; onDone
             data-testid="collection-answer-topk"
           />
           <span class="hint">{t("settings.range", { min: 1, max: 50 })}</span>
+        </label>
+        <label class="field">
+          <span class="field-label">{t("collections.embedModelChoice")}</span>
+          <select class="input" value={embed} onChange={(e) => setEmbed(e.currentTarget.value)} data-testid="collection-embed-model">
+            <option value="">{t("collections.answerModelDefault", { model: g?.embedModel ?? "" })}</option>
+            {embed && !embedModels.some((m) => m.name === embed) && <option value={embed}>{embed}</option>}
+            {embedModels.map((m) => (
+              <option key={m.name} value={m.name}>
+                {m.name}
+              </option>
+            ))}
+          </select>
+          <span class="hint">{t("collections.embedModelHint")}</span>
         </label>
       </div>
       <div class="modal-actions">
