@@ -78,6 +78,14 @@ frontend-build: frontend/wailsjs/go/models.ts
 # instruction-set flags, i.e. SSE2 only, about 20x slower at prompt
 # processing than the AVX2 library (docs/BENCHMARKS.md).
 #
+# The AVX-512 libraries (skylakex, icelake) are built but not installed: on
+# a CPU with AVX-512 the runtime then loads haswell (or alderlake). ggml's
+# AVX-512 half-precision dot product takes 64 values a step and leaves
+# shorter rows to scalar code, and the attention of multilingual-e5-small
+# (Kura's default embedding model) works on rows of 32: it embedded 3.3
+# times slower with icelake than with haswell on the same CPU, while
+# AVX-512 read prompts only 7% faster (docs/BENCHMARKS.md, "CPU libraries").
+#
 # The module zip drops llama.cpp's vendor/ directory (Go never ships vendor/
 # in a module), so three headers are supplied from elsewhere:
 #   nlohmann/json.hpp   Debian nlohmann-json3-dev (/usr/include)
@@ -97,6 +105,8 @@ MALGO := github.com/gen2brain/malgo@v0.11.24
 # with a GPU runs their own Ollama, which Kura then uses.
 GGML_FLAGS := -DCMAKE_BUILD_TYPE=Release -DGGML_NATIVE=OFF -DGGML_CPU_ALL_VARIANTS=ON \
 	-DCMAKE_CUDA_COMPILER=NOTFOUND -DCMAKE_HIP_COMPILER=NOTFOUND -DCMAKE_DISABLE_FIND_PACKAGE_Vulkan=ON
+
+OLLAMA_SKIP_VARIANTS := skylakex icelake
 
 ollama: $(BIN)/ollama $(OLLAMA_LIB)/.stamp
 
@@ -122,6 +132,7 @@ $(OLLAMA_LIB)/.stamp: $(OLLAMA_CACHE)/ggml.stamp
 	cmake --build $(OLLAMA_CACHE)/cmake --parallel $$(nproc) && \
 	rm -rf $(OLLAMA_LIB) && mkdir -p $(OLLAMA_LIB) && \
 	cp -P $(OLLAMA_CACHE)/cmake/lib/ollama/libggml-* $(OLLAMA_LIB)/ && \
+	for v in $(OLLAMA_SKIP_VARIANTS); do rm -f $(OLLAMA_LIB)/libggml-cpu-$$v.*; done && \
 	find $(OLLAMA_LIB) -type f -exec strip --strip-unneeded {} +
 	@ls $(OLLAMA_LIB)/libggml-cpu-*.* >/dev/null
 	@touch $@
@@ -139,7 +150,7 @@ $(OLLAMA_CACHE)/deps.stamp: FORCE
 $(OLLAMA_CACHE)/ggml.stamp: FORCE
 	@mkdir -p $(@D)
 	@set -o pipefail; { $(GO) list -m github.com/ollama/ollama && { cmake --version 2>/dev/null || echo no cmake; } | head -1 && \
-		cc --version | head -1 && uname -m && echo '$(GGML_FLAGS)'; } > $@.tmp || { rm -f $@.tmp; exit 1; }
+		cc --version | head -1 && uname -m && echo '$(GGML_FLAGS)' && echo 'skip: $(OLLAMA_SKIP_VARIANTS)'; } > $@.tmp || { rm -f $@.tmp; exit 1; }
 	@if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
 
 $(OLLAMA_INCLUDE)/miniaudio/miniaudio.h:
