@@ -287,8 +287,8 @@ func TestPrefillRateAndBudget(t *testing.T) {
 	if got := PrefillRate(20, 400, 10*time.Second); got < 26.6 || got > 26.7 {
 		t.Fatalf("a faster reading = %.2f, want a third of the way to 40", got)
 	}
-	if got := FreshBudget(20, 15*time.Second); got != 300 {
-		t.Fatalf("budget = %d, want 20 tok/s x 15 s", got)
+	if got := FreshBudget(20, 15*time.Second); got != 255 {
+		t.Fatalf("budget = %d, want 20 tok/s x 15 s x 0.85", got)
 	}
 	if got := FreshBudget(1, 15*time.Second); got != 200 {
 		t.Fatalf("budget on a very slow machine = %d, want the floor of 200", got)

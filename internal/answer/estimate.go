@@ -85,11 +85,18 @@ func PrefillRate(prev float64, fresh int, d time.Duration) float64 {
 
 // FreshBudget is how many fresh prompt tokens a model reading rate tokens a
 // second reads in target; 0 (no bound) when the rate is not known yet.
-// It is never below 200: a question needs a few sentences of evidence
-// even on the slowest machine.
+// It aims at BudgetShare of the target: the token estimate is off by up to
+// a tenth either way, and the reading speed varies from one question to
+// the next (measured with `kura bench --edge`: aiming at the whole target
+// put one question in ten 20% over it). It is never below 200: a question
+// needs a few sentences of evidence even on the slowest machine.
 func FreshBudget(rate float64, target time.Duration) int {
 	if rate <= 0 || target <= 0 {
 		return 0
 	}
-	return max(int(rate*target.Seconds()), 200)
+	return max(int(rate*target.Seconds()*BudgetShare), 200)
 }
+
+// BudgetShare is the part of the first-token target the fresh prompt is
+// planned to take (see FreshBudget).
+const BudgetShare = 0.85
