@@ -310,13 +310,16 @@ func Prepare(question string, passages []retrieve.Passage, history []Turn, cache
 func historyMessages(history []Turn, cached []llm.Message, b Budget, maxTotal, maxFresh int) ([]llm.Message, int, int, error) {
 	var all []llm.Message
 	costs := make([]int, len(history))
+	msgCosts := make([]int, 0, 2*len(history)) // per message of all
 	for i, t := range history {
 		u, err := userMessage(t.Question, t.Sources)
 		if err != nil {
 			return nil, 0, 0, err
 		}
 		all = append(all, llm.Message{Role: "user", Content: u}, llm.Message{Role: "assistant", Content: t.Answer})
-		costs[i] = b.Tokens.Count(u) + b.Tokens.Count(t.Answer) + 8
+		cu, ca := b.Tokens.Count(u)+4, b.Tokens.Count(t.Answer)+4
+		msgCosts = append(msgCosts, cu, ca)
+		costs[i] = cu + ca
 	}
 	sum := func(cs []int) int {
 		n := 0
@@ -326,15 +329,13 @@ func historyMessages(history []Turn, cached []llm.Message, b Budget, maxTotal, m
 		return n
 	}
 	// Messages of the history the cache holds: those equal, position by
-	// position, to the cached prompt after its system message.
+	// position, to the cached prompt after its system message. The last
+	// question usually is; its answer is not (see Library.remember).
 	same := 0
 	for same < len(all) && same+1 < len(cached) && cached[same+1] == all[same] {
 		same++
 	}
-	freshAll := 0
-	for i := same / 2; i < len(history); i++ {
-		freshAll += costs[i]
-	}
+	freshAll := sum(msgCosts[same:])
 	if sum(costs) <= maxTotal && freshAll <= maxFresh {
 		return all, sum(costs), freshAll, nil
 	}
