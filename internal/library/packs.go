@@ -22,6 +22,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -98,7 +99,7 @@ func (l *Library) ExportPack(ctx context.Context, collection string, dst io.Writ
 		Created: time.Now().UTC(),
 		Kura:    "Kura (index schema " + strconv.Itoa(store.SchemaVersion) + ")",
 		Collection: pack.Collection{Name: c.Name, EmbedModel: c.ChosenEmbedModel,
-			ChunkSize: cfg.ChunkSize, ChunkOverlap: cfg.ChunkOverlap},
+			ChunkSize: cfg.ChunkSize, ChunkOverlap: cfg.ChunkOverlap, TopK: l.answerSettings(ctx, c.Name).TopK},
 	}
 	if c.ActiveSet != 0 {
 		m.Vectors = &pack.VectorSet{Model: c.EmbedModel, Dim: c.EmbedDim}
@@ -123,7 +124,7 @@ func (l *Library) ExportPack(ctx context.Context, collection string, dst io.Writ
 	}
 	var models []modelToCarry
 	if opts.WithModels {
-		if models, err = l.modelsToCarry(ctx, c, cfg.ChatModel); err != nil {
+		if models, err = l.modelsToCarry(ctx, c, l.chatModelFor(ctx, c.Name)); err != nil {
 			return sum, err
 		}
 		for _, mc := range models {
@@ -482,11 +483,32 @@ func (l *Library) ImportPack(ctx context.Context, r *pack.Reader, opts ImportOpt
 		}
 	}
 	sum.Models, sum.Warnings = l.installModels(ctx, models, m, p, r.Read())
+	if w := l.applyPackSettings(ctx, c.Name, m.Collection, sum.Models, sum.Replaced); w != "" {
+		sum.Warnings = append(sum.Warnings, w)
+	}
 	sum.Elapsed = time.Since(start)
 	if err := p.report(PackDone, "", r.Read(), true); err != nil {
 		return sum, err
 	}
 	return sum, nil
+}
+
+// applyPackSettings gives the imported collection the answer settings it
+// had at the sender: its passages per answer, and the chat model the pack
+// carried once installed. A replaced collection loses its old ones. What
+// cannot be applied is returned as a warning ("" when all was).
+func (l *Library) applyPackSettings(ctx context.Context, name string, pc pack.Collection, installed []string, replaced bool) string {
+	s := AnswerSettings{TopK: min(max(pc.TopK, 0), MaxTopK)}
+	if pc.ChatModel != "" && slices.ContainsFunc(installed, func(m string) bool { return SameModel(m, pc.ChatModel) }) {
+		s.ChatModel = pc.ChatModel
+	}
+	if s == (AnswerSettings{}) && !replaced {
+		return ""
+	}
+	if err := l.SetAnswerSettings(ctx, name, s); err != nil {
+		return fmt.Sprintf("the collection's answer settings (%d passages, chat model %q) were not applied: %v", s.TopK, s.ChatModel, err)
+	}
+	return ""
 }
 
 type stagedModel struct {

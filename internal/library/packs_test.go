@@ -151,6 +151,9 @@ func TestAPackedCollectionSearchesTheSameOnAnotherLibrary(t *testing.T) {
 	ctx := context.Background()
 	src := openCorpus(t)
 	setID := embedSynthetic(t, src, "default", 64)
+	if err := src.SetAnswerSettings(ctx, "default", library.AnswerSettings{TopK: 3}); err != nil {
+		t.Fatal(err)
+	}
 	b := exportPack(t, src, "default", library.ExportOptions{})
 
 	dst := emptyLibrary(t)
@@ -166,6 +169,9 @@ func TestAPackedCollectionSearchesTheSameOnAnotherLibrary(t *testing.T) {
 	}
 	if c, _ := dst.Collection(ctx, "default"); c.ChosenEmbedModel != "synthetic-embed" {
 		t.Errorf("the collection's own embedding model is %q: the receiver would re-embed it for its default", c.ChosenEmbedModel)
+	}
+	if got := dst.AnswerSettings(ctx, "default"); got.TopK != 3 {
+		t.Errorf("the imported collection answers with %+v, want its own 3 passages per question", got)
 	}
 	dstStore, dstIndex := dst.Internals()
 	if err := dstStore.Check(ctx); err != nil {

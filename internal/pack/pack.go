@@ -118,8 +118,12 @@ type Collection struct {
 	// were cut with, for a receiver that re-reads the files.
 	ChunkSize    int `json:"chunk_size,omitempty"`
 	ChunkOverlap int `json:"chunk_overlap,omitempty"`
-	// ChatModel is the sender's chat model, carried with --with-models.
+	// ChatModel is the model that answered in the collection (its own,
+	// else the sender's configured one), carried with --with-models.
 	ChatModel string `json:"chat_model,omitempty"`
+	// TopK is the collection's own number of passages per answer (0: it
+	// followed the sender's configuration).
+	TopK int `json:"top_k,omitempty"`
 }
 
 // VectorSet names the model the vectors came from and their length. A
