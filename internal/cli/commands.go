@@ -423,7 +423,11 @@ func (a *App) printSources(lib *library.Library, ac library.AskContext) {
 	if p.Dropped > 0 {
 		fmt.Fprintf(w, "  (%s found, left out so the answer starts within about %s)\n", morePassages(p.Dropped), lib.Config().FirstTokenTarget())
 	}
-	line := fmt.Sprintf("reading %d quotes, about %d new tokens", len(p.Sources), p.FreshTokens)
+	quotes := "quotes"
+	if len(p.Sources) == 1 {
+		quotes = "quote"
+	}
+	line := fmt.Sprintf("reading %d %s, about %d new tokens", len(p.Sources), quotes, p.FreshTokens)
 	if rate := lib.ReadingRate(context.Background(), ac.Model); rate > 0 {
 		line += fmt.Sprintf(", about %s at %.0f tokens/s", (time.Duration(float64(p.FreshTokens) / rate * float64(time.Second))).Round(time.Second), rate)
 	}

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -244,6 +245,9 @@ func TestAFolderOfGGUFsGivesAWorkingSetupOffline(t *testing.T) {
 	if code != cli.ExitOK || !strings.Contains(out, ollamatest.ChatAnswer) || !strings.Contains(out, "Sources:") ||
 		strings.Index(out, "Sources:") > strings.Index(out, ollamatest.ChatAnswer) {
 		t.Fatalf("ask: exit %d, stdout %q, stderr %q; want the sources, then the answer", code, out, errOut)
+	}
+	if !regexp.MustCompile(`\(\S+ reading [12] quotes?, about \d+ new tokens`).MatchString(errOut) {
+		t.Errorf("ask: stderr %q; want the line saying how much the model reads before it answers", errOut)
 	}
 	out, errOut, code = kura("ask", "--context-only", "--json", "--in", filepath.Join(docs, "tides.txt"), "harbour")
 	var ctxJSON cli.ContextJSON

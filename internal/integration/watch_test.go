@@ -34,9 +34,10 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-// `kura watch FOLDER` applies a file added to the folder, and one deleted
-// from it, within seconds, while another kura process searches the same
-// data folder.
+// `kura watch FOLDER` applies a file added to the folder, one deleted from
+// it and one renamed in it, within seconds, while another kura process
+// searches the same data folder; `kura watch --stop` stops following it and
+// keeps its documents.
 func TestKuraWatchAppliesAddedAndDeletedFilesWithinSeconds(t *testing.T) {
 	srv := ollamatest.Shared(t)
 	data, folder := t.TempDir(), t.TempDir()
@@ -59,19 +60,21 @@ func TestKuraWatchAppliesAddedAndDeletedFilesWithinSeconds(t *testing.T) {
 			t.Logf("kura watch said:\n%s", out.String())
 		}
 	}()
-	found := func(word string) bool {
+	foundIn := func(word string) []string {
 		stdout, _, code := runKura(t, unusedURL(t), "search", word, "--json", "--data", data, "--ollama", srv.URL)
 		var res cli.SearchJSON
 		if code != cli.ExitOK || json.Unmarshal([]byte(stdout), &res) != nil {
-			return false
+			return nil
 		}
+		var paths []string
 		for _, r := range res.Results {
 			if strings.Contains(r.Text, word) {
-				return true
+				paths = append(paths, r.Path)
 			}
 		}
-		return false
+		return paths
 	}
+	found := func(word string) bool { return len(foundIn(word)) > 0 }
 	within := func(what string, cond func() bool) {
 		t.Helper()
 		// A generous ceiling: on a busy machine a sync may take long; a
@@ -96,8 +99,28 @@ func TestKuraWatchAppliesAddedAndDeletedFilesWithinSeconds(t *testing.T) {
 	within("a deleted file is no longer found", func() bool { return !found("kingfisher") })
 	t.Logf("a deleted file was gone after %s", time.Since(start).Round(100*time.Millisecond))
 
+	first, renamed := filepath.Join(folder, "first.txt"), filepath.Join(folder, "renamed.txt")
+	start = time.Now()
+	if err := os.Rename(first, renamed); err != nil {
+		t.Fatal(err)
+	}
+	within("a renamed file is found under its new name only", func() bool {
+		paths := foundIn("heron")
+		return len(paths) == 1 && paths[0] == renamed
+	})
+	t.Logf("a renamed file was found under its new name after %s", time.Since(start).Round(100*time.Millisecond))
+
 	stdout, _, code := runKura(t, unusedURL(t), "watch", "--list", "--json", "--data", data)
 	if code != cli.ExitOK || !strings.Contains(stdout, folder) {
 		t.Fatalf("watch --list: exit %d, %s; want the folder listed", code, stdout)
+	}
+	if _, stderr, code := runKura(t, unusedURL(t), "watch", "--stop", folder, "--data", data); code != cli.ExitOK {
+		t.Fatalf("watch --stop: exit %d, %s", code, stderr)
+	}
+	if stdout, _, code := runKura(t, unusedURL(t), "watch", "--list", "--json", "--data", data); code != cli.ExitOK || strings.Contains(stdout, folder) {
+		t.Fatalf("watch --list after --stop: exit %d, %s; want the folder gone", code, stdout)
+	}
+	if !found("heron") {
+		t.Fatal("the documents of a folder no longer followed were removed; they stay indexed")
 	}
 }
