@@ -88,6 +88,31 @@ func TestRecognisesScannedPages(t *testing.T) {
 	}
 }
 
+// A fax or a scanner's TIFF, made by poppler from a report page, is read
+// like any other image.
+func TestReadsATIFF(t *testing.T) {
+	e := engine(t)
+	bin, err := exec.LookPath("pdftoppm")
+	if err != nil {
+		t.Fatalf("pdftoppm is not installed (make deps installs poppler-utils): %v", err)
+	}
+	prefix := filepath.Join(t.TempDir(), "fax")
+	if out, err := exec.Command(bin, "-f", "1", "-l", "1", "-singlefile", "-gray", "-tiff", "-r", "200",
+		corpusFile(t, "004_8b294292eef632cb.pdf"), prefix).CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm -tiff: %v: %s", err, out)
+	}
+	texts, err := e.Image(context.Background(), prefix+".tif")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(texts) != 1 {
+		t.Fatalf("%d pages of text, want 1", len(texts))
+	}
+	if miss := missingWords(texts[0], []string{"오픈소스", "생성형", "보고서"}); len(miss) > 0 {
+		t.Errorf("OCR text of the TIFF lacks %q:\n%s", miss, texts[0])
+	}
+}
+
 func TestReadsAPageOfAScannedPDF(t *testing.T) {
 	e := engine(t)
 	scan := filepath.Join(t.TempDir(), "scan.pdf")
