@@ -494,6 +494,9 @@ async function run(page) {
     const also = await byId(page, "search-also").count();
     log(`  ${await byId(page, "search-result").count()} results, ${marked} words marked, ${also} with the same passage elsewhere`);
     check(marked > 0, "the search results mark none of the query's words");
+    // The corpus holds the same report as PDF, DOCX and text: its passages
+    // are listed once, with the other files named under them.
+    check(also > 0, "no search result names the same passage in another file: duplicates are listed apart");
     await input.fill("");
     await input.blur();
   });
@@ -562,6 +565,14 @@ async function run(page) {
       check(english.length === 0, `the Japanese ${view} view shows English: ${english.join(", ")}`);
       await shot(page, file);
     }
+    await page.evaluate(() => document.activeElement instanceof HTMLElement && document.activeElement.blur());
+    await page.keyboard.press("Shift+Slash");
+    await visible(byId(page, "shortcuts-dialog"), "the shortcuts dialog in Japanese");
+    const english = await englishErrorsShown(page);
+    check(english.length === 0, `the Japanese shortcuts dialog shows English: ${english.join(", ")}`);
+    await shot(page, "shortcuts-ja.png");
+    await page.keyboard.press("Escape");
+    await until("the shortcuts dialog closed", async () => (await byId(page, "shortcuts-dialog").count()) === 0);
     await language(page, "en", "library");
   });
 
