@@ -308,6 +308,57 @@ func TestAnImportThatFailsChangesNothing(t *testing.T) {
 	}
 }
 
+// Cancelling an import part way (the app's Cancel, Ctrl-C) leaves the data
+// folder as it was, whether the pack was to add a collection or replace one.
+func TestACancelledImportChangesNothing(t *testing.T) {
+	ctx := context.Background()
+	src := openCorpus(t)
+	b := exportPack(t, src, "default", library.ExportOptions{WithFiles: true})
+	dst := emptyLibrary(t)
+	if _, err := dst.Ingest(ctx, "mine", []string{writeFolder(t, 3)}, library.IngestOptions{NoEmbedding: true}, nil); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshotFolder(t, dst)
+	for _, tt := range []struct {
+		name  string
+		opts  library.ImportOptions
+		phase string
+	}{
+		// (Progress during the passages is reported every 200 ms, after
+		// the import of this small pack has ended; the kill test stops
+		// imports there.)
+		{"a new collection, while its files are copied", library.ImportOptions{Name: "x"}, library.PackFiles},
+		{"a replacement, while its files are copied", library.ImportOptions{Name: "mine", Replace: true}, library.PackFiles},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := pack.NewReader(bytes.NewReader(b), testKey.key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cctx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			cancelledIn := ""
+			tt.opts.Size = int64(len(b))
+			_, err = dst.ImportPack(cctx, r, tt.opts, func(p library.PackProgress) error {
+				if p.Phase == tt.phase && cancelledIn == "" {
+					cancelledIn = p.Phase
+					cancel()
+				}
+				return nil
+			})
+			if cancelledIn == "" {
+				t.Fatalf("the import never reported the phase %q", tt.phase)
+			}
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("cancelled during %s: got %v, want context.Canceled", cancelledIn, err)
+			}
+			if after := snapshotFolder(t, dst); !reflect.DeepEqual(before, after) {
+				t.Errorf("the data folder changed: %s", describeDiff(before, after))
+			}
+		})
+	}
+}
+
 // snapshotFolder describes a library's data folder: its files (the
 // index's journal aside) and, per collection, its counts and documents.
 func snapshotFolder(t *testing.T, lib *library.Library) []string {
