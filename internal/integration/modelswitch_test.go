@@ -2,9 +2,11 @@ package integration_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -13,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kura-app/kura/internal/cli"
 	"github.com/kura-app/kura/internal/library"
 	"github.com/kura-app/kura/internal/ollamatest"
 	"github.com/kura-app/kura/internal/retrieve"
@@ -206,5 +209,79 @@ func runUntil(t *testing.T, lib *library.Library, ctx context.Context) {
 	case <-done:
 	case <-time.After(5 * time.Minute):
 		t.Fatal("the background loop did not stop within 5 minutes")
+	}
+}
+
+// From the terminal: `kura models use embed NAME --collection C` gives one
+// collection its own embedding model; until `kura reindex --collection C`
+// has built its vectors, the collection is still searched with the old
+// ones, and another collection keeps the configured model.
+func TestKuraModelsUseEmbedForOneCollection(t *testing.T) {
+	srv := ollamatest.Start(t, ollamatest.Options{})
+	ctx := context.Background()
+	const other = "kura-embed-other"
+	gguf := filepath.Join(t.TempDir(), "other.gguf")
+	if err := ollamatest.WriteEmbedModel(gguf, ollamatest.ModelOptions{EmbeddingLength: 96, Seed: 7, ContextLength: srv.ContextLength}); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Client(t).Import(ctx, gguf, other, nil); err != nil {
+		t.Fatal(err)
+	}
+	data := t.TempDir()
+	cfgJSON, _ := json.Marshal(testConfig(srv))
+	if err := os.WriteFile(filepath.Join(data, "config.json"), cfgJSON, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src := writeFiles(t, map[string]string{
+		"ferry.txt": "The harbour ferry leaves at seven.",
+		"tides.txt": "The harbour tide table hangs in the office.",
+	})
+	kura := func(args ...string) (string, string, int) {
+		return runKura(t, unusedURL(t), append(args, "--data", data, "--ollama", srv.URL)...)
+	}
+	for _, c := range []string{"harbour", "pier"} {
+		if _, errOut, code := kura("ingest", src, "--collection", c); code != cli.ExitOK {
+			t.Fatalf("ingest %s: exit %d, %s", c, code, errOut)
+		}
+	}
+	cols := func() map[string]map[string]any {
+		t.Helper()
+		out, errOut, code := kura("collections", "--json")
+		var list []map[string]any
+		if code != cli.ExitOK || json.Unmarshal([]byte(out), &list) != nil {
+			t.Fatalf("collections: exit %d, %s %s", code, out, errOut)
+		}
+		m := map[string]map[string]any{}
+		for _, c := range list {
+			m[c["name"].(string)] = c
+		}
+		return m
+	}
+	mode := func(c string) string {
+		t.Helper()
+		out, errOut, code := kura("search", "ferry", "--json", "--collection", c)
+		var res cli.SearchJSON
+		if code != cli.ExitOK || json.Unmarshal([]byte(out), &res) != nil || len(res.Results) == 0 {
+			t.Fatalf("search %s: exit %d, %s %s", c, code, out, errOut)
+		}
+		return res.Mode
+	}
+
+	out, errOut, code := kura("models", "use", "embed", other, "--collection", "harbour")
+	if code != cli.ExitOK || !strings.Contains(out, other) {
+		t.Fatalf("models use embed --collection: exit %d, %q %q", code, out, errOut)
+	}
+	if got := cols()["harbour"]; got["embed_model"] != srv.EmbedModel || mode("harbour") != "hybrid" {
+		t.Fatalf("before the reindex harbour is %v, searched %s; want the old vectors, hybrid", got, mode("harbour"))
+	}
+	if _, errOut, code := kura("reindex", "--collection", "harbour"); code != cli.ExitOK {
+		t.Fatalf("reindex: exit %d, %s", code, errOut)
+	}
+	all := cols()
+	if h := all["harbour"]; !strings.HasPrefix(h["embed_model"].(string), other) || h["vectors"] != h["chunks"] || mode("harbour") != "hybrid" {
+		t.Fatalf("after the reindex harbour is %v; want every vector from %s, hybrid", h, other)
+	}
+	if p := all["pier"]; p["embed_model"] != srv.EmbedModel || p["vectors"] != p["chunks"] {
+		t.Fatalf("pier is %v; want the configured model's vectors kept", p)
 	}
 }
