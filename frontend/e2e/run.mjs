@@ -452,6 +452,16 @@ async function run(page) {
     await byId(page, "source-zoom-fit").click();
     await pageDrawn(page);
     await shot(page, "source-pdf.png");
+    // Turning the page: away from the cited page and back to it.
+    const pageLabel = async () => (await byId(page, "source-page").innerText()).trim();
+    const away = (await byId(page, "source-prev").isDisabled()) ? "source-next" : "source-prev";
+    await byId(page, away).click();
+    await until("turning the page shows another page, drawn", async () =>
+      (await pageLabel()) !== label && (await page.locator(".pdf-loading").count()) === 0 && (await inkOf(byId(page, "source-page-canvas"))) > 0.002, 60_000);
+    log(`  turned to ${await pageLabel()}`);
+    await byId(page, away === "source-next" ? "source-prev" : "source-next").click();
+    await until("turning back shows the cited page again", async () => (await pageLabel()) === label, 60_000);
+    await pageDrawn(page);
   });
 
   await step("Chat: export the conversation as Markdown with its citations", async () => {
@@ -516,6 +526,14 @@ async function run(page) {
     log(`  speeds: ${speeds.join(" | ")}`);
     check(speeds.some((s) => /Reads [\d.,]+ tokens\/s/.test(s)) && speeds.some((s) => /Embeds [\d.,]+ passages\/s/.test(s)), `the measured speeds are not shown: ${speeds.join(" | ")}`);
     check((await byId(page, "recommendation-speed").allInnerTexts()).every((s) => /not measured yet/.test(s)), "a model never used shows a speed");
+    // Deleting the model that writes the answers first says what stops working; cancelling keeps it.
+    await page.locator('[data-testid="model-row"][data-name^="kura-chat-q8_0"] [data-testid="model-delete"]').click();
+    const warning = await visible(byId(page, "confirm-dialog"), "the confirmation before deleting the chat model in use");
+    const said = (await warning.innerText()).replace(/\s+/g, " ");
+    check(/writes the answers/.test(said) && /answers stop/.test(said), `deleting the chat model in use does not say what stops working: ${said}`);
+    await byId(page, "confirm-cancel").click();
+    await until("the confirmation closed", async () => (await byId(page, "confirm-dialog").count()) === 0);
+    await visible(page.locator('[data-testid="model-row"][data-name^="kura-chat-q8_0"] [data-testid="model-default-chat"]'), "the chat model kept after cancelling");
     await byId(page, "recommended").evaluate((el) => el.scrollIntoView({ block: "start" }));
     await shot(page, "models.png");
   });
