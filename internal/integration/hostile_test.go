@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -60,10 +61,15 @@ func TestHostileFilesAreRefusedOrStreamedWithinTheMemoryBudget(t *testing.T) {
 	base := ingestPeak(t, small)
 	t.Logf("baseline: `kura ingest` of a 4 KiB text peaks at %d MiB resident", base.peak>>20)
 
-	for _, f := range files {
+	all := t.TempDir() // every file, each in its folder, for the job below
+	for i, f := range files {
 		t.Run(f.name, func(t *testing.T) {
 			start := time.Now()
-			p := f.make(t, t.TempDir())
+			own := filepath.Join(all, strconv.Itoa(i))
+			if err := os.Mkdir(own, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			p := f.make(t, own)
 			st, _ := os.Stat(p)
 			t.Logf("generated %s (%s) in %v", filepath.Base(p), mib(st.Size()), time.Since(start).Round(time.Millisecond))
 			r := ingestPeak(t, p)
@@ -82,7 +88,25 @@ func TestHostileFilesAreRefusedOrStreamedWithinTheMemoryBudget(t *testing.T) {
 			}
 		})
 	}
+	// All of them in one job, read by several workers at once: the job's
+	// budget (512 MiB of estimated memory for the files being read) holds.
+	t.Run("all four in one job", func(t *testing.T) {
+		r := ingestPeak(t, all)
+		extra := r.peak - base.peak
+		t.Logf("one job over the four: peak %d MiB resident, %d MiB over the baseline, %v; added %d, failed %d",
+			r.peak>>20, extra>>20, r.took.Round(100*time.Millisecond), r.sum.Added, len(r.sum.Failed))
+		if extra > jobBudget {
+			t.Errorf("peak resident memory %d MiB over the baseline, want at most %d MiB", extra>>20, jobBudget>>20)
+		}
+		if r.sum.Added != 1 || len(r.sum.Failed) != 3 {
+			t.Errorf("added %d, failed %v; want the text indexed and the three others refused", r.sum.Added, r.sum.Failed)
+		}
+	})
 }
+
+// jobBudget is the most resident memory the files being read at once may
+// add to one job (ingest's memory semaphore, docs/ARCHITECTURE.md).
+const jobBudget = 512 << 20
 
 type ingestRun struct {
 	peak int64 // bytes
