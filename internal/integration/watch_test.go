@@ -36,8 +36,9 @@ func (l *lockedBuffer) String() string {
 
 // `kura watch FOLDER` applies a file added to the folder, one deleted from
 // it and one renamed in it, within seconds, while another kura process
-// searches the same data folder; `kura watch --stop` stops following it and
-// keeps its documents.
+// searches the same data folder; what changed while nothing watched is
+// caught up when watching starts again; `kura watch --stop` stops following
+// it and keeps its documents.
 func TestKuraWatchAppliesAddedAndDeletedFilesWithinSeconds(t *testing.T) {
 	srv := ollamatest.Shared(t)
 	data, folder := t.TempDir(), t.TempDir()
@@ -46,20 +47,30 @@ func TestKuraWatchAppliesAddedAndDeletedFilesWithinSeconds(t *testing.T) {
 	cfgJSON, _ := json.Marshal(cfg)
 	os.WriteFile(filepath.Join(data, "config.json"), cfgJSON, 0o644)
 
-	cmd := exec.Command(kuraBinary(t), "watch", folder, "--data", data, "--ollama", srv.URL)
-	cmd.Env, cmd.Dir = kuraEnv(t, unusedURL(t)), t.TempDir()
-	var out lockedBuffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		cmd.Process.Signal(syscall.SIGINT)
-		cmd.Wait()
-		if t.Failed() {
-			t.Logf("kura watch said:\n%s", out.String())
+	// watch starts `kura watch ARGS`; the function it returns stops it
+	// with Ctrl-C (SIGINT) and waits for it.
+	watch := func(args ...string) func() {
+		cmd := exec.Command(kuraBinary(t), append([]string{"watch"}, append(args, "--data", data, "--ollama", srv.URL)...)...)
+		cmd.Env, cmd.Dir = kuraEnv(t, unusedURL(t)), t.TempDir()
+		var out lockedBuffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
 		}
-	}()
+		var once sync.Once
+		stop := func() {
+			once.Do(func() {
+				cmd.Process.Signal(syscall.SIGINT)
+				cmd.Wait()
+				if t.Failed() {
+					t.Logf("kura watch %v said:\n%s", args, out.String())
+				}
+			})
+		}
+		t.Cleanup(stop)
+		return stop
+	}
+	stopFirst := watch(folder)
 	foundIn := func(word string) []string {
 		stdout, _, code := runKura(t, unusedURL(t), "search", word, "--json", "--data", data, "--ollama", srv.URL)
 		var res cli.SearchJSON
@@ -109,6 +120,15 @@ func TestKuraWatchAppliesAddedAndDeletedFilesWithinSeconds(t *testing.T) {
 		return len(paths) == 1 && paths[0] == renamed
 	})
 	t.Logf("a renamed file was found under its new name after %s", time.Since(start).Round(100*time.Millisecond))
+
+	// A change made while nothing watches is caught up when watching starts
+	// again: `kura watch` alone follows every recorded folder.
+	stopFirst()
+	os.WriteFile(filepath.Join(folder, "later.txt"), []byte("A memo written while Kura was closed names the osprey."), 0o644)
+	start = time.Now()
+	watch()
+	within("a file added while nothing watched is found once watching starts again", func() bool { return found("osprey") })
+	t.Logf("a file added while Kura was closed was found %s after watching started again", time.Since(start).Round(100*time.Millisecond))
 
 	stdout, _, code := runKura(t, unusedURL(t), "watch", "--list", "--json", "--data", data)
 	if code != cli.ExitOK || !strings.Contains(stdout, folder) {
