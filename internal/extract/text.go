@@ -11,6 +11,8 @@ import (
 
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
+
+	"github.com/kura-app/kura/internal/ctxio"
 )
 
 // streamText reads a plain-text or Markdown file as a stream, in sections
@@ -60,7 +62,7 @@ func openText(ctx context.Context, path string) (io.Reader, func(), error) {
 		f.Close()
 		return nil, nil, err
 	}
-	src := ctxReader{ctx, f}
+	src := ctxio.NewReader(ctx, f)
 	head := make([]byte, 4)
 	n, _ := io.ReadFull(src, head)
 	head = head[:n]
@@ -172,19 +174,6 @@ func firstInvalid(b []byte) int {
 	return len(b)
 }
 
-// ctxReader stops reading once ctx is done.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
-}
-
 // readMarkup reads a whole HTML file of at most maxMarkupBytes.
 func readMarkup(ctx context.Context, path string) ([]byte, error) {
 	f, info, err := OpenFile(path)
@@ -195,7 +184,7 @@ func readMarkup(ctx context.Context, path string) ([]byte, error) {
 	if info.Size() > maxMarkupBytes {
 		return nil, fmt.Errorf("file is %s, the limit for markup parsed whole is %s: %w", formatSize(info.Size()), formatSize(maxMarkupBytes), ErrTooLarge)
 	}
-	data, err := io.ReadAll(io.LimitReader(ctxReader{ctx, f}, maxMarkupBytes+1))
+	data, err := io.ReadAll(io.LimitReader(ctxio.NewReader(ctx, f), maxMarkupBytes+1))
 	if err != nil {
 		return nil, err
 	}

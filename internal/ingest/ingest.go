@@ -37,6 +37,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/kura-app/kura/internal/chunk"
+	"github.com/kura-app/kura/internal/ctxio"
 	"github.com/kura-app/kura/internal/extract"
 	"github.com/kura-app/kura/internal/store"
 	"github.com/kura-app/kura/internal/tokenize"
@@ -652,22 +653,10 @@ func hashFile(ctx context.Context, path string, maxBytes int64) (string, error) 
 		return "", fmt.Errorf("%w: %s is larger than the %d MiB limit", extract.ErrTooLarge, filepath.Base(path), maxBytes>>20)
 	}
 	h := sha256.New()
-	if _, err := io.Copy(h, ctxReader{ctx, f}); err != nil {
+	if _, err := io.Copy(h, ctxio.NewReader(ctx, f)); err != nil {
 		return "", err
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }
 
 // Kinds of failure a user can act on, as FailureKind names them.

@@ -11,6 +11,7 @@ import (
 	"os"
 	"sync"
 
+	"github.com/kura-app/kura/internal/ctxio"
 	"github.com/kura-app/kura/internal/extract"
 	"github.com/kura-app/kura/internal/store"
 )
@@ -78,7 +79,7 @@ func (l *Library) verify(ctx context.Context, f *os.File, info fs.FileInfo, want
 		return nil
 	}
 	h := sha256.New()
-	if _, err := io.Copy(h, ctxReader{ctx, f}); err != nil {
+	if _, err := io.Copy(h, ctxio.NewReader(ctx, f)); err != nil {
 		return err
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
@@ -94,17 +95,4 @@ func (l *Library) verify(ctx context.Context, f *os.File, info fs.FileInfo, want
 	l.checked.files[f.Name()] = verifiedFile{id, want}
 	l.checked.mu.Unlock()
 	return nil
-}
-
-// ctxReader stops reading once ctx is done.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }

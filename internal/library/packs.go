@@ -27,6 +27,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kura-app/kura/internal/ctxio"
 	"github.com/kura-app/kura/internal/llm"
 	"github.com/kura-app/kura/internal/pack"
 	"github.com/kura-app/kura/internal/store"
@@ -299,7 +300,7 @@ func copyFrom(ctx context.Context, path string, write func(io.Reader) error) err
 		return err
 	}
 	defer f.Close()
-	return write(&ctxReader{ctx: ctx, r: f})
+	return write(ctxio.NewReader(ctx, f))
 }
 
 // ImportOptions tune ImportPack.
@@ -610,7 +611,7 @@ func (w *packWork) stage(ctx context.Context, rel string, body io.Reader) (strin
 		}
 		return "", err
 	}
-	_, err = io.Copy(f, &ctxReader{ctx: ctx, r: body})
+	_, err = io.Copy(f, ctxio.NewReader(ctx, body))
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

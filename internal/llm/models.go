@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/ollama/ollama/api"
+
+	"github.com/kura-app/kura/internal/ctxio"
 )
 
 // Model is one model installed on the server, as `kura models list` shows it.
@@ -195,7 +197,7 @@ func (c *Client) Import(ctx context.Context, ggufPath, name string, onProgress f
 		return err
 	}
 	h := sha256.New()
-	_, err = io.Copy(h, &ctxReader{ctx: ctx, r: f})
+	_, err = io.Copy(h, ctxio.NewReader(ctx, f))
 	f.Close()
 	if err != nil {
 		return fmt.Errorf("import %s: %w", ggufPath, err)
@@ -226,7 +228,7 @@ func (c *Client) create(ctx context.Context, ggufPath, digest string, req *api.C
 		if err != nil {
 			return fmt.Errorf("import %s: %w", ggufPath, err)
 		}
-		err = c.api.CreateBlob(ctx, digest, &ctxReader{ctx: ctx, r: f})
+		err = c.api.CreateBlob(ctx, digest, ctxio.NewReader(ctx, f))
 		f.Close()
 		if err != nil {
 			return fmt.Errorf("import %s: %w", ggufPath, c.mapErr(ctx, "", err))
@@ -321,18 +323,4 @@ func (c *Client) Unload(ctx context.Context, name string) error {
 		return fmt.Errorf("unload %s: %w", name, m)
 	}
 	return nil
-}
-
-// ctxReader stops a long read (hashing or uploading a multi-gigabyte file)
-// soon after ctx is cancelled.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (r *ctxReader) Read(p []byte) (int, error) {
-	if err := r.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return r.r.Read(p)
 }
