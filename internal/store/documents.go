@@ -75,64 +75,26 @@ func (s *Store) PutDocument(ctx context.Context, doc Document, pages []Page, chu
 		doc.Status = StatusLexical // vectors are added afterwards
 	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		var oldID int64
-		err := tx.QueryRowContext(ctx, `SELECT id FROM documents WHERE collection_id = ? AND path = ?`, doc.CollectionID, doc.Path).Scan(&oldID)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-		case err != nil:
+		if id, removed, err = replaceDocument(ctx, tx, doc); err != nil {
 			return err
-		default:
-			if removed, err = deleteDocument(ctx, tx, doc.CollectionID, oldID); err != nil {
-				return err
-			}
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO documents(collection_id, path, hash, size, mtime, status, error, title, pages, indexed_at, ocr_pending)
-			VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			doc.CollectionID, doc.Path, doc.Hash, doc.Size, doc.ModTime, doc.Status, doc.Error, doc.Title, doc.Pages, now(), doc.OCRPending)
+		w, err := newDocWriter(ctx, tx, doc.CollectionID, id)
 		if err != nil {
 			return err
 		}
-		if id, err = res.LastInsertId(); err != nil {
-			return err
-		}
-		pst, err := tx.PrepareContext(ctx, `INSERT INTO pages(doc_id, page, text, ocr) VALUES(?, ?, ?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer pst.Close()
+		defer w.close()
 		ocr := make(map[int]bool, len(doc.OCRPages))
 		for _, n := range doc.OCRPages {
 			ocr[n] = true
 		}
 		for _, p := range pages {
-			if _, err := pst.ExecContext(ctx, id, p.Number, p.Text, ocr[p.Number]); err != nil {
+			if err := w.page(ctx, p, ocr[p.Number]); err != nil {
 				return err
 			}
 		}
-		cst, err := tx.PrepareContext(ctx, `INSERT INTO chunks(doc_id, page, end_page, start, end, text) VALUES(?, ?, ?, ?, ?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer cst.Close()
-		fst, err := tx.PrepareContext(ctx, `INSERT INTO `+ftsTable(doc.CollectionID)+`(rowid, terms) VALUES(?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer fst.Close()
 		for _, c := range chunks {
-			endPage := c.EndPage
-			if endPage == c.Page {
-				endPage = 0
-			}
-			res, err := cst.ExecContext(ctx, id, c.Page, endPage, c.Start, c.End, c.Text)
+			cid, err := w.chunk(ctx, c)
 			if err != nil {
-				return err
-			}
-			cid, err := res.LastInsertId()
-			if err != nil {
-				return err
-			}
-			if _, err := fst.ExecContext(ctx, cid, c.Terms); err != nil {
 				return err
 			}
 			added = append(added, cid)
@@ -143,6 +105,85 @@ func (s *Store) PutDocument(ctx context.Context, doc Document, pages []Page, chu
 		return 0, nil, nil, fmt.Errorf("store %s: %w", doc.Path, err)
 	}
 	return id, removed, added, nil
+}
+
+// replaceDocument records doc within tx, removing any earlier version of
+// its path in the collection, and returns the new document's id and the
+// ids of the chunks removed.
+func replaceDocument(ctx context.Context, tx *sql.Tx, doc Document) (id int64, removed []int64, err error) {
+	var oldID int64
+	err = tx.QueryRowContext(ctx, `SELECT id FROM documents WHERE collection_id = ? AND path = ?`, doc.CollectionID, doc.Path).Scan(&oldID)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return 0, nil, err
+	default:
+		if removed, err = deleteDocument(ctx, tx, doc.CollectionID, oldID); err != nil {
+			return 0, nil, err
+		}
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO documents(collection_id, path, hash, size, mtime, status, error, title, pages, indexed_at, ocr_pending)
+		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		doc.CollectionID, doc.Path, doc.Hash, doc.Size, doc.ModTime, doc.Status, doc.Error, doc.Title, doc.Pages, now(), doc.OCRPending)
+	if err != nil {
+		return 0, nil, err
+	}
+	id, err = res.LastInsertId()
+	return id, removed, err
+}
+
+// docWriter writes a document's pages and its chunks with their full-text
+// terms, with statements prepared once in the document's transaction.
+type docWriter struct {
+	doc                  int64
+	pages, chunks, terms *sql.Stmt
+}
+
+func newDocWriter(ctx context.Context, tx *sql.Tx, collectionID, docID int64) (*docWriter, error) {
+	w := &docWriter{doc: docID}
+	var err error
+	if w.pages, err = tx.PrepareContext(ctx, `INSERT INTO pages(doc_id, page, text, ocr) VALUES(?, ?, ?, ?)`); err == nil {
+		if w.chunks, err = tx.PrepareContext(ctx, `INSERT INTO chunks(doc_id, page, end_page, start, end, text) VALUES(?, ?, ?, ?, ?, ?)`); err == nil {
+			w.terms, err = tx.PrepareContext(ctx, `INSERT INTO `+ftsTable(collectionID)+`(rowid, terms) VALUES(?, ?)`)
+		}
+	}
+	if err != nil {
+		w.close()
+		return nil, err
+	}
+	return w, nil
+}
+
+func (w *docWriter) close() {
+	for _, st := range []*sql.Stmt{w.pages, w.chunks, w.terms} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+func (w *docWriter) page(ctx context.Context, p Page, ocr bool) error {
+	_, err := w.pages.ExecContext(ctx, w.doc, p.Number, p.Text, ocr)
+	return err
+}
+
+// chunk writes c and its terms and returns its id. A chunk that ends on
+// its own page is stored with end_page 0.
+func (w *docWriter) chunk(ctx context.Context, c NewChunk) (int64, error) {
+	endPage := c.EndPage
+	if endPage == c.Page {
+		endPage = 0
+	}
+	res, err := w.chunks.ExecContext(ctx, w.doc, c.Page, endPage, c.Start, c.End, c.Text)
+	if err != nil {
+		return 0, err
+	}
+	cid, err := res.LastInsertId()
+	if err != nil {
+		return 0, err
+	}
+	_, err = w.terms.ExecContext(ctx, cid, c.Terms)
+	return cid, err
 }
 
 func deleteDocument(ctx context.Context, tx *sql.Tx, collectionID, docID int64) ([]int64, error) {

@@ -30,61 +30,25 @@ func (s *Store) PutDocumentParts(ctx context.Context, doc Document, fill func(ad
 		doc.Status = StatusLexical // vectors are added afterwards
 	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		var oldID int64
-		err := tx.QueryRowContext(ctx, `SELECT id FROM documents WHERE collection_id = ? AND path = ?`, doc.CollectionID, doc.Path).Scan(&oldID)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-		case err != nil:
+		if id, removed, err = replaceDocument(ctx, tx, doc); err != nil {
 			return err
-		default:
-			if removed, err = deleteDocument(ctx, tx, doc.CollectionID, oldID); err != nil {
-				return err
-			}
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO documents(collection_id, path, hash, size, mtime, status, error, title, pages, indexed_at)
-			VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			doc.CollectionID, doc.Path, doc.Hash, doc.Size, doc.ModTime, doc.Status, doc.Error, doc.Title, doc.Pages, now())
+		w, err := newDocWriter(ctx, tx, doc.CollectionID, id)
 		if err != nil {
 			return err
 		}
-		if id, err = res.LastInsertId(); err != nil {
-			return err
-		}
-		pst, err := tx.PrepareContext(ctx, `INSERT INTO pages(doc_id, page, text) VALUES(?, ?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer pst.Close()
-		cst, err := tx.PrepareContext(ctx, `INSERT INTO chunks(doc_id, page, start, end, text) VALUES(?, ?, ?, ?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer cst.Close()
-		fst, err := tx.PrepareContext(ctx, `INSERT INTO `+ftsTable(doc.CollectionID)+`(rowid, terms) VALUES(?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer fst.Close()
+		defer w.close()
 		var writeErr error // a failure of the store, not of fill
 		add := func(p Page, cs []NewChunk) error {
 			if writeErr != nil {
 				return writeErr
 			}
-			if _, err := pst.ExecContext(ctx, id, p.Number, p.Text); err != nil {
+			if err := w.page(ctx, p, false); err != nil {
 				writeErr = err
 				return err
 			}
 			for _, c := range cs {
-				res, err := cst.ExecContext(ctx, id, c.Page, c.Start, c.End, c.Text)
-				if err != nil {
-					writeErr = err
-					return err
-				}
-				cid, err := res.LastInsertId()
-				if err == nil {
-					_, err = fst.ExecContext(ctx, cid, c.Terms)
-				}
-				if err != nil {
+				if _, err := w.chunk(ctx, c); err != nil {
 					writeErr = err
 					return err
 				}
