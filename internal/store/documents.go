@@ -265,9 +265,15 @@ func (s *Store) Documents(ctx context.Context, collectionID int64, under string)
 		q += ` AND substr(d.path, 1, ?) = ?`
 		args = append(args, len(prefix), prefix)
 	}
-	rows, err := s.r.QueryContext(ctx, q+` ORDER BY d.path`, args...)
+	return s.queryDocs(ctx, "list documents", q+` ORDER BY d.path`, args...)
+}
+
+// queryDocs runs query, which selects docColumns from documents d, and
+// reads the documents it returns; what names the listing in an error.
+func (s *Store) queryDocs(ctx context.Context, what, query string, args ...any) ([]Document, error) {
+	rows, err := s.r.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("list documents: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	defer rows.Close()
 	var out []Document

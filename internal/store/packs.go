@@ -142,26 +142,7 @@ func (x *Snapshot) EachVector(ctx context.Context, fn func(Vector) error) error 
 	if x.set.ID == 0 {
 		return nil
 	}
-	rows, err := x.tx.QueryContext(ctx, `SELECT chunk_id, vec FROM vectors NOT INDEXED WHERE set_id = ?`, x.set.ID)
-	if err != nil {
-		return fmt.Errorf("read vectors: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var blob sql.RawBytes
-		if err := rows.Scan(&id, &blob); err != nil {
-			return err
-		}
-		v, err := decodeVector(blob)
-		if err != nil {
-			return fmt.Errorf("chunk %d: %w", id, err)
-		}
-		if err := fn(Vector{ChunkID: id, Vec: v}); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return eachVector(ctx, x.tx, x.set.ID, fn)
 }
 
 // ImportOptions describe the collection an Import creates.

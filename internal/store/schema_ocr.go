@@ -65,21 +65,8 @@ func (s *Store) PutOCRText(ctx context.Context, hash string, page int, engine, t
 // PendingOCR lists the documents of the collection that wait for an OCR
 // engine: stored as needing OCR, or with pages that still do.
 func (s *Store) PendingOCR(ctx context.Context, collectionID int64) ([]Document, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+docColumns+` FROM documents d
+	return s.queryDocs(ctx, "list documents waiting for OCR", `SELECT `+docColumns+` FROM documents d
 		WHERE d.collection_id = ? AND (d.status = ? OR d.ocr_pending > 0) ORDER BY d.path`, collectionID, StatusNeedsOCR)
-	if err != nil {
-		return nil, fmt.Errorf("list documents waiting for OCR: %w", err)
-	}
-	defer rows.Close()
-	var out []Document
-	for rows.Next() {
-		d, err := scanDoc(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
 }
 
 // OCRPages returns the pages of a document whose text was recognised by

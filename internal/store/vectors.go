@@ -217,9 +217,17 @@ type Vector struct {
 // EachVector calls fn for every vector of the set, streaming from disk.
 // Each Vector holds a fresh slice that fn may keep.
 func (s *Store) EachVector(ctx context.Context, setID int64, fn func(Vector) error) error {
+	return eachVector(ctx, s.r, setID, fn)
+}
+
+// eachVector streams the set's vectors read through q (the store's readers
+// or a snapshot's transaction) to fn.
+func eachVector(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, setID int64, fn func(Vector) error) error {
 	// A plain scan of the table in insertion order: through an index
 	// SQLite would look every 1.5-3 KB row up at random.
-	rows, err := s.r.QueryContext(ctx, `SELECT chunk_id, vec FROM vectors NOT INDEXED WHERE set_id = ?`, setID)
+	rows, err := q.QueryContext(ctx, `SELECT chunk_id, vec FROM vectors NOT INDEXED WHERE set_id = ?`, setID)
 	if err != nil {
 		return fmt.Errorf("read vectors: %w", err)
 	}
