@@ -242,7 +242,7 @@ func (s *sectioner) WriteByte(c byte) error { return s.WriteString(string([]byte
 // cut hands on the first section of what is held.
 func (s *sectioner) cut() error {
 	text := s.buf.String()
-	at := cutPoint(text, s.size)
+	at := CutPoint(text, s.size)
 	s.n++
 	if err := s.emit(Page{Number: s.n, Text: text[:at]}); err != nil {
 		return err
@@ -253,10 +253,11 @@ func (s *sectioner) cut() error {
 	return nil
 }
 
-// cutPoint is where to end a section of text that should be about size
-// bytes: after the last paragraph break before size, else the last line
-// break, else the last character boundary.
-func cutPoint(text string, size int) int {
+// CutPoint is where to end a section of text that should be about size
+// bytes: after the last paragraph break in its second half, else the last
+// line break there, else the last character boundary before size. It is
+// never 0 for a non-empty text, so cutting always progresses.
+func CutPoint(text string, size int) int {
 	if len(text) <= size {
 		return len(text)
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/kura-app/kura/internal/chunk"
@@ -90,7 +89,7 @@ func splitPage(number int, text string, opts chunk.Options) []store.NewChunk {
 	for len(text) > 0 {
 		w := text
 		if len(w) > 2*window {
-			w = text[:cutAt(text, window)]
+			w = text[:extract.CutPoint(text, window)]
 		}
 		for _, c := range chunk.Split(w, opts) {
 			out = append(out, store.NewChunk{Page: number, Start: base + c.Start, End: base + c.End, Text: c.Text, Terms: tokenize.IndexText(c.Text)})
@@ -99,21 +98,4 @@ func splitPage(number int, text string, opts chunk.Options) []store.NewChunk {
 		text = text[len(w):]
 	}
 	return out
-}
-
-// cutAt is where to end a window of about size bytes of text: after a
-// paragraph break, else a line break, else between characters.
-func cutAt(text string, size int) int {
-	head := text[:size]
-	if i := strings.LastIndex(head, "\n\n"); i > size/2 {
-		return i + 2
-	}
-	if i := strings.LastIndexByte(head, '\n'); i > size/2 {
-		return i + 1
-	}
-	at := size
-	for at > 0 && !utf8.RuneStart(text[at]) {
-		at--
-	}
-	return max(at, 1)
 }
