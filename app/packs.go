@@ -92,23 +92,8 @@ func (a *App) ExportPack(e PackExport) (Job, error) {
 	}
 	opts := library.ExportOptions{Seal: seal, WithFiles: e.WithFiles, WithModels: e.WithModels}
 	return a.jobs.start(a.base, JobPackExport, e.Collection, false, func(ctx context.Context, j *job) (*JobSummary, error) {
-		tmp := out + ".partial"
-		f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		sum, err := a.lib.ExportPackFile(ctx, e.Collection, out, opts, packProgress(ctx, j))
 		if err != nil {
-			return nil, err
-		}
-		sum, err := a.lib.ExportPack(ctx, e.Collection, f, opts, packProgress(ctx, j))
-		if err == nil {
-			err = f.Sync()
-		}
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err == nil {
-			err = os.Rename(tmp, out)
-		}
-		if err != nil {
-			os.Remove(tmp)
 			return nil, err
 		}
 		c := sum.Manifest.Counts

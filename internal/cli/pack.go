@@ -99,27 +99,10 @@ func (a *App) packExport(ctx context.Context, args []string) int {
 	}
 	defer closeFn()
 
-	// Written beside its final name and renamed when complete: a stopped
-	// or failed export leaves no pack that looks whole.
-	tmp := out + ".partial"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return a.fail(err)
-	}
 	pr := newPackPrinter(a.Stderr, "export")
-	sum, err := lib.ExportPack(ctx, c.Collection, f, library.ExportOptions{Seal: seal, WithFiles: withFiles, WithModels: withModels}, pr.print)
+	sum, err := lib.ExportPackFile(ctx, c.Collection, out, library.ExportOptions{Seal: seal, WithFiles: withFiles, WithModels: withModels}, pr.print)
 	pr.done()
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, out)
-	}
 	if err != nil {
-		os.Remove(tmp)
 		return a.fail(err)
 	}
 	n := sum.Manifest.Counts

@@ -80,6 +80,33 @@ type ExportSummary struct {
 	Elapsed  time.Duration
 }
 
+// ExportPackFile exports the collection as a pack to the file out (see
+// ExportPack). The pack is written beside its final name and renamed when
+// complete, so a stopped or failed export leaves no file that looks whole;
+// an existing out is replaced only by a complete pack.
+func (l *Library) ExportPackFile(ctx context.Context, collection, out string, opts ExportOptions, onProgress func(PackProgress) error) (ExportSummary, error) {
+	tmp := out + ".partial"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return ExportSummary{}, err
+	}
+	sum, err := l.ExportPack(ctx, collection, f, opts, onProgress)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, out)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return ExportSummary{}, err
+	}
+	return sum, nil
+}
+
 // ExportPack writes the collection as a pack to dst, sealed with
 // opts.Seal, calling onProgress (which may be nil; an error it returns
 // stops the export) at least every thousand records and for every file.
