@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -15,26 +14,9 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/encoding/traditionalchinese"
 	"golang.org/x/text/unicode/norm"
-)
 
-// writePDF lays out objs as objects 1..n with a cross-reference table;
-// object 1 must be the catalog.
-func writePDF(objs []string) []byte {
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-	offsets := make([]int, len(objs))
-	for i, o := range objs {
-		offsets[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
-	return b.Bytes()
-}
+	"github.com/kura-app/kura/internal/pdftest"
+)
 
 func pdfStream(data string) string {
 	return fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(data), data)
@@ -62,7 +44,7 @@ func makeCIDPDF(encoding, ordering string, code []byte, extra ...string) []byte 
 		"<< /Type /FontDescriptor /FontName /KozMinPr6N-Regular /Flags 4 /FontBBox [0 -120 1000 880] " +
 			"/ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 700 /StemV 80 >>",
 	}
-	return writePDF(append(objs, extra...))
+	return pdftest.Write(append(objs, extra...), 1)
 }
 
 func encodeWith(e encoding.Encoding) func(string) []byte {

@@ -1,11 +1,12 @@
 package extract
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/kura-app/kura/internal/pdftest"
 )
 
 // pdfWithCyclicTree is a one-page PDF whose page tree node lists itself
@@ -19,20 +20,7 @@ func pdfWithCyclicTree() []byte {
 		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
 		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content),
 	}
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.4\n")
-	offsets := make([]int, len(objs))
-	for i, o := range objs {
-		offsets[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
-	return b.Bytes()
+	return pdftest.Write(objs, 1)
 }
 
 func TestAPDFPageTreeThatPointsBackToItselfGivesEachPageOnce(t *testing.T) {

@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/kura-app/kura/internal/ocr/ocrtest"
+	"github.com/kura-app/kura/internal/pdftest"
 )
 
 // greyJPEG writes a small grey JPEG and returns its path.
@@ -41,14 +42,14 @@ func TestScannedPages(t *testing.T) {
 			t.Fatal(err)
 		}
 		content := fmt.Sprintf("q 595 0 0 842 0 0 cm /Im0 Do Q BT /F1 10 Tf 72 40 Td (%s) Tj ET", text)
-		return writePDF([]string{
+		return pdftest.Write([]string{
 			"<< /Type /Catalog /Pages 2 0 R >>",
 			"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
 			"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> /XObject << /Im0 6 0 R >> >> /Contents 4 0 R >>",
 			pdfStream(content),
 			"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
 			fmt.Sprintf("<< /Type /XObject /Subtype /Image /Width 60 /Height 80 /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode /Length %d >>\nstream\n%s\nendstream", len(jpg), jpg),
-		})
+		}, 1)
 	}
 	long := "This page has a photograph and a long caption that explains it in full sentences, which is text."
 	for _, tc := range []struct {

@@ -6,7 +6,6 @@
 package ocrtest
 
 import (
-	"bytes"
 	"encoding/binary"
 	"fmt"
 	"os"
@@ -14,6 +13,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/kura-app/kura/internal/pdftest"
 )
 
 // RenderPage renders page n of the PDF at src to a greyscale JPEG at dpi
@@ -62,20 +63,7 @@ func ScannedPDF(t testing.TB, jpegs ...string) []byte {
 		kids = append(kids, fmt.Sprintf("%d 0 R", img+2))
 	}
 	objs[1] = fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), len(kids))
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-	offsets := make([]int, len(objs))
-	for i, o := range objs {
-		offsets[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
-	return b.Bytes()
+	return pdftest.Write(objs, 1)
 }
 
 // jpegSize reads a JPEG's dimensions and component count from its
