@@ -376,15 +376,12 @@ func (a *App) packKeygen(args []string) int {
 // packPrinter draws pack progress on stderr: redrawn in place on a
 // terminal, a line a second otherwise.
 type packPrinter struct {
-	w     io.Writer
-	verb  string
-	tty   bool
-	last  time.Time
-	drawn bool
+	statusLine
+	verb string
 }
 
 func newPackPrinter(w io.Writer, verb string) *packPrinter {
-	return &packPrinter{w: w, verb: verb, tty: IsTerminal(w)}
+	return &packPrinter{statusLine: newStatusLine(w), verb: verb}
 }
 
 func (p *packPrinter) print(pr library.PackProgress) error {
@@ -414,18 +411,6 @@ func (p *packPrinter) print(pr library.PackProgress) error {
 		line += "  " + byteSize(pr.BytesDone)
 	}
 	line += "  elapsed " + dur(pr.Elapsed)
-	if p.tty {
-		fmt.Fprintf(p.w, "\r\033[K%s", truncate(line, 120))
-		p.drawn = true
-	} else {
-		fmt.Fprintln(p.w, line)
-	}
+	p.draw(line)
 	return nil
-}
-
-func (p *packPrinter) done() {
-	if p.drawn {
-		fmt.Fprintln(p.w)
-		p.drawn = false
-	}
 }

@@ -10,17 +10,40 @@ import (
 	"github.com/kura-app/kura/internal/pathtext"
 )
 
-// progressPrinter draws ingest progress on stderr: redrawn in place on a
-// terminal, one line per second otherwise.
-type progressPrinter struct {
+// statusLine is a line of progress: redrawn in place on a terminal, printed
+// as a new line otherwise (its users print those once a second).
+type statusLine struct {
 	w     io.Writer
 	tty   bool
-	last  time.Time
-	drawn bool
+	last  time.Time // when a line was last drawn
+	drawn bool      // a line is drawn in place and not ended yet
 }
 
+func newStatusLine(w io.Writer) statusLine { return statusLine{w: w, tty: IsTerminal(w)} }
+
+func (l *statusLine) draw(line string) {
+	if l.tty {
+		fmt.Fprintf(l.w, "\r\033[K%s", truncate(line, 120))
+		l.drawn = true
+	} else {
+		fmt.Fprintln(l.w, line)
+	}
+}
+
+// done ends a line drawn in place, so that what follows starts on its own.
+func (l *statusLine) done() {
+	if l.drawn {
+		fmt.Fprintln(l.w)
+		l.drawn = false
+	}
+}
+
+// progressPrinter draws ingest progress on stderr: redrawn in place on a
+// terminal, one line per second otherwise.
+type progressPrinter struct{ statusLine }
+
 func newProgressPrinter(w io.Writer) *progressPrinter {
-	return &progressPrinter{w: w, tty: IsTerminal(w)}
+	return &progressPrinter{newStatusLine(w)}
 }
 
 func (p *progressPrinter) print(pr ingest.Progress) error {
@@ -50,19 +73,8 @@ func (p *progressPrinter) print(pr ingest.Progress) error {
 		line = fmt.Sprintf("reading %d/%d files%s  %d passages  %d failed%s  elapsed %s%s  %s", pr.FilesDone, pr.FilesTotal,
 			rate(pr.Rate, "files"), pr.Chunks, pr.Failed, ocr, dur(pr.Elapsed), eta(pr.ETA), pathtext.Display(filepath.Base(pr.Current)))
 	}
-	if p.tty {
-		fmt.Fprintf(p.w, "\r\033[K%s", truncate(line, 120))
-		p.drawn = true
-	} else {
-		fmt.Fprintln(p.w, line)
-	}
+	p.draw(line)
 	return nil
-}
-
-func (p *progressPrinter) done() {
-	if p.tty && p.drawn {
-		fmt.Fprintln(p.w)
-	}
 }
 
 // rate shows a measured rate ("  2.1 passages/s"), nothing before it is
