@@ -71,18 +71,7 @@ type Page struct {
 // returns the new document id and the ids of the chunks it replaced and
 // created (so the caller can update the vector index).
 func (s *Store) PutDocument(ctx context.Context, doc Document, pages []Page, chunks []NewChunk) (id int64, removed, added []int64, err error) {
-	if doc.Status == StatusIndexed {
-		doc.Status = StatusLexical // vectors are added afterwards
-	}
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		if id, removed, err = replaceDocument(ctx, tx, doc); err != nil {
-			return err
-		}
-		w, err := newDocWriter(ctx, tx, doc.CollectionID, id)
-		if err != nil {
-			return err
-		}
-		defer w.close()
+	id, removed, err = s.writeDocument(ctx, doc, func(w *docWriter) error {
 		ocr := make(map[int]bool, len(doc.OCRPages))
 		for _, n := range doc.OCRPages {
 			ocr[n] = true
@@ -105,6 +94,29 @@ func (s *Store) PutDocument(ctx context.Context, doc Document, pages []Page, chu
 		return 0, nil, nil, fmt.Errorf("store %s: %w", doc.Path, err)
 	}
 	return id, removed, added, nil
+}
+
+// writeDocument records doc in one transaction, replacing any earlier
+// version of its path in the collection, and has write store its pages and
+// chunks through w; it returns the new id and the ids of the chunks
+// replaced. A document stored as indexed is stored as lexical: its vectors
+// are added afterwards.
+func (s *Store) writeDocument(ctx context.Context, doc Document, write func(w *docWriter) error) (id int64, removed []int64, err error) {
+	if doc.Status == StatusIndexed {
+		doc.Status = StatusLexical
+	}
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		if id, removed, err = replaceDocument(ctx, tx, doc); err != nil {
+			return err
+		}
+		w, err := newDocWriter(ctx, tx, doc.CollectionID, id)
+		if err != nil {
+			return err
+		}
+		defer w.close()
+		return write(w)
+	})
+	return id, removed, err
 }
 
 // replaceDocument records doc within tx, removing any earlier version of
@@ -135,12 +147,13 @@ func replaceDocument(ctx context.Context, tx *sql.Tx, doc Document) (id int64, r
 // docWriter writes a document's pages and its chunks with their full-text
 // terms, with statements prepared once in the document's transaction.
 type docWriter struct {
+	tx                   *sql.Tx
 	doc                  int64
 	pages, chunks, terms *sql.Stmt
 }
 
 func newDocWriter(ctx context.Context, tx *sql.Tx, collectionID, docID int64) (*docWriter, error) {
-	w := &docWriter{doc: docID}
+	w := &docWriter{tx: tx, doc: docID}
 	var err error
 	if w.pages, err = tx.PrepareContext(ctx, `INSERT INTO pages(doc_id, page, text, ocr) VALUES(?, ?, ?, ?)`); err == nil {
 		if w.chunks, err = tx.PrepareContext(ctx, `INSERT INTO chunks(doc_id, page, end_page, start, end, text) VALUES(?, ?, ?, ?, ?, ?)`); err == nil {
@@ -160,6 +173,13 @@ func (w *docWriter) close() {
 			st.Close()
 		}
 	}
+}
+
+// describe sets the document's title and page count, known once all of it
+// is read.
+func (w *docWriter) describe(ctx context.Context, title string, pages int) error {
+	_, err := w.tx.ExecContext(ctx, `UPDATE documents SET title = ?, pages = ? WHERE id = ?`, title, pages, w.doc)
+	return err
 }
 
 func (w *docWriter) page(ctx context.Context, p Page, ocr bool) error {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 )
@@ -26,18 +25,7 @@ type AddPart func(page Page, chunks []NewChunk) error
 // the caller can tell a file it could not read from a store it could not
 // write.
 func (s *Store) PutDocumentParts(ctx context.Context, doc Document, fill func(add AddPart) (title string, pages int, err error)) (id int64, removed []int64, chunks int, err error) {
-	if doc.Status == StatusIndexed {
-		doc.Status = StatusLexical // vectors are added afterwards
-	}
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		if id, removed, err = replaceDocument(ctx, tx, doc); err != nil {
-			return err
-		}
-		w, err := newDocWriter(ctx, tx, doc.CollectionID, id)
-		if err != nil {
-			return err
-		}
-		defer w.close()
+	id, removed, err = s.writeDocument(ctx, doc, func(w *docWriter) error {
 		var writeErr error // a failure of the store, not of fill
 		add := func(p Page, cs []NewChunk) error {
 			if writeErr != nil {
@@ -63,8 +51,7 @@ func (s *Store) PutDocumentParts(ctx context.Context, doc Document, fill func(ad
 		if err != nil {
 			return &FillError{Err: err}
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE documents SET title = ?, pages = ? WHERE id = ?`, title, pages, id)
-		return err
+		return w.describe(ctx, title, pages)
 	})
 	if err != nil {
 		var fe *FillError
