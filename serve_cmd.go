@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"runtime"
 	"time"
 
@@ -87,22 +86,11 @@ func (e *engine) serve(a *cli.App, ctx context.Context, args []string) int {
 }
 
 // openBrowser opens url in the user's browser where the system has a way
-// to (a desktop session on Linux); it never waits for it and never fails
+// to (on Linux, a desktop session); it never waits for it and never fails
 // the server: the address is printed anyway.
 func openBrowser(url string) {
-	var cmd *exec.Cmd
-	switch runtime.GOOS {
-	case "darwin":
-		cmd = exec.Command("open", url)
-	case "windows":
-		cmd = exec.Command("rundll32", "url.dll,FileProtocolHandler", url)
-	default:
-		if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
-			return
-		}
-		cmd = exec.Command("xdg-open", url)
+	if runtime.GOOS != "darwin" && runtime.GOOS != "windows" && os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+		return
 	}
-	if cmd.Start() == nil {
-		go cmd.Wait()
-	}
+	_ = app.OpenWithSystem(url)
 }

@@ -142,12 +142,12 @@ func (a *App) OpenFile(collection, path string) error {
 	if err != nil {
 		return a.fail(err)
 	}
-	return a.fail(openWithSystem(d.Path))
+	return a.fail(OpenWithSystem(d.Path))
 }
 
-// openWithSystem hands path to the desktop's opener; it does not wait for
-// the application to close.
-func openWithSystem(path string) error {
+// OpenWithSystem hands path (a file or a URL) to the desktop's opener; it
+// does not wait for the application to close.
+func OpenWithSystem(path string) error {
 	var cmd *exec.Cmd
 	switch goruntime.GOOS {
 	case "darwin":
