@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kura-app/kura/internal/corpustest"
 	"github.com/kura-app/kura/internal/store"
 )
 
@@ -19,13 +20,7 @@ func TestStartReadsScansThatWaitedForOCR(t *testing.T) {
 	if err != nil {
 		t.Fatalf("pdftoppm is not installed (make deps installs poppler-utils): %v", err)
 	}
-	src, err := filepath.Abs("../../shared/corpus/pdf/004_8b294292eef632cb.pdf")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(src); err != nil {
-		t.Skipf("corpus not found beside the repository: %v", err)
-	}
+	src := corpustest.Path(t, "pdf/004_8b294292eef632cb.pdf")
 	h, rec := newTestApp(t, closedURL(t))
 	a := h.App
 	prefix := filepath.Join(t.TempDir(), "page")

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/kura-app/kura/internal/config"
+	"github.com/kura-app/kura/internal/corpustest"
 	"github.com/kura-app/kura/internal/library"
 	"github.com/kura-app/kura/internal/llm"
 	"github.com/kura-app/kura/internal/pathtext"
@@ -253,13 +254,7 @@ func TestBadUsageSaysWhatIsWrong(t *testing.T) {
 
 // A file that cannot be read is listed with what to do about it.
 func TestAFileThatCannotBeReadSaysWhatToDo(t *testing.T) {
-	locked, err := filepath.Abs("../../../shared/corpus/hard/user_password.pdf")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(locked); err != nil {
-		t.Fatalf("the shared corpus is missing (it lives beside the repository): %v", err)
-	}
+	locked := corpustest.Path(t, "hard/user_password.pdf")
 	code, _, errs := run(t, "ingest", "--data", t.TempDir(), "--no-embed", locked)
 	if code != ExitFailure || !strings.Contains(errs, "needs a password") || !strings.Contains(errs, "save a copy without the password") {
 		t.Fatalf("exit %d, stderr %q; want 1 and the remedy for a password-protected PDF", code, errs)

@@ -4,31 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/kura-app/kura/internal/corpustest"
 )
-
-// The shared corpus (see its README) sits beside the repository. Tests on
-// it skip when it is absent, as in a bare clone.
-const corpusRel = "../../../shared/corpus"
-
-func corpus(t *testing.T, rel string) string {
-	t.Helper()
-	if _, err := os.Stat(corpusRel); errors.Is(err, fs.ErrNotExist) {
-		t.Skipf("corpus folder %s not found (it lives beside the repository as ../shared/corpus)", corpusRel)
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return filepath.Join(corpusRel, rel)
-}
 
 func readSource(t *testing.T, name string) string {
 	t.Helper()
-	data, err := os.ReadFile(corpus(t, filepath.Join("text", name+".txt")))
+	data, err := os.ReadFile(corpustest.Path(t, filepath.Join("text", name+".txt")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +144,7 @@ func TestCorpusPDF(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			src := readSource(t, tc.source)
-			doc, err := File(context.Background(), corpus(t, "pdf/"+tc.source+".pdf"), Options{})
+			doc, err := File(context.Background(), corpustest.Path(t, "pdf/"+tc.source+".pdf"), Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -190,7 +177,7 @@ func TestCorpusPDF(t *testing.T) {
 }
 
 func TestCorpusHardPDFs(t *testing.T) {
-	combo, err := File(context.Background(), corpus(t, "pdf/combo_000_001.pdf"), Options{})
+	combo, err := File(context.Background(), corpustest.Path(t, "pdf/combo_000_001.pdf"), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +192,7 @@ func TestCorpusHardPDFs(t *testing.T) {
 		{"reads a PDF with object streams and an xref stream", "hard/objstm.pdf"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			doc, err := File(context.Background(), corpus(t, tc.file), Options{})
+			doc, err := File(context.Background(), corpustest.Path(t, tc.file), Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -216,7 +203,7 @@ func TestCorpusHardPDFs(t *testing.T) {
 	}
 
 	t.Run("decrypts two PDFs at once", func(t *testing.T) {
-		p := corpus(t, "hard/enc_aes128.pdf")
+		p := corpustest.Path(t, "hard/enc_aes128.pdf")
 		errs := make(chan error, 2)
 		for range 2 {
 			go func() {
@@ -232,14 +219,14 @@ func TestCorpusHardPDFs(t *testing.T) {
 	})
 
 	t.Run("fails on a PDF that needs a user password", func(t *testing.T) {
-		_, err := File(context.Background(), corpus(t, "hard/user_password.pdf"), Options{})
+		_, err := File(context.Background(), corpustest.Path(t, "hard/user_password.pdf"), Options{})
 		if !errors.Is(err, ErrEncrypted) || err.Error() != "pdf: needs a password to open: encrypted" {
 			t.Fatalf("err = %v, want %q wrapping ErrEncrypted", err, "pdf: needs a password to open: encrypted")
 		}
 	})
 
 	t.Run("fails on a corpus PDF cut in half", func(t *testing.T) {
-		data, err := os.ReadFile(corpus(t, "pdf/003_0e01fdcfff4f2347.pdf"))
+		data, err := os.ReadFile(corpustest.Path(t, "pdf/003_0e01fdcfff4f2347.pdf"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -310,7 +297,7 @@ func TestCorpusFormats(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			doc, err := File(context.Background(), corpus(t, tc.file), Options{})
+			doc, err := File(context.Background(), corpustest.Path(t, tc.file), Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -330,11 +317,11 @@ func TestCorpusFormats(t *testing.T) {
 }
 
 func TestCorpusTables(t *testing.T) {
-	xlsx, err := File(context.Background(), corpus(t, "formats/001_table.xlsx"), Options{})
+	xlsx, err := File(context.Background(), corpustest.Path(t, "formats/001_table.xlsx"), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	csv, err := File(context.Background(), corpus(t, "formats/001_table.csv"), Options{})
+	csv, err := File(context.Background(), corpustest.Path(t, "formats/001_table.csv"), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/kura-app/kura/internal/corpustest"
 )
 
 // TestDamagedPDF reads PDFs with parts missing or moved. The generated
@@ -124,11 +126,11 @@ func TestTruncatedCorpusPDF(t *testing.T) {
 		{"reads a file with object streams cut after its last object", "hard/objstm.pdf", 0.999, 40, "the file is cut short"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			data, err := os.ReadFile(corpus(t, tc.file))
+			data, err := os.ReadFile(corpustest.Path(t, tc.file))
 			if err != nil {
 				t.Fatal(err)
 			}
-			whole, err := File(context.Background(), corpus(t, tc.file), Options{})
+			whole, err := File(context.Background(), corpustest.Path(t, tc.file), Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -155,7 +157,7 @@ func TestTruncatedCorpusPDF(t *testing.T) {
 		})
 	}
 	t.Run("fails with a clear reason when nothing survives", func(t *testing.T) {
-		data, err := os.ReadFile(corpus(t, "pdf/004_8b294292eef632cb.pdf"))
+		data, err := os.ReadFile(corpustest.Path(t, "pdf/004_8b294292eef632cb.pdf"))
 		if err != nil {
 			t.Fatal(err)
 		}

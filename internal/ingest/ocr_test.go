@@ -13,27 +13,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kura-app/kura/internal/corpustest"
 	"github.com/kura-app/kura/internal/ocr"
 	"github.com/kura-app/kura/internal/ocr/ocrtest"
 	"github.com/kura-app/kura/internal/store"
 	"github.com/kura-app/kura/internal/tokenize"
 )
 
-// corpusPDF holds the real documents the scans are made of (the shared
-// corpus beside the repository); tests skip, saying so, without it.
-const corpusPDF = "../../../shared/corpus/pdf"
-
-func corpusFile(t *testing.T, name string) string {
-	t.Helper()
-	p, err := filepath.Abs(filepath.Join(corpusPDF, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("corpus file %s not found (it lives beside the repository as ../shared/corpus): %v", p, err)
-	}
-	return p
-}
+// corpusFile is a PDF of the shared corpus, the real documents the scans
+// are made of.
+func corpusFile(t testing.TB, name string) string { return corpustest.Path(t, "pdf/"+name) }
 
 // countingEngine is the installed OCR engine behind a wrapper that logs
 // every recognition it runs, so a test can tell whether a page was read

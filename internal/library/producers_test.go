@@ -16,6 +16,7 @@ import (
 
 	"github.com/kura-app/kura/internal/bench"
 	"github.com/kura-app/kura/internal/config"
+	"github.com/kura-app/kura/internal/corpustest"
 	"github.com/kura-app/kura/internal/library"
 	"github.com/kura-app/kura/internal/llm"
 	"github.com/kura-app/kura/internal/retrieve"
@@ -119,11 +120,7 @@ func corpusHTML(src, fontJA, fontKO string) string {
 // renderCorpus makes one PDF per corpus text file with p, two at a time.
 func renderCorpus(t *testing.T, p pdfProducer) string {
 	t.Helper()
-	src, err := filepath.Abs(corpusDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	files, err := filepath.Glob(filepath.Join(src, "*.txt"))
+	files, err := filepath.Glob(filepath.Join(corpustest.Path(t, "text"), "*.txt"))
 	if err != nil || len(files) != 5 {
 		t.Fatalf("corpus text files: %v (%d found, want 5)", err, len(files))
 	}
@@ -213,7 +210,7 @@ func recallAt5(t *testing.T, dir string) float64 {
 func TestRecallOnOtherProducersPDFs(t *testing.T) {
 	ref := t.TempDir()
 	for _, f := range []string{"000_0eff4470da887f30", "001_1473911884bdf481", "002_f24b6b3b9f79a2cc", "003_0e01fdcfff4f2347", "004_8b294292eef632cb"} {
-		data, err := os.ReadFile(filepath.Join(corpusDir, "..", "pdf", f+".pdf"))
+		data, err := os.ReadFile(corpustest.Path(t, "pdf/"+f+".pdf"))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,7 +3,6 @@ package library_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -12,34 +11,28 @@ import (
 	"github.com/kura-app/kura/internal/answer"
 	"github.com/kura-app/kura/internal/bench"
 	"github.com/kura-app/kura/internal/config"
+	"github.com/kura-app/kura/internal/corpustest"
 	"github.com/kura-app/kura/internal/library"
 	"github.com/kura-app/kura/internal/llm"
 	"github.com/kura-app/kura/internal/retrieve"
 )
 
-// corpusDir is the shared evaluation corpus, relative to this package's
-// folder: four Japanese reports on open-source generative AI and one Korean
-// summary of one of them.
+// The shared corpus's text folder is the evaluation corpus: four Japanese
+// reports on open-source generative AI and one Korean summary of one of
+// them.
 //
 //	000 Shaping the Future of Generative AI (LF Research 2024, Japanese translation)
 //	001 2023 Open Source Generative AI Survey Report (Japanese translation)
 //	002 a dialogue and summary of "Is Open Source the Future of AI?" (arXiv)
 //	003 a report on the article "How open-source is shaping the future of AI"
 //	004 a Korean summary of the 2023 survey report (the same survey as 001)
-const corpusDir = "../../../shared/corpus/text"
 
 // openCorpus ingests the corpus, lexical only, into a library in a temporary
 // folder. The model runtime address is one where nothing listens, as on a
 // machine whose runtime is not started: search must still work.
 func openCorpus(t *testing.T) *library.Library {
 	t.Helper()
-	dir, err := filepath.Abs(corpusDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("evaluation corpus not found at %s (%v): skipping the retrieval quality test", dir, err)
-	}
+	dir := corpustest.Path(t, "text")
 	ctx := context.Background()
 	client, err := llm.New("http://127.0.0.1:1")
 	if err != nil {

@@ -29,10 +29,7 @@ func BenchmarkRecognisePage(b *testing.B) {
 		{"korean", "004_8b294292eef632cb.pdf", 1},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			src := corpusPDF + "/" + bc.pdf
-			if _, err := os.Stat(src); err != nil {
-				b.Skipf("corpus not found: %v", err)
-			}
+			src := corpusFile(b, bc.pdf)
 			img := ocrtest.RenderPage(b, src, bc.page, 200)
 			start := time.Now()
 			for b.Loop() {
@@ -46,10 +43,7 @@ func BenchmarkRecognisePage(b *testing.B) {
 	// The reference: the Japanese page recognised with all four language
 	// models and no OSD, what picking the models by script saves.
 	b.Run("japanese, all models, no OSD", func(b *testing.B) {
-		src := corpusPDF + "/001_1473911884bdf481.pdf"
-		if _, err := os.Stat(src); err != nil {
-			b.Skipf("corpus not found: %v", err)
-		}
+		src := corpusFile(b, "001_1473911884bdf481.pdf")
 		img := ocrtest.RenderPage(b, src, 3, 200)
 		start := time.Now()
 		for b.Loop() {

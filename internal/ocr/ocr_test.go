@@ -11,21 +11,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kura-app/kura/internal/corpustest"
 	"github.com/kura-app/kura/internal/ocr/ocrtest"
 )
 
-// The corpus (../shared/corpus beside the repository) holds the real
-// documents the scans are made of; tests skip, saying so, without it.
-const corpusPDF = "../../../shared/corpus/pdf"
-
-func corpusFile(t *testing.T, name string) string {
-	t.Helper()
-	p := filepath.Join(corpusPDF, name)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("corpus file %s not found (it lives beside the repository as ../shared/corpus): %v", p, err)
-	}
-	return p
-}
+// corpusFile is a PDF of the shared corpus, the real documents the scans
+// are made of.
+func corpusFile(t testing.TB, name string) string { return corpustest.Path(t, "pdf/"+name) }
 
 // engine returns the installed engine; `make deps` installs it, and a
 // machine without it fails here rather than skipping.
