@@ -34,14 +34,13 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
 	"text/template"
 	"time"
 	"unicode"
 
 	"github.com/kura-app/kura/internal/chunk"
+	"github.com/kura-app/kura/internal/cite"
 	"github.com/kura-app/kura/internal/llm"
 	"github.com/kura-app/kura/internal/retrieve"
 	"github.com/kura-app/kura/internal/store"
@@ -613,28 +612,9 @@ func NoPassages(question string) Answer {
 	return Answer{Text: noPassages[lang], Language: lang, NoPassages: true}
 }
 
-// Citations returns the passage numbers cited in text as [n] or [n, m], in
-// order of first appearance.
-func Citations(text string) []int {
-	var out []int
-	seen := map[int]bool{}
-	for _, m := range citeRe.FindAllStringSubmatch(text, -1) {
-		for _, part := range strings.FieldsFunc(m[1], func(r rune) bool { return r == ',' || r == '、' || r == '，' || unicode.IsSpace(r) }) {
-			n, err := strconv.Atoi(part)
-			if err == nil && !seen[n] {
-				seen[n] = true
-				out = append(out, n)
-			}
-		}
-	}
-	return out
-}
-
-var citeRe = regexp.MustCompile(`\[(\d{1,3}(?:\s*[,、，]\s*\d{1,3})*)\]`)
-
 func markCited(srcs []Source, text string) {
 	cited := map[int]bool{}
-	for _, n := range Citations(text) {
+	for _, n := range cite.Numbers(text) {
 		cited[n] = true
 	}
 	for i := range srcs {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -212,27 +211,6 @@ func TestTheSystemPromptIsTheSameInEveryLanguage(t *testing.T) {
 	}
 	if sys[0] != sys[1] || sys[1] != sys[2] {
 		t.Fatal("the system prompt changes with the question's language: the runtime's cache would miss")
-	}
-}
-
-func TestCitations(t *testing.T) {
-	tests := []struct {
-		name string
-		text string
-		want []int
-	}{
-		{"single citations in order of appearance", "A [2]. B [1]. C [2].", []int{2, 1}},
-		{"a list inside one bracket", "Both [1, 3].", []int{1, 3}},
-		{"Japanese comma lists", "両方です[1、2]。", []int{1, 2}},
-		{"adjacent brackets", "See [1][2].", []int{1, 2}},
-		{"no citations", "Nothing here [a].", nil},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := Citations(tt.text); !reflect.DeepEqual(got, tt.want) {
-				t.Fatalf("Citations(%q) = %v, want %v", tt.text, got, tt.want)
-			}
-		})
 	}
 }
 

@@ -22,7 +22,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kura-app/kura/internal/answer"
+	"github.com/kura-app/kura/internal/cite"
 	"github.com/kura-app/kura/internal/cli"
 	"github.com/kura-app/kura/internal/ingest"
 	"github.com/kura-app/kura/internal/library"
@@ -138,7 +138,7 @@ func TestAnAnswerStreamsTokensAndItsSourcesAreStoredPassages(t *testing.T) {
 	// The tiny model never cites; a real answer's [n] resolve to the
 	// sources numbered n.
 	text := fmt.Sprintf("The ferry leaves at nine [%d]. Tickets are sold at the kiosk [1, %d].", len(res.Sources), len(res.Sources))
-	for _, n := range answer.Citations(text) {
+	for _, n := range cite.Numbers(text) {
 		if n < 1 || n > len(res.Sources) || res.Sources[n-1].N != n {
 			t.Errorf("citation [%d] does not resolve to a source", n)
 		}

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/kura-app/kura/internal/answer"
+	"github.com/kura-app/kura/internal/cite"
 	"github.com/kura-app/kura/internal/llm"
 	"github.com/kura-app/kura/internal/pathtext"
 	"github.com/kura-app/kura/internal/store"
@@ -80,7 +81,7 @@ type SavedSource struct {
 // savedSources turns an answer's sources into what is saved with it.
 func savedSources(srcs []answer.Source, text string) []SavedSource {
 	cited := map[int]bool{}
-	for _, n := range answer.Citations(text) {
+	for _, n := range cite.Numbers(text) {
 		cited[n] = true
 	}
 	out := make([]SavedSource, 0, len(srcs))

@@ -1,12 +1,18 @@
-// Answers cite passages as [1], [1, 2], [1][2] or [1-3] (models also write
+// Answers cite quotes as [1], [1, 2], [1][2] or [1-3] (models also write
 // full-width brackets and digits in Japanese text). The text is split into
 // plain runs and citation groups so the UI can render each number as a chip.
+//
+// This is the same grammar as the Go package internal/cite (which marks the
+// saved sources as cited); both test suites read one table of cases,
+// internal/cite/testdata/cases.json, so a change here without the same change
+// there fails a test.
 
 export type Segment = { kind: "text"; text: string } | { kind: "cite"; numbers: number[]; raw: string };
 
-// A bracket pair holding numbers separated by commas (ASCII, full-width,
-// ideographic), or a range with a dash.
-const CITE = /[[［【]\s*([0-9０-９]+(?:\s*(?:[,，、;；]|[-–~〜])\s*[0-9０-９]+)*)\s*[\]］】]/g;
+// A bracket pair holding one- to three-digit numbers separated by commas
+// (ASCII, full-width, ideographic) or semicolons, or a range with a dash.
+// ([2023] is a year, not a citation.)
+const CITE = /[[［【]\s*([0-9０-９]{1,3}(?:\s*(?:[,，、;；]|[-–~〜])\s*[0-9０-９]{1,3})*)\s*[\]］】]/g;
 const MAX_RANGE = 20;
 
 function toInt(s: string): number {
@@ -24,7 +30,7 @@ export function parseNumbers(inner: string): number[] {
       if (b >= a && b - a < MAX_RANGE) for (let i = a; i <= b; i++) out.push(i);
       else out.push(a, b);
     } else {
-      out.push(toInt(part));
+      out.push(...range.map(toInt));
     }
   }
   return [...new Set(out.filter((n) => Number.isInteger(n) && n > 0))];
