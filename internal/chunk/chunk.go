@@ -224,6 +224,12 @@ var abbreviations = map[string]bool{
 	"oct": true, "nov": true, "dec": true,
 }
 
+// Abbreviation reports whether the full stop at runes[i] closes an
+// abbreviation ("vs.", "e.g.") or an initial ("D.") rather than a sentence,
+// looking back no further than from. Sentence splitters outside this package
+// (an answer's sentences, internal/verify) use it so the rule is one.
+func Abbreviation(runes []rune, from, i int) bool { return abbreviation(runes, from, i) }
+
 // abbreviation reports whether the full stop at runes[i] closes an
 // abbreviation ("vs.", "e.g.") or an initial ("D."), looking back to the
 // start of the word (not before from).
