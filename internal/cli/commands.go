@@ -270,6 +270,7 @@ func (a *App) ask(ctx context.Context, args []string) int {
 	fs := a.flags("ask", "QUESTION", &c)
 	contextOnly := fs.Bool("context-only", false, "print what the model would be given (passages quoted, prompt size) without asking it")
 	fs.Var(&within, "in", "answer only from this document or folder (repeat for more)")
+	budget := fs.Int("budget", 0, "with --context-only: new prompt tokens the quotes may take (default: from the model's measured reading speed)")
 	rest, err := a.parse(fs, args)
 	if err != nil {
 		return usageExit(err)
@@ -283,8 +284,11 @@ func (a *App) ask(ctx context.Context, args []string) int {
 		return ExitFailure
 	}
 	defer closeFn()
+	if *budget < 0 || (*budget > 0 && !*contextOnly) {
+		return a.usageError(fs, "--budget is a positive number of tokens, with --context-only")
+	}
 	if *contextOnly {
-		return a.contextOnly(ctx, lib, c, q, within)
+		return a.contextOnly(ctx, lib, c, q, *budget, within)
 	}
 	_, code := a.answer(ctx, lib, c, q, nil, within...)
 	return code
@@ -321,8 +325,8 @@ type ContextPassageJSON struct {
 	Text  string `json:"text"`
 }
 
-func (a *App) contextOnly(ctx context.Context, lib *library.Library, c Common, q string, within []string) int {
-	ac, err := lib.Context(ctx, c.Collection, q, nil, within...)
+func (a *App) contextOnly(ctx context.Context, lib *library.Library, c Common, q string, budget int, within []string) int {
+	ac, err := lib.ContextWithin(ctx, c.Collection, q, budget, within...)
 	if err != nil {
 		return a.fail(err)
 	}

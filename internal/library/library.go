@@ -595,7 +595,7 @@ func (l *Library) Ask(ctx context.Context, collection, question string, history 
 	if err != nil {
 		return AskResult{Model: model}, err
 	}
-	ac, err := l.askContext(ctx, collection, question, history, model, ctxLen, within)
+	ac, err := l.askContext(ctx, collection, question, history, model, ctxLen, 0, within)
 	if err != nil {
 		return AskResult{Model: model}, err
 	}
@@ -623,7 +623,7 @@ func (l *Library) Ask(ctx context.Context, collection, question string, history 
 		// The estimate was short: learn from it and try once more with a
 		// doubled one.
 		l.learn(model, func(m *modelState) { m.scale = min(max(m.scale, 1)*2, 5) })
-		if ac, err = l.askContext(ctx, collection, question, history, model, ctxLen, within); err != nil {
+		if ac, err = l.askContext(ctx, collection, question, history, model, ctxLen, 0, within); err != nil {
 			return res, err
 		}
 		ans, err = answer.Ask(ctx, l.llm, ac.Prepared, opts, onToken)
@@ -642,16 +642,32 @@ func (l *Library) Context(ctx context.Context, collection, question string, hist
 	if err != nil {
 		ctxLen = 0 // unknown: the configured maximum
 	}
-	return l.askContext(ctx, collection, question, history, model, ctxLen, within)
+	return l.askContext(ctx, collection, question, history, model, ctxLen, 0, within)
 }
 
-func (l *Library) askContext(ctx context.Context, collection, question string, history []answer.Turn, model string, ctxLen int, within []string) (AskContext, error) {
+// ContextWithin is Context with the quotes' budget of new prompt tokens set
+// by the caller instead of taken from the model's reading speed (budget <= 0:
+// the library's own), for `kura ask --context-only --budget` and `kura eval`.
+func (l *Library) ContextWithin(ctx context.Context, collection, question string, budget int, within ...string) (AskContext, error) {
+	model := l.chatModelFor(ctx, collection)
+	ctxLen, err := l.contextLength(ctx, model)
+	if err != nil {
+		ctxLen = 0 // unknown: the configured maximum
+	}
+	return l.askContext(ctx, collection, question, nil, model, ctxLen, budget, within)
+}
+
+// askContext searches and prepares the prompt; budget > 0 replaces the
+// budget of new tokens derived from the model's reading speed.
+func (l *Library) askContext(ctx context.Context, collection, question string, history []answer.Turn, model string, ctxLen, budget int, within []string) (AskContext, error) {
 	res, err := l.Search(ctx, collection, question, SearchOptions{Within: within, K: l.answerSettings(ctx, collection).TopK})
 	if err != nil {
 		return AskContext{}, err
 	}
 	st := l.modelState(ctx, model)
-	budget := answer.FreshBudget(l.readingRate(ctx, model, st), l.Config().FirstTokenTarget())
+	if budget <= 0 {
+		budget = answer.FreshBudget(l.readingRate(ctx, model, st), l.Config().FirstTokenTarget())
+	}
 	opts := l.answerOptions(budget)
 	if opts.TermWeight, err = l.TermWeights(ctx, collection, question); err != nil {
 		return AskContext{}, err
