@@ -2,11 +2,13 @@ package cli
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/kura-app/kura/internal/corpustest"
 	"github.com/kura-app/kura/internal/eval"
 )
 
@@ -128,5 +130,40 @@ func TestEvalRefusesABadQuestionsFileByLine(t *testing.T) {
 	code, _, errs := run(t, "eval", bad, "--data", data)
 	if code == ExitOK || !strings.Contains(errs, "line 2") || !strings.Contains(errs, "question") {
 		t.Fatalf("exit %d: %s", code, errs)
+	}
+}
+
+// TestTheExampleQuestionsFileMeasuresTheCorpus runs the shipped example
+// file over the corpus' text renderings on keywords alone (no runtime), as
+// docs/EVAL.md shows, and checks that the figures are the ones a search
+// that finds most evidence gives.
+func TestTheExampleQuestionsFileMeasuresTheCorpus(t *testing.T) {
+	data := t.TempDir()
+	if code, _, errs := run(t, "ingest", corpustest.Path(t, "text"), "--data", data, "--no-embed"); code != ExitOK {
+		t.Fatalf("ingest exit %d: %s", code, errs)
+	}
+	qa := filepath.Join("..", "..", "docs", "examples", "corpus-questions.jsonl")
+	for _, budget := range []string{"200", "680"} {
+		code, out, errs := run(t, "eval", qa, "--data", data, "--budget", budget, "--json")
+		if code != ExitOK {
+			t.Fatalf("eval exit %d: %s", code, errs)
+		}
+		var rep eval.Report
+		if err := json.Unmarshal([]byte(out), &rep); err != nil {
+			t.Fatal(err)
+		}
+		tot := rep.Totals
+		var line []string
+		for _, at := range tot.At {
+			line = append(line, fmt.Sprintf("doc@%d %.2f evidence@%d %.2f", at.K, at.Doc.Share, at.K, at.Evidence.Share))
+		}
+		t.Logf("budget %s: %s; evidence in prompt %.2f (%d/%d); prompt p50 %d", budget, strings.Join(line, ", "),
+			tot.EvidenceInPrompt.Share, tot.EvidenceInPrompt.Hits, tot.EvidenceInPrompt.Of, tot.PromptTokensP50)
+		if tot.Questions != 40 || tot.Unanswerable != 4 || tot.At[0].Evidence.Of != 36 {
+			t.Fatalf("questions %d, unanswerable %d, with evidence %d", tot.Questions, tot.Unanswerable, tot.At[0].Evidence.Of)
+		}
+		if at5 := tot.At[2]; at5.K != 5 || at5.Evidence.Share < 0.75 {
+			t.Errorf("evidence@5 = %+v: the search lost evidence it finds", at5)
+		}
 	}
 }

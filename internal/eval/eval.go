@@ -281,10 +281,14 @@ func Normalize(s string) string {
 
 // SameFile reports whether path is the file a questions file names: the
 // same base name (NFKC, case-folded), or the same trailing path when the
-// name has folders ("reports/2024.pdf").
+// name has folders ("reports/2024.pdf"). A name without an extension
+// ("2024") matches every rendering of the document (2024.pdf, 2024.docx).
 func SameFile(path, name string) bool {
 	p := tokenize.Normalize(filepath.ToSlash(path))
 	n := tokenize.Normalize(filepath.ToSlash(name))
+	if filepath.Ext(n) == "" {
+		p = strings.TrimSuffix(p, filepath.Ext(p))
+	}
 	if strings.Contains(n, "/") {
 		return p == n || strings.HasSuffix(p, "/"+strings.TrimPrefix(n, "/"))
 	}
