@@ -73,6 +73,7 @@ func (a *App) commands() map[string]Command {
 		"ingest":      {"index files and folders into a collection", (*App).ingest},
 		"search":      {"print the passages that best match a query", (*App).search},
 		"ask":         {"answer a question from your documents, with sources", (*App).ask},
+		"mcp":         {"serve a collection to other local tools (Model Context Protocol on stdio, read-only)", (*App).mcp},
 		"eval":        {"measure search and quotes on your own questions (JSON Lines)", (*App).eval},
 		"chat":        {"interactive questions and answers over a collection", (*App).chat},
 		"collections": {"list collections", (*App).collections},
