@@ -18,6 +18,7 @@ import (
 	"github.com/kura-app/kura/internal/library"
 	"github.com/kura-app/kura/internal/pathtext"
 	"github.com/kura-app/kura/internal/retrieve"
+	"github.com/kura-app/kura/internal/verify"
 )
 
 func (a *App) ingest(ctx context.Context, args []string) int {
@@ -362,6 +363,12 @@ type AnswerJSON struct {
 	NumCtx   int          `json:"num_ctx"`
 	Dropped  int          `json:"dropped_passages"`
 	Sources  []SourceJSON `json:"sources"`
+	// Sentences are the answer's sentences, each judged against the quotes
+	// (verdict supported, partly, unsupported, or "" when too short to
+	// judge); Supported of Judged were found in the sources.
+	Sentences []verify.Sentence `json:"sentences"`
+	Judged    int               `json:"judged"`
+	Supported int               `json:"supported"`
 }
 
 // SourceJSON is a numbered passage given to the model.
@@ -381,7 +388,11 @@ func (a *App) answer(ctx context.Context, lib *library.Library, c Common, q stri
 	}
 	res, err := lib.Ask(ctx, c.Collection, q, history, ev, within...)
 	if c.JSON && err == nil {
-		out := AnswerJSON{Answer: res.Text, Language: res.Language, Mode: res.Search.Mode, Model: res.Model, NumCtx: res.NumCtx, Dropped: res.Dropped, Sources: []SourceJSON{}}
+		out := AnswerJSON{Answer: res.Text, Language: res.Language, Mode: res.Search.Mode, Model: res.Model, NumCtx: res.NumCtx, Dropped: res.Dropped, Sources: []SourceJSON{},
+			Sentences: res.Check.Sentences, Judged: res.Check.Judged, Supported: res.Check.Supported}
+		if out.Sentences == nil {
+			out.Sentences = []verify.Sentence{}
+		}
 		for _, s := range res.Sources {
 			out.Sources = append(out.Sources, SourceJSON{N: s.N, Cited: s.Cited, PassageJSON: passageJSON(s.Passage)})
 		}
@@ -405,7 +416,41 @@ func (a *App) answer(ctx context.Context, lib *library.Library, c Common, q stri
 	if len(cited) > 0 {
 		fmt.Fprintf(a.Stdout, "\ncited: %s\n", strings.Join(cited, " "))
 	}
+	printCheck(a.Stdout, res.Check)
 	return res, ExitOK
+}
+
+// printCheck prints how many of the answer's sentences were found in the
+// sources, and each one that was not, with the quote closest to it.
+func printCheck(w io.Writer, r verify.Report) {
+	if r.Judged == 0 {
+		return
+	}
+	fmt.Fprintf(w, "%d of %d sentences found in the sources\n", r.Supported, r.Judged)
+	for _, s := range r.Sentences {
+		var notes []string
+		switch s.Verdict {
+		case verify.Unsupported:
+			notes = append(notes, "not found in the sources")
+		case verify.Partly:
+			notes = append(notes, "partly found in the sources")
+		}
+		if len(s.NumbersMissing) > 0 {
+			notes = append(notes, "no source says "+strings.Join(s.NumbersMissing, ", "))
+		}
+		for _, n := range s.Missing {
+			notes = append(notes, fmt.Sprintf("cites [%d], which it was not given", n))
+		}
+		if s.Suggest > 0 {
+			notes = append(notes, fmt.Sprintf("the source is [%d]", s.Suggest))
+		} else if s.Verdict != verify.Supported && len(s.Quotes) > 0 {
+			notes = append(notes, fmt.Sprintf("closest: [%d]", s.Quotes[0]))
+		}
+		if len(notes) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "  ? %s\n    (%s)\n", truncate(strings.Join(strings.Fields(s.Text), " "), 100), strings.Join(notes, "; "))
+	}
 }
 
 // printSources shows what the model is about to read, before the first

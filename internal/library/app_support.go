@@ -17,6 +17,7 @@ import (
 	"github.com/kura-app/kura/internal/llm"
 	"github.com/kura-app/kura/internal/pathtext"
 	"github.com/kura-app/kura/internal/store"
+	"github.com/kura-app/kura/internal/verify"
 )
 
 // Document returns the collection's document at path (exactly as stored:
@@ -105,6 +106,19 @@ type ChatMessage struct {
 	Complete  bool
 	Error     string
 	CreatedAt int64
+	// Check is the answer's sentence check, saved with it (nil for
+	// questions, and for answers saved before checks).
+	Check *verify.Report
+}
+
+// CheckAnswer judges each sentence of an answer against the quotes it was
+// given (verify.Check): no model call, well under a millisecond.
+func CheckAnswer(text string, srcs []answer.Source) verify.Report {
+	quotes := make([]verify.Quote, len(srcs))
+	for i, s := range srcs {
+		quotes[i] = verify.Quote{N: s.N, Text: s.Text}
+	}
+	return verify.Check(text, quotes)
 }
 
 // NewConversation starts an untitled conversation over collection (which
@@ -158,6 +172,12 @@ func (l *Library) Messages(ctx context.Context, id int64) ([]ChatMessage, error)
 	out := make([]ChatMessage, 0, len(ms))
 	for _, m := range ms {
 		cm := ChatMessage{ID: m.ID, ConversationID: m.ConversationID, Role: m.Role, Text: m.Text, Complete: m.Complete, Error: m.Error, CreatedAt: m.CreatedAt}
+		if m.Check != "" {
+			var r verify.Report
+			if json.Unmarshal([]byte(m.Check), &r) == nil {
+				cm.Check = &r
+			}
+		}
 		if m.Sources != "" {
 			// A damaged column loses the sources, not the conversation.
 			_ = json.Unmarshal([]byte(m.Sources), &cm.Sources)
@@ -233,6 +253,15 @@ func (l *Library) Converse(ctx context.Context, id int64, question string, ev As
 		return ChatMessage{}, err
 	}
 	m := store.Message{ConversationID: id, Role: store.RoleAssistant, Text: res.Text, Sources: string(b), Complete: askErr == nil}
+	var check *verify.Report
+	if !res.NoPassages && strings.TrimSpace(res.Text) != "" {
+		r := CheckAnswer(res.Text, res.Sources)
+		cb, err := json.Marshal(r)
+		if err != nil {
+			return ChatMessage{}, err
+		}
+		m.Check, check = string(cb), &r
+	}
 	if askErr != nil {
 		if describe == nil {
 			describe = func(err error) string { return err.Error() }
@@ -245,7 +274,7 @@ func (l *Library) Converse(ctx context.Context, id int64, question string, ev As
 		return ChatMessage{}, errors.Join(askErr, err)
 	}
 	return ChatMessage{ID: saved.ID, ConversationID: id, Role: saved.Role, Text: saved.Text, Sources: srcs,
-		Complete: saved.Complete, Error: saved.Error, CreatedAt: saved.CreatedAt}, askErr
+		Complete: saved.Complete, Error: saved.Error, CreatedAt: saved.CreatedAt, Check: check}, askErr
 }
 
 // scopeSources is what a restricted question saves as its sources: the

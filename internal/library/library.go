@@ -33,6 +33,7 @@ import (
 	"github.com/kura-app/kura/internal/tokenize"
 	"github.com/kura-app/kura/internal/vector"
 	"github.com/kura-app/kura/internal/vectorize"
+	"github.com/kura-app/kura/internal/verify"
 )
 
 // IndexFile is the name of the index inside the data folder.
@@ -542,6 +543,9 @@ type AskResult struct {
 	answer.Answer
 	Search retrieve.Result
 	Model  string
+	// Check is each sentence of the answer judged against the quotes the
+	// model read (for a stopped answer, what was written).
+	Check verify.Report
 }
 
 // AskContext is what the model is given for a question: the passages found,
@@ -629,6 +633,7 @@ func (l *Library) Ask(ctx context.Context, collection, question string, history 
 		ans, err = answer.Ask(ctx, l.llm, ac.Prepared, opts, onToken)
 	}
 	res.Answer = ans
+	res.Check = CheckAnswer(ans.Text, ans.Sources)
 	l.remember(ctx, model, ac.Prepared, ans, err)
 	return res, err
 }

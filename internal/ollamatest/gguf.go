@@ -105,7 +105,64 @@ func WriteChatModel(path string, o ModelOptions) error {
 	}
 	out[eosID*n+26] = gain // 'z' -> end of text
 
-	return writeModel(path, "kura-test-chat", o, rng, embd, out, false)
+	return writeModel(path, "kura-test-chat", o, rng, embd, out, false, nil)
+}
+
+// WriteScriptedChatModel writes a tiny chat model like WriteChatModel's
+// whose every answer is the pieces of script, in order, one token each,
+// then end-of-text: a test asks a real runtime and gets a known answer with
+// the words, numbers and citations it needs ("Sales rose 5% [2]. ", ...).
+// Pieces must differ from each other; each is any UTF-8 text. The hidden
+// size grows with the script (27 dimensions for the alphabet, one per
+// piece).
+//
+// How: each piece is a token of its own (in GPT-2's byte-level spelling),
+// one-hot in a dimension of its own; the output matrix maps the "not a
+// letter" dimension (the prompt's last token, a newline) to the first piece,
+// each piece to the next, and the last to end-of-text.
+func WriteScriptedChatModel(path string, o ModelOptions, script []string) error {
+	if len(script) == 0 {
+		return fmt.Errorf("scripted chat model: no script")
+	}
+	seen := map[string]bool{}
+	tokens := make([]string, len(script))
+	for i, p := range script {
+		if p == "" || seen[p] {
+			return fmt.Errorf("scripted chat model: piece %d (%q) is empty or repeated", i, p)
+		}
+		seen[p] = true
+		for _, b := range []byte(p) {
+			tokens[i] += byteTokens[b]
+		}
+	}
+	o = o.withDefaults()
+	first := 27 // dimensions 0..26: "not a letter" and the alphabet
+	o.EmbeddingLength = max(o.EmbeddingLength, (first+len(script)+8+heads-1)/heads*heads)
+	n, size := o.EmbeddingLength, vocabSize+len(script)
+	rng := rand.New(rand.NewPCG(o.Seed, 0x6b757261))
+	embd := make([]float32, n*size)
+	for t := range size {
+		row := embd[t*n : (t+1)*n]
+		switch l, ok := letterOf(t); {
+		case ok:
+			row[1+l] = 1
+		case t >= vocabSize:
+			row[first+t-vocabSize] = 1
+		default:
+			row[0] = 1
+			for d := first + len(script); d < n; d++ {
+				row[d] = float32(rng.NormFloat64() * 0.1)
+			}
+		}
+	}
+	const gain = 4
+	out := make([]float32, n*size)
+	out[vocabSize*n+0] = gain // not a letter (the prompt's end) -> piece 0
+	for i := 1; i < len(script); i++ {
+		out[(vocabSize+i)*n+first+i-1] = gain // piece i-1 -> piece i
+	}
+	out[eosID*n+first+len(script)-1] = gain // the last piece -> end of text
+	return writeModel(path, "kura-test-scripted-chat", o, rng, embd, out, false, tokens)
 }
 
 // ChatAnswer is the chat model's answer to anything.
@@ -140,10 +197,13 @@ func WriteEmbedModel(path string, o ModelOptions) error {
 		embd[bosID*n+d] = 0 // the shared start token adds nothing to the average
 	}
 	out := randomF32(rng, n*vocabSize, 0.02)
-	return writeModel(path, "kura-test-embed", o, rng, embd, out, true)
+	return writeModel(path, "kura-test-embed", o, rng, embd, out, true, nil)
 }
 
-func writeModel(path, name string, o ModelOptions, rng *rand.Rand, embd, out []float32, pooling bool) error {
+// writeModel writes the GGUF; extra are tokens appended to the vocabulary
+// after end-of-text (a scripted model's pieces).
+func writeModel(path, name string, o ModelOptions, rng *rand.Rand, embd, out []float32, pooling bool, extra []string) error {
+	size := vocabSize + len(extra)
 	const arch = "llama"
 	n, ff := o.EmbeddingLength, o.EmbeddingLength*ffnRatio
 	kv := ggml.KV{
@@ -152,8 +212,8 @@ func writeModel(path, name string, o ModelOptions, rng *rand.Rand, embd, out []f
 		"general.file_type":            uint32(0), // all F32
 		"tokenizer.ggml.model":         "gpt2",
 		"tokenizer.ggml.pre":           "default",
-		"tokenizer.ggml.tokens":        vocabulary(),
-		"tokenizer.ggml.token_type":    tokenTypes(),
+		"tokenizer.ggml.tokens":        append(vocabulary(), extra...),
+		"tokenizer.ggml.token_type":    tokenTypes(size),
 		"tokenizer.ggml.merges":        merges(),
 		"tokenizer.ggml.bos_token_id":  uint32(bosID),
 		"tokenizer.ggml.eos_token_id":  uint32(eosID),
@@ -170,7 +230,7 @@ func writeModel(path, name string, o ModelOptions, rng *rand.Rand, embd, out []f
 		"attention.layer_norm_rms_epsilon": float32(1e-5),
 		"rope.dimension_count":             uint32(n / heads),
 		"rope.freq_base":                   float32(10000),
-		"vocab_size":                       uint32(vocabSize),
+		"vocab_size":                       uint32(size),
 	} {
 		kv[arch+"."+k] = v
 	}
@@ -191,9 +251,9 @@ func writeModel(path, name string, o ModelOptions, rng *rand.Rand, embd, out []f
 		return v
 	}
 	ts := []*ggml.Tensor{
-		tensor("token_embd.weight", embd, n, vocabSize),
+		tensor("token_embd.weight", embd, n, size),
 		tensor("output_norm.weight", ones(n), n),
-		tensor("output.weight", out, n, vocabSize),
+		tensor("output.weight", out, n, size),
 	}
 	const sigma = 0.02
 	for b := range o.Layers {
@@ -270,9 +330,9 @@ func vocabulary() []string {
 	return append(v, "<|begin_of_text|>", "<|end_of_text|>")
 }
 
-func tokenTypes() []int32 {
+func tokenTypes(size int) []int32 {
 	const normal, control = 1, 3
-	t := make([]int32, vocabSize)
+	t := make([]int32, size)
 	for i := range t {
 		t[i] = normal
 	}

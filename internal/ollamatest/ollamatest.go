@@ -209,6 +209,32 @@ func (s *Server) importModels(ctx context.Context, o ModelOptions) error {
 	return nil
 }
 
+// ImportScripted installs, under name, a tiny chat model whose answer to
+// anything is script joined (WriteScriptedChatModel), with the server's
+// model options, and returns its name. The answer's tokens stream one piece
+// at a time.
+func (s *Server) ImportScripted(tb testing.TB, name string, script ...string) string {
+	tb.Helper()
+	c, err := llm.New(s.URL)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	dir := filepath.Join(s.Dir, "gguf")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		tb.Fatal(err)
+	}
+	path := filepath.Join(dir, name+".gguf")
+	if err := WriteScriptedChatModel(path, ModelOptions{ContextLength: s.ContextLength}, script); err != nil {
+		tb.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute) // stops a hung import only
+	defer cancel()
+	if err := c.Import(ctx, path, name, nil); err != nil {
+		tb.Fatalf("import %s: %v", name, err)
+	}
+	return name
+}
+
 var shared struct {
 	sync.Mutex
 	inMain bool

@@ -29,6 +29,13 @@ var schemaV2 = []string{
 	`CREATE INDEX messages_conversation ON messages(conversation_id, id)`,
 }
 
+// schemaCheck keeps each answer's sentence check with it (schema version
+// 7): JSON the caller defines, "" for messages saved before it or without
+// one.
+var schemaCheck = []string{
+	`ALTER TABLE messages ADD COLUMN check_json TEXT NOT NULL DEFAULT ''`,
+}
+
 // Message roles.
 const (
 	RoleUser      = "user"
@@ -57,6 +64,9 @@ type Message struct {
 	Complete       bool
 	Error          string
 	CreatedAt      int64
+	// Check is JSON the caller defines (the answer's sentence check), kept
+	// opaque like Sources.
+	Check string
 }
 
 // CreateConversation starts a conversation over collection.
@@ -139,8 +149,8 @@ func (s *Store) AddMessage(ctx context.Context, m Message) (Message, error) {
 		if err := affectedOne(res, err, "conversation", m.ConversationID); err != nil {
 			return err
 		}
-		res, err = tx.ExecContext(ctx, `INSERT INTO messages(conversation_id, role, text, sources_json, complete, error, created_at) VALUES(?, ?, ?, ?, ?, ?, ?)`,
-			m.ConversationID, m.Role, m.Text, m.Sources, m.Complete, m.Error, m.CreatedAt)
+		res, err = tx.ExecContext(ctx, `INSERT INTO messages(conversation_id, role, text, sources_json, complete, error, created_at, check_json) VALUES(?, ?, ?, ?, ?, ?, ?, ?)`,
+			m.ConversationID, m.Role, m.Text, m.Sources, m.Complete, m.Error, m.CreatedAt, m.Check)
 		if err != nil {
 			return err
 		}
@@ -159,7 +169,7 @@ func (s *Store) Messages(ctx context.Context, conversationID int64) ([]Message, 
 	if _, err := s.Conversation(ctx, conversationID); err != nil {
 		return nil, err
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT id, conversation_id, role, text, sources_json, complete, error, created_at
+	rows, err := s.r.QueryContext(ctx, `SELECT id, conversation_id, role, text, sources_json, complete, error, created_at, check_json
 		FROM messages WHERE conversation_id = ? ORDER BY id`, conversationID)
 	if err != nil {
 		return nil, err
@@ -168,7 +178,7 @@ func (s *Store) Messages(ctx context.Context, conversationID int64) ([]Message, 
 	var out []Message
 	for rows.Next() {
 		var m Message
-		if err := rows.Scan(&m.ID, &m.ConversationID, &m.Role, &m.Text, &m.Sources, &m.Complete, &m.Error, &m.CreatedAt); err != nil {
+		if err := rows.Scan(&m.ID, &m.ConversationID, &m.Role, &m.Text, &m.Sources, &m.Complete, &m.Error, &m.CreatedAt, &m.Check); err != nil {
 			return nil, err
 		}
 		out = append(out, m)

@@ -67,34 +67,39 @@ type Quote struct {
 }
 
 // Sentence is one sentence of an answer and its verdict.
+//
+// In JSON (saved with the message, `kura ask --json`, the UI) the offsets
+// are left out: they are bytes, which JavaScript does not count; the UI
+// finds each sentence's text in the answer in order.
 type Sentence struct {
-	Text       string // as written, citations included
-	Start, End int    // byte offsets in the answer
-	Verdict    string // Supported, Partly, Unsupported, or "" (not judged)
+	Text       string `json:"text"` // as written, citations included
+	Start, End int    `json:"-"`    // byte offsets in the answer
+	Verdict    string `json:"verdict"`
 	// Cited are the quote numbers the sentence cites, as written.
-	Cited []int
+	Cited []int `json:"cited"`
 	// Quotes are the quotes that support the sentence best, best first (the
 	// one to open when the sentence is clicked); empty when none covers any
 	// of it.
-	Quotes []int
+	Quotes []int `json:"quotes"`
 	// Coverage is the share of the sentence's content terms found in the
 	// quotes its verdict was judged against.
-	Coverage float64
+	Coverage float64 `json:"coverage"`
 	// NumbersMissing are numbers of the sentence that no quote holds, as
 	// written.
-	NumbersMissing []string
+	NumbersMissing []string `json:"numbers_missing"`
 	// Missing are cited numbers with no such quote.
-	Missing []int
+	Missing []int `json:"missing_quotes"`
 	// Suggest, when not 0, is a quote that supports the sentence while the
 	// quotes it cites do not (or that holds a number they lack).
-	Suggest int
+	Suggest int `json:"suggest,omitempty"`
 }
 
 // Report is the check of one answer.
 type Report struct {
-	Sentences []Sentence
+	Sentences []Sentence `json:"sentences"`
 	// Judged counts the sentences with a verdict, Supported those supported.
-	Judged, Supported int
+	Judged    int `json:"judged"`
+	Supported int `json:"supported"`
 }
 
 // Check splits answer into sentences and judges each against quotes.
@@ -105,9 +110,15 @@ func Check(answer string, quotes []Quote) Report {
 		qs[i] = quoteFacts{n: q.N, terms: termSet(q.Text), numbers: numberSet(q.Text)}
 		byN[q.N] = i
 	}
-	var r Report
+	r := Report{Sentences: []Sentence{}}
 	for _, s := range Sentences(answer) {
 		judge(&s, qs, byN)
+		s.Cited = nonNil(s.Cited)
+		s.Quotes = nonNil(s.Quotes)
+		s.Missing = nonNil(s.Missing)
+		if s.NumbersMissing == nil {
+			s.NumbersMissing = []string{}
+		}
 		if s.Verdict != "" {
 			r.Judged++
 			if s.Verdict == Supported {
@@ -527,4 +538,11 @@ func appendNew(to []int, ns ...int) []int {
 		}
 	}
 	return to
+}
+
+func nonNil(xs []int) []int {
+	if xs == nil {
+		return []int{}
+	}
+	return xs
 }
