@@ -138,7 +138,7 @@ type Result struct {
 	// evidence.
 	ExtractiveHasEvidence *bool `json:"extractive_has_evidence,omitempty"`
 	PromptTokens          int   `json:"prompt_tokens"`
-	Quotes           int   `json:"quotes"`
+	Quotes                int   `json:"quotes"`
 	// Found is the first passage's file, to see at a glance what came first.
 	Found string `json:"found,omitempty"`
 }
@@ -167,7 +167,7 @@ type Totals struct {
 	// hold the evidence.
 	ExtractiveHasEvidence Rate `json:"extractive_has_evidence"`
 	PromptTokensP50       int  `json:"prompt_tokens_p50"`
-	PromptTokensP90  int       `json:"prompt_tokens_p90"`
+	PromptTokensP90       int  `json:"prompt_tokens_p90"`
 }
 
 // Report is a whole run: what `kura eval --json` prints and `--compare`
