@@ -41,6 +41,9 @@ func (e evalEngine) Prompt(ctx context.Context, q string, budget int) (eval.Prom
 	for _, s := range ac.Prepared.Sources {
 		p.Quotes = append(p.Quotes, s.Text)
 	}
+	for _, x := range ac.Extract {
+		p.Extract = append(p.Extract, x.Passage.Text)
+	}
 	return p, nil
 }
 
@@ -164,6 +167,7 @@ func printEval(w io.Writer, rep eval.Report) {
 		fmt.Fprintf(w, "  @%-3d doc %s   evidence %s\n", at.K, share(at.Doc), share(at.Evidence))
 	}
 	fmt.Fprintf(w, "  evidence in what the model reads %s\n", share(t.EvidenceInPrompt))
+	fmt.Fprintf(w, "  evidence in the answer from the documents %s\n", share(t.ExtractiveHasEvidence))
 	fmt.Fprintf(w, "  prompt tokens p50 %d, p90 %d\n", t.PromptTokensP50, t.PromptTokensP90)
 }
 

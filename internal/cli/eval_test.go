@@ -157,8 +157,9 @@ func TestTheExampleQuestionsFileMeasuresTheCorpus(t *testing.T) {
 		for _, at := range tot.At {
 			line = append(line, fmt.Sprintf("doc@%d %.2f evidence@%d %.2f", at.K, at.Doc.Share, at.K, at.Evidence.Share))
 		}
-		t.Logf("budget %s: %s; evidence in prompt %.2f (%d/%d); prompt p50 %d", budget, strings.Join(line, ", "),
-			tot.EvidenceInPrompt.Share, tot.EvidenceInPrompt.Hits, tot.EvidenceInPrompt.Of, tot.PromptTokensP50)
+		t.Logf("budget %s: %s; evidence in prompt %.2f (%d/%d); prompt p50 %d; answer from the documents %.2f (%d/%d)", budget, strings.Join(line, ", "),
+			tot.EvidenceInPrompt.Share, tot.EvidenceInPrompt.Hits, tot.EvidenceInPrompt.Of, tot.PromptTokensP50,
+			tot.ExtractiveHasEvidence.Share, tot.ExtractiveHasEvidence.Hits, tot.ExtractiveHasEvidence.Of)
 		if tot.Questions != 40 || tot.Unanswerable != 4 || tot.At[0].Evidence.Of != 36 {
 			t.Fatalf("questions %d, unanswerable %d, with evidence %d", tot.Questions, tot.Unanswerable, tot.At[0].Evidence.Of)
 		}

@@ -37,6 +37,7 @@ func Compare(a, b Report) []Row {
 		rate(fmt.Sprintf("evidence@%d", ta.K), ta.Evidence, tb.Evidence)
 	}
 	rate("evidence in prompt", a.Totals.EvidenceInPrompt, b.Totals.EvidenceInPrompt)
+	rate("answer from the documents", a.Totals.ExtractiveHasEvidence, b.Totals.ExtractiveHasEvidence)
 	tokens := func(name string, x, y int) {
 		rows = append(rows, Row{Name: name, A: fmt.Sprint(x), B: fmt.Sprint(y), Delta: fmt.Sprintf("%+d", y-x)})
 	}

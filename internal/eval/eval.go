@@ -97,6 +97,9 @@ type Hit struct {
 type Prompt struct {
 	Quotes       []string
 	PromptTokens int
+	// Extract is the answer from the documents: the sentences shown at once
+	// while the model reads (and the answer when there is no model).
+	Extract []string
 }
 
 // Engine is the library as eval needs it: a search for the first k passages
@@ -131,8 +134,11 @@ type Result struct {
 	Item
 	At               []At  `json:"at"`
 	EvidenceInPrompt *bool `json:"evidence_in_prompt,omitempty"`
-	PromptTokens     int   `json:"prompt_tokens"`
-	Quotes           int   `json:"quotes"`
+	// ExtractiveHasEvidence: the answer from the documents holds the
+	// evidence.
+	ExtractiveHasEvidence *bool `json:"extractive_has_evidence,omitempty"`
+	PromptTokens          int   `json:"prompt_tokens"`
+	Quotes                int   `json:"quotes"`
 	// Found is the first passage's file, to see at a glance what came first.
 	Found string `json:"found,omitempty"`
 }
@@ -157,8 +163,11 @@ type Totals struct {
 	Unanswerable     int       `json:"unanswerable"`
 	At               []TotalAt `json:"at"`
 	EvidenceInPrompt Rate      `json:"evidence_in_prompt"`
-	PromptTokensP50  int       `json:"prompt_tokens_p50"`
-	PromptTokensP90  int       `json:"prompt_tokens_p90"`
+	// ExtractiveHasEvidence is the share of answers from the documents that
+	// hold the evidence.
+	ExtractiveHasEvidence Rate `json:"extractive_has_evidence"`
+	PromptTokensP50       int  `json:"prompt_tokens_p50"`
+	PromptTokensP90       int  `json:"prompt_tokens_p90"`
 }
 
 // Report is a whole run: what `kura eval --json` prints and `--compare`
@@ -226,6 +235,7 @@ func measure(it Item, hits []Hit, p Prompt, ks []int) Result {
 	}
 	if answerable && ev != "" {
 		r.EvidenceInPrompt = ptr(slices.ContainsFunc(p.Quotes, func(q string) bool { return strings.Contains(Normalize(q), ev) }))
+		r.ExtractiveHasEvidence = ptr(holds(p.Extract, ev))
 	}
 	return r
 }
@@ -245,6 +255,7 @@ func total(rs []Result, ks []int) Totals {
 			count(&t.At[i].Evidence, at.Evidence)
 		}
 		count(&t.EvidenceInPrompt, r.EvidenceInPrompt)
+		count(&t.ExtractiveHasEvidence, r.ExtractiveHasEvidence)
 		tokens = append(tokens, r.PromptTokens)
 	}
 	slices.Sort(tokens)
@@ -267,6 +278,20 @@ func count(r *Rate, b *bool) {
 }
 
 func ptr(b bool) *bool { return &b }
+
+// holds reports whether the evidence is in the sentences, or spans two of
+// them (evidence longer than one sentence of the answer).
+func holds(sentences []string, ev string) bool {
+	all := ""
+	for _, s := range sentences {
+		n := Normalize(s)
+		if strings.Contains(n, ev) {
+			return true
+		}
+		all += n
+	}
+	return len(sentences) > 1 && strings.Contains(all, ev)
+}
 
 // Normalize is the form evidence is matched in: NFKC, case-folded, with
 // white space and Markdown emphasis (* and #) removed.

@@ -557,6 +557,10 @@ type AskContext struct {
 	// Budget is the fresh-token budget the prompt was sized to (0: none),
 	// from the model's reading speed and the first-token target.
 	Budget int
+	// Extract is the answer from the documents: the one to three sentences
+	// of the passages found that answer most directly (answer.Extract),
+	// shown at once and given as the answer when no model can be reached.
+	Extract []answer.Extracted
 }
 
 // AskEvents receive an answer as it is made; nil fields are skipped, and an
@@ -683,7 +687,7 @@ func (l *Library) askContext(ctx context.Context, collection, question string, h
 		return AskContext{}, err
 	}
 	p.Model = model
-	return AskContext{Search: res, Prepared: p, Model: model, Budget: budget}, nil
+	return AskContext{Search: res, Prepared: p, Model: model, Budget: budget, Extract: answer.Extract(question, res.Passages, opts.TermWeight)}, nil
 }
 
 func (l *Library) answerOptions(fresh int) answer.Options {
