@@ -12,6 +12,7 @@ import (
 
 	"github.com/kura-app/kura/internal/ingest"
 	"github.com/kura-app/kura/internal/library"
+	"github.com/kura-app/kura/internal/llm"
 	"github.com/kura-app/kura/internal/retrieve"
 	"github.com/kura-app/kura/internal/store"
 )
@@ -323,7 +324,7 @@ func (a *App) SaveCollectionSettings(collection string, s CollectionSettings) er
 	if err != nil {
 		return a.fail(err)
 	}
-	if !library.SameModel(c.ChosenEmbedModel, s.EmbedModel) {
+	if !llm.SameModel(c.ChosenEmbedModel, s.EmbedModel) {
 		if _, err := a.lib.SetEmbedModel(ctx, collection, s.EmbedModel); err != nil {
 			return a.fail(err)
 		}

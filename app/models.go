@@ -58,7 +58,7 @@ func (a *App) Models() ([]Model, error) {
 		}
 		out = append(out, Model{Name: m.Name, Size: m.Size, Family: m.Family, ParameterSize: m.ParameterSize,
 			Quantization: m.Quantization, ContextLength: m.ContextLength, Embedding: m.Embedding,
-			IsChatDefault: library.SameModel(m.Name, cfg.ChatModel), IsEmbedDefault: library.SameModel(m.Name, cfg.EmbedModel),
+			IsChatDefault: llm.SameModel(m.Name, cfg.ChatModel), IsEmbedDefault: llm.SameModel(m.Name, cfg.EmbedModel),
 			Speed: speed})
 	}
 	return out, nil
@@ -136,7 +136,7 @@ func (a *App) PullModel(name string) (Job, error) {
 		if ierr == nil && info.Embedding {
 			role = library.RoleEmbed
 		}
-		sum.Models = []ImportedModel{{Name: name, Role: role, Chosen: slices.ContainsFunc(chosen, func(c string) bool { return library.SameModel(c, name) })}}
+		sum.Models = []ImportedModel{{Name: name, Role: role, Chosen: slices.ContainsFunc(chosen, func(c string) bool { return llm.SameModel(c, name) })}}
 		return sum, nil
 	}), nil
 }

@@ -144,9 +144,9 @@ func (a *App) modelsList(ctx context.Context, args []string) int {
 			mj.Kind = kindEmbedding
 		}
 		switch {
-		case sameModel(m.Name, cfg.ChatModel):
+		case llm.SameModel(m.Name, cfg.ChatModel):
 			mj.Default = kindChat
-		case sameModel(m.Name, cfg.EmbedModel):
+		case llm.SameModel(m.Name, cfg.EmbedModel):
 			mj.Default = kindEmbedding
 		}
 		out.Models = append(out.Models, mj)
@@ -194,20 +194,9 @@ func (a *App) modelsList(ctx context.Context, args []string) int {
 	return ExitOK
 }
 
-// sameModel reports whether two model names name the same model; a name
-// without a tag means ":latest", as in Ollama.
-func sameModel(a, b string) bool { return strings.EqualFold(withTag(a), withTag(b)) }
-
-func withTag(name string) string {
-	if strings.Contains(name[strings.LastIndexByte(name, '/')+1:], ":") {
-		return name
-	}
-	return name + ":latest"
-}
-
 func indexModel(models []ModelJSON, name string) int {
 	for i, m := range models {
-		if sameModel(m.Name, name) {
+		if llm.SameModel(m.Name, name) {
 			return i
 		}
 	}
@@ -426,9 +415,9 @@ func (a *App) modelsRemove(ctx context.Context, args []string) int {
 		}
 		fmt.Fprintf(a.Stderr, "removed %s\n", n)
 		switch {
-		case sameModel(n, cfg.ChatModel):
+		case llm.SameModel(n, cfg.ChatModel):
 			fmt.Fprintf(a.Stderr, "note: %s is the configured chat model: answers need it back (kura models pull %s)\n", n, n)
-		case sameModel(n, cfg.EmbedModel):
+		case llm.SameModel(n, cfg.EmbedModel):
 			fmt.Fprintf(a.Stderr, "note: %s is the configured embedding model: search works by keywords only until it is back (kura models pull %s)\n", n, n)
 		}
 	}
