@@ -131,7 +131,7 @@ func (a *App) modelsList(ctx context.Context, args []string) int {
 		return ExitFailure
 	}
 	defer closeFn()
-	installed, err := lib.LLM().Models(ctx)
+	installed, err := lib.Models(ctx)
 	if err != nil {
 		return a.fail(err)
 	}
@@ -220,7 +220,7 @@ func (a *App) modelsPull(ctx context.Context, args []string) int {
 	}
 	defer closeFn()
 	pp := newPullPrinter(a.Stderr)
-	err = lib.LLM().Pull(ctx, name, pp.print)
+	err = lib.PullModel(ctx, name, pp.print)
 	pp.done()
 	switch {
 	case err == nil:
@@ -300,7 +300,7 @@ func (a *App) modelsImport(ctx context.Context, args []string) int {
 			kind = kindEmbedding
 		}
 		line := fmt.Sprintf("installed %s (%s model", r.Name, kind)
-		if info, err := lib.LLM().Show(ctx, r.Name); err == nil {
+		if info, err := lib.ModelInfo(ctx, r.Name); err == nil {
 			line += ", context " + contextText(info.ContextLength) + " tokens"
 		}
 		line += ")"
@@ -510,22 +510,20 @@ func (a *App) runtime(ctx context.Context, args []string) int {
 	if a.Runtime != nil {
 		info = a.Runtime()
 	}
-	client := lib.LLM()
-	out := RuntimeJSON{Kind: "external", Bundled: info.Bundled, URL: client.URL(), Version: info.Version,
-		ModelsDir: info.ModelsDir, Pid: info.Pid, Loaded: []LoadedModelJSON{}, CPU: cpuJSON(info)}
+	st := lib.RuntimeStatus(ctx)
+	out := RuntimeJSON{Kind: "external", Bundled: info.Bundled, URL: st.URL, Version: info.Version,
+		ModelsDir: info.ModelsDir, Pid: info.Pid, Reachable: st.Reachable, Loaded: []LoadedModelJSON{}, CPU: cpuJSON(info)}
 	out.Defaults.Chat, out.Defaults.Embedding, out.Defaults.Why = config.DefaultModels(machine.Read())
 	if info.Bundled {
 		out.Kind = "bundled"
 	}
-	version, err := client.Version(ctx)
-	var running []llm.RunningModel
-	if err == nil {
-		out.Version, out.Reachable = version, true
-		running, err = client.Running(ctx)
+	if st.Reachable {
+		out.Version = st.Version
 	}
-	for _, m := range running {
+	for _, m := range st.Running {
 		out.Loaded = append(out.Loaded, LoadedModelJSON{Name: m.Name, Size: m.Size, SizeVRAM: m.SizeVRAM, ContextLength: m.ContextLength, ExpiresAt: m.ExpiresAt})
 	}
+	err := st.Err
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			return a.fail(err)
