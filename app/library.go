@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/kura-app/kura/internal/extract"
 	"github.com/kura-app/kura/internal/ingest"
 	"github.com/kura-app/kura/internal/library"
 	"github.com/kura-app/kura/internal/llm"
@@ -279,8 +280,9 @@ func (a *App) Source(collection, path string, page int) (Source, error) {
 	if err != nil {
 		return Source{}, a.fail(err)
 	}
-	return Source{Path: EncodePath(d.Path), Name: EncodePath(filepath.Base(d.Path)), Page: page, Pages: d.Pages, Text: text, OCR: ocr,
-		IsPDF: strings.EqualFold(filepath.Ext(d.Path), ".pdf"), FileURL: a.fileURL(collection, d.Path)}, nil
+	f, _ := extract.FormatOf(d.Path)
+	return Source{Path: EncodePath(d.Path), Name: EncodePath(filepath.Base(d.Path)), Page: page, Paged: extract.Paged(d.Path), Pages: d.Pages,
+		Text: text, OCR: ocr, IsPDF: f.Name == "pdf", FileURL: a.fileURL(collection, d.Path)}, nil
 }
 
 // CollectionSettings returns the answer settings a collection overrides
@@ -346,7 +348,7 @@ func collectionDTO(c store.Collection) Collection {
 }
 
 func passageDTO(n int, p retrieve.Passage, cited bool) Passage {
-	return Passage{N: n, Path: EncodePath(p.Path), Name: EncodePath(filepath.Base(p.Path)), Page: p.Page, EndPage: max(p.EndPage, p.Page), OCR: p.OCR,
+	return Passage{N: n, Path: EncodePath(p.Path), Name: EncodePath(filepath.Base(p.Path)), Page: p.Page, EndPage: max(p.EndPage, p.Page), Paged: extract.Paged(p.Path), OCR: p.OCR,
 		Start: p.Start, End: p.End, Text: p.Text, Score: p.Score, Cited: cited}
 }
 

@@ -610,14 +610,11 @@ func (j *Job) maxBytes(path string) int64 {
 	return j.Options.MaxFileBytes
 }
 
-// streamedFormat reports whether path is plain text or CSV, which
-// extraction reads as a stream.
+// streamedFormat reports whether path is of a format extraction reads as
+// a stream (plain text, Markdown, CSV).
 func streamedFormat(path string) bool {
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".txt", ".md", ".markdown", ".csv":
-		return true
-	}
-	return false
+	f, ok := extract.FormatOf(path)
+	return ok && f.Streamed
 }
 
 // fileTimeout is the time one file may take: FileTimeout, plus a second
