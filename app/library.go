@@ -77,7 +77,7 @@ func (a *App) Documents(collection string) ([]Document, error) {
 	out := make([]Document, 0, len(ds))
 	for _, d := range ds {
 		out = append(out, Document{Path: EncodePath(d.Path), Name: EncodePath(filepath.Base(d.Path)), Status: d.Status, Error: d.Error,
-			ErrorCode: ingest.FailureKind(d.Error), Chunks: d.Chunks, Pages: d.Pages, Title: d.Title, IndexedAt: d.IndexedAt})
+			ErrorCode: d.ErrorKind, Chunks: d.Chunks, Pages: d.Pages, Title: d.Title, IndexedAt: d.IndexedAt})
 	}
 	return out, nil
 }
@@ -183,7 +183,7 @@ func (a *App) indexJob(run func(context.Context, func(ingest.Progress) error) (i
 			Chunks: sum.Chunks, Vectors: sum.Vectors, LexicalOnly: sum.Lexical, Warnings: sum.Warnings}
 		s.EmbedErrorCode, s.EmbedErrorParams = a.problem(sum.EmbedErr)
 		for _, f := range sum.Failed {
-			s.Failures = append(s.Failures, Failure{Path: EncodePath(f.Path), Reason: f.Reason, Code: ingest.FailureKind(f.Reason)})
+			s.Failures = append(s.Failures, Failure{Path: EncodePath(f.Path), Reason: f.Reason, Code: f.Kind})
 		}
 		return s, err
 	}

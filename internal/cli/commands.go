@@ -109,7 +109,7 @@ func (a *App) summary(c Common, sum ingest.Summary, err error) int {
 			fmt.Fprintf(w, "  %d passages still need vectors: keyword search covers them now; the next `kura ingest` or `kura reindex`, or the app while it runs, adds their vectors\n", sum.VectorsMissing)
 		}
 		for _, f := range sum.Failed {
-			fmt.Fprintf(w, "  failed: %s: %s%s\n", pathtext.Display(f.Path), f.Reason, remedy(ingest.FailureKind(f.Reason)))
+			fmt.Fprintf(w, "  failed: %s: %s%s\n", pathtext.Display(f.Path), f.Reason, remedy(f.Kind))
 		}
 		for _, wn := range sum.Warnings {
 			fmt.Fprintf(w, "  note: %s\n", wn)
