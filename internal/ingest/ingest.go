@@ -60,7 +60,7 @@ type Options struct {
 	HeldText int
 	// MaxPassages bounds the passages of one file; default 500,000.
 	MaxPassages int
-	FileTimeout time.Duration // extraction limit per file; default 5 min, plus a second per MiB streamed
+	FileTimeout time.Duration // extraction limit per file; default 5 min, plus a second per MiB of the file
 	Workers     int           // files processed at once; default NumCPU, at most 4
 	// ProgressEvery throttles progress reports between files; default
 	// 200 ms, negative for a report after every file.
@@ -633,7 +633,8 @@ func streamedFormat(path string) bool {
 }
 
 // fileTimeout is the time one file may take: FileTimeout, plus a second
-// per MiB for the long files that are read as a stream.
+// per MiB of the file, whatever its format (a 200 MiB PDF gets 5 min and
+// 200 s), so that a long file that is being read is not cut off.
 func (j *Job) fileTimeout(size int64) time.Duration {
 	return j.Options.FileTimeout + time.Duration(size>>20)*time.Second
 }
