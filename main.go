@@ -98,7 +98,7 @@ func (e *engine) open(ctx context.Context, c cli.Common, stderr io.Writer) (*lib
 	if !c.NoRuntime {
 		// An Ollama the user runs takes precedence; otherwise start the
 		// bundled one. Without either, Kura still works lexically.
-		rt, err := e.ensureRuntime(ctx, ollamarun.Options{URL: url, DataDir: dir, Log: runtimeLog(dir)})
+		rt, err := ollamarun.Ensure(ctx, ollamarun.Options{URL: url, DefaultURL: e.defaultURL, DataDir: dir, Log: runtimeLog(dir)})
 		if err != nil {
 			fmt.Fprintf(stderr, "note: no model runtime: %v; keyword search still works\n", err)
 		} else {
@@ -127,18 +127,6 @@ func (e *engine) open(ctx context.Context, c cli.Common, stderr io.Writer) (*lib
 	e.rt = info
 	e.mu.Unlock()
 	return lib, func() { lib.Close(); stopRuntime() }, nil
-}
-
-// ensureRuntime is ollamarun.Ensure with e.defaultURL as the local default.
-// Ensure only knows llm.DefaultURL; under the tests' substitute default it
-// returns an address that did not answer as is (Version ""), and the
-// bundled runtime is started here instead, as Ensure would have.
-func (e *engine) ensureRuntime(ctx context.Context, opts ollamarun.Options) (*ollamarun.Runtime, error) {
-	rt, err := ollamarun.Ensure(ctx, opts)
-	if err != nil || e.defaultURL == llm.DefaultURL || opts.URL != e.defaultURL || rt.Version != "" {
-		return rt, err
-	}
-	return ollamarun.Start(ctx, opts)
 }
 
 // defaultOllamaURL is llm.DefaultURL, or $KURA_OLLAMA_DEFAULT_URL when set.

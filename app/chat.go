@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/kura-app/kura/internal/extract"
 	"github.com/kura-app/kura/internal/library"
 	"github.com/kura-app/kura/internal/llm"
 	"github.com/kura-app/kura/internal/store"
@@ -155,7 +156,7 @@ func (a *App) answerSources(id string, conversationID int64, ac library.AskConte
 		Dropped: p.Dropped, Mode: ac.Search.Mode, Warning: ac.Search.Warning, WarningCode: ac.Search.Why, Model: ac.Model, FreshTokens: p.FreshTokens}
 	for _, s := range p.Sources {
 		out.Sources = append(out.Sources, Passage{N: s.N, Path: EncodePath(s.Path), Name: EncodePath(filepath.Base(s.Path)), Page: s.Page,
-			EndPage: max(s.EndPage, s.Page), OCR: s.OCR, Start: s.Start, End: s.End, Text: s.Text, Score: s.Score,
+			EndPage: max(s.EndPage, s.Page), Paged: extract.Paged(s.Path), OCR: s.OCR, Start: s.Start, End: s.End, Text: s.Text, Score: s.Score,
 			PassageStart: s.PassageStart, PassageEnd: s.PassageEnd})
 	}
 	if rate := a.lib.ReadingRate(a.base, ac.Model); rate > 0 {
@@ -221,7 +222,7 @@ func messageDTO(m library.ChatMessage) Message {
 	out.Error, out.ErrorCode, out.ErrorParams = readSavedError(m.Error)
 	for _, s := range m.Sources {
 		out.Sources = append(out.Sources, Passage{N: s.N, Path: EncodePath(s.Path), Name: EncodePath(filepath.Base(s.Path)), Page: s.Page,
-			EndPage: max(s.EndPage, s.Page), OCR: s.OCR, Start: s.Start, End: s.End, Text: s.Text, Score: s.Score, Cited: s.Cited,
+			EndPage: max(s.EndPage, s.Page), Paged: extract.Paged(s.Path), OCR: s.OCR, Start: s.Start, End: s.End, Text: s.Text, Score: s.Score, Cited: s.Cited,
 			PassageStart: s.PassageStart, PassageEnd: s.PassageEnd})
 	}
 	return out

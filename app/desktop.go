@@ -6,11 +6,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	goruntime "runtime"
+	"strings"
 	"time"
 
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
 	"github.com/kura-app/kura/internal/config"
+	"github.com/kura-app/kura/internal/extract"
 )
 
 // Desktop-only parts: the Wails lifecycle, native dialogs and file drops.
@@ -88,8 +90,7 @@ func (a *App) ChooseFiles() ([]string, error) {
 	files, err := runtime.OpenMultipleFilesDialog(ctx, runtime.OpenDialogOptions{
 		Title: "Add documents to Kura",
 		Filters: []runtime.FileFilter{
-			// The formats of package extract (README: Formats).
-			{DisplayName: "Documents", Pattern: "*.txt;*.md;*.html;*.htm;*.pdf;*.docx;*.pptx;*.xlsx;*.csv;*.epub;*.png;*.jpg;*.jpeg;*.tif;*.tiff"},
+			{DisplayName: "Documents", Pattern: documentPattern()},
 			{DisplayName: "All files", Pattern: "*"},
 		},
 	})
@@ -101,6 +102,18 @@ func (a *App) ChooseFiles() ([]string, error) {
 		out[i] = EncodePath(f)
 	}
 	return out, nil
+}
+
+// documentPattern is the file dialog's filter for the formats Kura reads:
+// "*.txt;*.md;*.markdown;...".
+func documentPattern() string {
+	var pats []string
+	for _, f := range extract.Formats() {
+		for _, ext := range f.Extensions {
+			pats = append(pats, "*"+ext)
+		}
+	}
+	return strings.Join(pats, ";")
 }
 
 // SaveFile asks where to save a file (the native dialog, starting with

@@ -102,27 +102,13 @@ func (h *Host) Files() http.Handler {
 	})
 }
 
-// contentTypes are the formats Kura indexes; text is always UTF-8 for Kura
-// (the extractor reads it so).
-var contentTypes = map[string]string{
-	".pdf":  "application/pdf",
-	".txt":  "text/plain; charset=utf-8",
-	".md":   "text/markdown; charset=utf-8",
-	".html": "text/html; charset=utf-8",
-	".htm":  "text/html; charset=utf-8",
-	".csv":  "text/csv; charset=utf-8",
-	".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-	".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-	".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-	".epub": "application/epub+zip",
-}
-
+// contentType is the type a file is served with: its format's
+// (extract.Format.MIME), or what the system knows of its extension.
 func contentType(path string) string {
-	ext := strings.ToLower(filepath.Ext(path))
-	if t, ok := contentTypes[ext]; ok {
-		return t
+	if f, ok := extract.FormatOf(path); ok {
+		return f.MIME
 	}
-	if t := mime.TypeByExtension(ext); t != "" {
+	if t := mime.TypeByExtension(strings.ToLower(filepath.Ext(path))); t != "" {
 		return t
 	}
 	return "application/octet-stream"

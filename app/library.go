@@ -10,8 +10,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/kura-app/kura/internal/extract"
 	"github.com/kura-app/kura/internal/ingest"
 	"github.com/kura-app/kura/internal/library"
+	"github.com/kura-app/kura/internal/llm"
 	"github.com/kura-app/kura/internal/retrieve"
 	"github.com/kura-app/kura/internal/store"
 )
@@ -75,7 +77,7 @@ func (a *App) Documents(collection string) ([]Document, error) {
 	out := make([]Document, 0, len(ds))
 	for _, d := range ds {
 		out = append(out, Document{Path: EncodePath(d.Path), Name: EncodePath(filepath.Base(d.Path)), Status: d.Status, Error: d.Error,
-			ErrorCode: ingest.FailureKind(d.Error), Chunks: d.Chunks, Pages: d.Pages, Title: d.Title, IndexedAt: d.IndexedAt})
+			ErrorCode: d.ErrorKind, Chunks: d.Chunks, Pages: d.Pages, Title: d.Title, IndexedAt: d.IndexedAt})
 	}
 	return out, nil
 }
@@ -181,7 +183,7 @@ func (a *App) indexJob(run func(context.Context, func(ingest.Progress) error) (i
 			Chunks: sum.Chunks, Vectors: sum.Vectors, LexicalOnly: sum.Lexical, Warnings: sum.Warnings}
 		s.EmbedErrorCode, s.EmbedErrorParams = a.problem(sum.EmbedErr)
 		for _, f := range sum.Failed {
-			s.Failures = append(s.Failures, Failure{Path: EncodePath(f.Path), Reason: f.Reason, Code: ingest.FailureKind(f.Reason)})
+			s.Failures = append(s.Failures, Failure{Path: EncodePath(f.Path), Reason: f.Reason, Code: f.Kind})
 		}
 		return s, err
 	}
@@ -278,8 +280,9 @@ func (a *App) Source(collection, path string, page int) (Source, error) {
 	if err != nil {
 		return Source{}, a.fail(err)
 	}
-	return Source{Path: EncodePath(d.Path), Name: EncodePath(filepath.Base(d.Path)), Page: page, Pages: d.Pages, Text: text, OCR: ocr,
-		IsPDF: strings.EqualFold(filepath.Ext(d.Path), ".pdf"), FileURL: a.fileURL(collection, d.Path)}, nil
+	f, _ := extract.FormatOf(d.Path)
+	return Source{Path: EncodePath(d.Path), Name: EncodePath(filepath.Base(d.Path)), Page: page, Paged: extract.Paged(d.Path), Pages: d.Pages,
+		Text: text, OCR: ocr, IsPDF: f.Name == "pdf", FileURL: a.fileURL(collection, d.Path)}, nil
 }
 
 // CollectionSettings returns the answer settings a collection overrides
@@ -323,7 +326,7 @@ func (a *App) SaveCollectionSettings(collection string, s CollectionSettings) er
 	if err != nil {
 		return a.fail(err)
 	}
-	if !library.SameModel(c.ChosenEmbedModel, s.EmbedModel) {
+	if !llm.SameModel(c.ChosenEmbedModel, s.EmbedModel) {
 		if _, err := a.lib.SetEmbedModel(ctx, collection, s.EmbedModel); err != nil {
 			return a.fail(err)
 		}
@@ -345,7 +348,7 @@ func collectionDTO(c store.Collection) Collection {
 }
 
 func passageDTO(n int, p retrieve.Passage, cited bool) Passage {
-	return Passage{N: n, Path: EncodePath(p.Path), Name: EncodePath(filepath.Base(p.Path)), Page: p.Page, EndPage: max(p.EndPage, p.Page), OCR: p.OCR,
+	return Passage{N: n, Path: EncodePath(p.Path), Name: EncodePath(filepath.Base(p.Path)), Page: p.Page, EndPage: max(p.EndPage, p.Page), Paged: extract.Paged(p.Path), OCR: p.OCR,
 		Start: p.Start, End: p.End, Text: p.Text, Score: p.Score, Cited: cited}
 }
 

@@ -22,19 +22,16 @@ func (a *App) Runtime() (Runtime, error) {
 	ctx, cancel := a.ctx()
 	defer cancel()
 	ri := a.opts.Runtime
-	client := a.lib.LLM()
-	out := Runtime{Bundled: ri.Bundled, URL: client.URL(), Version: ri.Version, ModelsDir: ri.ModelsDir, Running: []string{}}
-	v, err := client.Version(ctx)
-	if err == nil {
-		out.Version, out.Reachable = v, true
-		var running []llm.RunningModel
-		running, err = client.Running(ctx)
-		for _, m := range running {
-			out.Running = append(out.Running, m.Name)
-		}
+	st := a.lib.RuntimeStatus(ctx)
+	out := Runtime{Bundled: ri.Bundled, URL: st.URL, Version: ri.Version, ModelsDir: ri.ModelsDir, Reachable: st.Reachable, Running: []string{}}
+	if st.Reachable {
+		out.Version = st.Version
 	}
-	if err != nil {
-		out.Error = a.errorText(err)
+	for _, m := range st.Running {
+		out.Running = append(out.Running, m.Name)
+	}
+	if st.Err != nil {
+		out.Error = a.errorText(st.Err)
 	}
 	return out, nil
 }
@@ -44,7 +41,7 @@ func (a *App) Runtime() (Runtime, error) {
 func (a *App) Models() ([]Model, error) {
 	ctx, cancel := a.ctx()
 	defer cancel()
-	ms, err := a.lib.LLM().Models(ctx)
+	ms, err := a.lib.Models(ctx)
 	if err != nil {
 		return nil, a.fail(err)
 	}
@@ -58,7 +55,7 @@ func (a *App) Models() ([]Model, error) {
 		}
 		out = append(out, Model{Name: m.Name, Size: m.Size, Family: m.Family, ParameterSize: m.ParameterSize,
 			Quantization: m.Quantization, ContextLength: m.ContextLength, Embedding: m.Embedding,
-			IsChatDefault: library.SameModel(m.Name, cfg.ChatModel), IsEmbedDefault: library.SameModel(m.Name, cfg.EmbedModel),
+			IsChatDefault: llm.SameModel(m.Name, cfg.ChatModel), IsEmbedDefault: llm.SameModel(m.Name, cfg.EmbedModel),
 			Speed: speed})
 	}
 	return out, nil
@@ -72,7 +69,7 @@ func (a *App) Recommendations() ([]Recommendation, error) {
 	ctx, cancel := a.ctx()
 	defer cancel()
 	var names []string
-	if ms, err := a.lib.LLM().Models(ctx); err == nil {
+	if ms, err := a.lib.Models(ctx); err == nil {
 		for _, m := range ms {
 			names = append(names, m.Name)
 		}
@@ -116,7 +113,7 @@ func (a *App) PullModel(name string) (Job, error) {
 		return Job{}, err
 	}
 	return a.jobs.start(a.base, JobPull, name, false, func(ctx context.Context, j *job) (*JobSummary, error) {
-		err := a.lib.LLM().Pull(ctx, name, func(p llm.PullProgress) error {
+		err := a.lib.PullModel(ctx, name, func(p llm.PullProgress) error {
 			return j.progress(ctx, func(d *Job) {
 				d.Phase, d.BytesDone, d.BytesTotal, d.Current = p.Status, p.Completed, p.Total, name
 			})
@@ -131,12 +128,12 @@ func (a *App) PullModel(name string) (Job, error) {
 			a.log.Printf("kura: after pulling %s: %v", name, err)
 		}
 		sum := &JobSummary{Added: 1}
-		info, ierr := a.lib.LLM().Show(ctx, name)
+		info, ierr := a.lib.ModelInfo(ctx, name)
 		role := library.RoleChat
 		if ierr == nil && info.Embedding {
 			role = library.RoleEmbed
 		}
-		sum.Models = []ImportedModel{{Name: name, Role: role, Chosen: slices.ContainsFunc(chosen, func(c string) bool { return library.SameModel(c, name) })}}
+		sum.Models = []ImportedModel{{Name: name, Role: role, Chosen: slices.ContainsFunc(chosen, func(c string) bool { return llm.SameModel(c, name) })}}
 		return sum, nil
 	}), nil
 }
@@ -303,8 +300,8 @@ func (a *App) Status() (Status, error) {
 	ctx, cancel := a.ctx()
 	defer cancel()
 	cfg := a.lib.Config()
-	st := Status{ChatModel: cfg.ChatModel, EmbedModel: cfg.EmbedModel, URL: a.lib.LLM().URL()}
-	if _, err := a.lib.LLM().Version(ctx); err != nil {
+	st := Status{ChatModel: cfg.ChatModel, EmbedModel: cfg.EmbedModel, URL: a.lib.RuntimeURL()}
+	if err := a.lib.CheckRuntime(ctx); err != nil {
 		if ctx.Err() != nil {
 			return Status{}, a.fail(err)
 		}

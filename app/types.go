@@ -179,13 +179,16 @@ type SearchResult struct {
 // pages) and EndPage the page it ends on (Page, or a later page for a
 // sentence cut by a page break); Start is a code-point offset into Page's
 // text and End into EndPage's; OCR is true when its text was recognised
-// from a scan; Cited is true when the answer cites it.
+// from a scan; Cited is true when the answer cites it. Paged says what Page
+// counts: true for pages ("p. 3"), false for the sections of a long text
+// of a format without pages ("§ 3"); see extract.Format.Paged.
 type Passage struct {
 	N       int     `json:"n"`
 	Path    string  `json:"path"`
 	Name    string  `json:"name"`
 	Page    int     `json:"page"`
 	EndPage int     `json:"endPage"`
+	Paged   bool    `json:"paged"`
 	Start   int     `json:"start"`
 	End     int     `json:"end"`
 	Text    string  `json:"text"`
@@ -225,11 +228,13 @@ type Message struct {
 }
 
 // Source is the stored text of one page of a document, for showing a cited
-// passage in context; FileURL loads the original file (for pdf.js).
+// passage in context; FileURL loads the original file (for pdf.js). Paged
+// is as in Passage.
 type Source struct {
 	Path  string `json:"path"`
 	Name  string `json:"name"`
 	Page  int    `json:"page"`
+	Paged bool   `json:"paged"`
 	Pages int    `json:"pages"`
 	Text  string `json:"text"`
 	// OCR is true when Text was recognised from an image of the page

@@ -4,9 +4,9 @@
 // as [n], and maps the citations in the answer back to files and pages.
 //
 // On a laptop CPU the first token of an answer waits for the model to read
-// the whole prompt (a small model reads 10 to 30 tokens a second on two
-// cores), so the prompt is sized to a time budget as well as to the context
-// window:
+// the whole prompt (the default qwen3:1.7b reads 38 to 42 tokens a second
+// on two cores, a 3-4B model about half that; docs/BENCHMARKS.md), so the
+// prompt is sized to a time budget as well as to the context window:
 //
 //   - Passages are quoted, not pasted: the sentences that match the
 //     question, grown with their neighbours while the budget allows, best
@@ -634,10 +634,6 @@ type ContextError struct {
 func (e *ContextError) Error() string {
 	return fmt.Sprintf("%s in the model's context of %d tokens: choose a model with a longer context", e.What, e.NumCtx)
 }
-
-// ErrTooLong reports a prompt the runtime refused as longer than its
-// context; see Ask.
-var ErrTooLong = llm.ErrInputTooLong
 
 // IsTooLong reports whether err is the runtime refusing a prompt as too
 // long.

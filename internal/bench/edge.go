@@ -173,7 +173,7 @@ func Edge(ctx context.Context, lib *library.Library, o EdgeOptions) (EdgeReport,
 
 	// A cold start: neither model in memory.
 	for _, model := range []string{cfg.ChatModel, cfg.EmbedModel} {
-		if err := lib.LLM().Unload(ctx, model); err != nil {
+		if err := lib.UnloadModel(ctx, model); err != nil {
 			return r, err
 		}
 	}

@@ -57,7 +57,9 @@ type App struct {
 	// Runtime describes the model runtime the last Open settled on, for
 	// `kura runtime`; main.go provides it with Open. Nil means unknown.
 	Runtime func() RuntimeInfo
-	// Extra subcommands provided by other parts (models, runtime, serve).
+	// Extra are subcommands that need more than a library, provided by
+	// main.go (the composition root): `app` (the desktop window) and
+	// `serve` (the app for a browser). The rest are commands() here.
 	Extra map[string]Command
 }
 

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/kura-app/kura/internal/answer"
+	"github.com/kura-app/kura/internal/extract"
 	"github.com/kura-app/kura/internal/ingest"
 	"github.com/kura-app/kura/internal/library"
 	"github.com/kura-app/kura/internal/pathtext"
@@ -109,7 +110,7 @@ func (a *App) summary(c Common, sum ingest.Summary, err error) int {
 			fmt.Fprintf(w, "  %d passages still need vectors: keyword search covers them now; the next `kura ingest` or `kura reindex`, or the app while it runs, adds their vectors\n", sum.VectorsMissing)
 		}
 		for _, f := range sum.Failed {
-			fmt.Fprintf(w, "  failed: %s: %s%s\n", pathtext.Display(f.Path), f.Reason, remedy(ingest.FailureKind(f.Reason)))
+			fmt.Fprintf(w, "  failed: %s: %s%s\n", pathtext.Display(f.Path), f.Reason, remedy(f.Kind))
 		}
 		for _, wn := range sum.Warnings {
 			fmt.Fprintf(w, "  note: %s\n", wn)
@@ -239,11 +240,15 @@ func remedy(kind string) string {
 // where names a passage's place for a terminal: the path (quoted when it
 // would not print as one line, see pathtext.Display) and its page ("p. 3",
 // "pp. 11–12" for a passage across a page break), or its section for the
-// long texts of formats without pages.
+// long texts of formats without pages (extract.Paged). Its cases are
+// internal/extract/testdata/formats.json, which the UI's labels are tested
+// against too.
 func where(path string, page, endPage int) string {
 	if page > 0 {
-		switch strings.ToLower(filepath.Ext(path)) {
-		case ".txt", ".md", ".markdown", ".csv", ".html", ".htm", ".docx", ".epub":
+		if !extract.Paged(path) {
+			if endPage > page {
+				return fmt.Sprintf("%s, sections %d–%d", pathtext.Display(path), page, endPage)
+			}
 			return fmt.Sprintf("%s, section %d", pathtext.Display(path), page)
 		}
 		if endPage > page {

@@ -131,7 +131,7 @@ func (a *App) modelsList(ctx context.Context, args []string) int {
 		return ExitFailure
 	}
 	defer closeFn()
-	installed, err := lib.LLM().Models(ctx)
+	installed, err := lib.Models(ctx)
 	if err != nil {
 		return a.fail(err)
 	}
@@ -144,9 +144,9 @@ func (a *App) modelsList(ctx context.Context, args []string) int {
 			mj.Kind = kindEmbedding
 		}
 		switch {
-		case sameModel(m.Name, cfg.ChatModel):
+		case llm.SameModel(m.Name, cfg.ChatModel):
 			mj.Default = kindChat
-		case sameModel(m.Name, cfg.EmbedModel):
+		case llm.SameModel(m.Name, cfg.EmbedModel):
 			mj.Default = kindEmbedding
 		}
 		out.Models = append(out.Models, mj)
@@ -194,20 +194,9 @@ func (a *App) modelsList(ctx context.Context, args []string) int {
 	return ExitOK
 }
 
-// sameModel reports whether two model names name the same model; a name
-// without a tag means ":latest", as in Ollama.
-func sameModel(a, b string) bool { return strings.EqualFold(withTag(a), withTag(b)) }
-
-func withTag(name string) string {
-	if strings.Contains(name[strings.LastIndexByte(name, '/')+1:], ":") {
-		return name
-	}
-	return name + ":latest"
-}
-
 func indexModel(models []ModelJSON, name string) int {
 	for i, m := range models {
-		if sameModel(m.Name, name) {
+		if llm.SameModel(m.Name, name) {
 			return i
 		}
 	}
@@ -231,7 +220,7 @@ func (a *App) modelsPull(ctx context.Context, args []string) int {
 	}
 	defer closeFn()
 	pp := newPullPrinter(a.Stderr)
-	err = lib.LLM().Pull(ctx, name, pp.print)
+	err = lib.PullModel(ctx, name, pp.print)
 	pp.done()
 	switch {
 	case err == nil:
@@ -311,7 +300,7 @@ func (a *App) modelsImport(ctx context.Context, args []string) int {
 			kind = kindEmbedding
 		}
 		line := fmt.Sprintf("installed %s (%s model", r.Name, kind)
-		if info, err := lib.LLM().Show(ctx, r.Name); err == nil {
+		if info, err := lib.ModelInfo(ctx, r.Name); err == nil {
 			line += ", context " + contextText(info.ContextLength) + " tokens"
 		}
 		line += ")"
@@ -426,9 +415,9 @@ func (a *App) modelsRemove(ctx context.Context, args []string) int {
 		}
 		fmt.Fprintf(a.Stderr, "removed %s\n", n)
 		switch {
-		case sameModel(n, cfg.ChatModel):
+		case llm.SameModel(n, cfg.ChatModel):
 			fmt.Fprintf(a.Stderr, "note: %s is the configured chat model: answers need it back (kura models pull %s)\n", n, n)
-		case sameModel(n, cfg.EmbedModel):
+		case llm.SameModel(n, cfg.EmbedModel):
 			fmt.Fprintf(a.Stderr, "note: %s is the configured embedding model: search works by keywords only until it is back (kura models pull %s)\n", n, n)
 		}
 	}
@@ -521,22 +510,20 @@ func (a *App) runtime(ctx context.Context, args []string) int {
 	if a.Runtime != nil {
 		info = a.Runtime()
 	}
-	client := lib.LLM()
-	out := RuntimeJSON{Kind: "external", Bundled: info.Bundled, URL: client.URL(), Version: info.Version,
-		ModelsDir: info.ModelsDir, Pid: info.Pid, Loaded: []LoadedModelJSON{}, CPU: cpuJSON(info)}
+	st := lib.RuntimeStatus(ctx)
+	out := RuntimeJSON{Kind: "external", Bundled: info.Bundled, URL: st.URL, Version: info.Version,
+		ModelsDir: info.ModelsDir, Pid: info.Pid, Reachable: st.Reachable, Loaded: []LoadedModelJSON{}, CPU: cpuJSON(info)}
 	out.Defaults.Chat, out.Defaults.Embedding, out.Defaults.Why = config.DefaultModels(machine.Read())
 	if info.Bundled {
 		out.Kind = "bundled"
 	}
-	version, err := client.Version(ctx)
-	var running []llm.RunningModel
-	if err == nil {
-		out.Version, out.Reachable = version, true
-		running, err = client.Running(ctx)
+	if st.Reachable {
+		out.Version = st.Version
 	}
-	for _, m := range running {
+	for _, m := range st.Running {
 		out.Loaded = append(out.Loaded, LoadedModelJSON{Name: m.Name, Size: m.Size, SizeVRAM: m.SizeVRAM, ContextLength: m.ContextLength, ExpiresAt: m.ExpiresAt})
 	}
+	err := st.Err
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			return a.fail(err)

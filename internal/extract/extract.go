@@ -193,44 +193,6 @@ func titled(fn titleStreamer) streamer {
 	}
 }
 
-// format is one entry of formats: a streamer, or an extractor whose pages
-// are handed on when it is done. streamed formats are limited by
-// Options.MaxStreamBytes instead of MaxBytes.
-type format struct {
-	name     string
-	fn       extractor
-	stream   streamer
-	streamed bool
-}
-
-// formats maps a lower-case extension to its reader and its name in error
-// messages.
-var formats = map[string]format{
-	".txt":      {name: "text", stream: titled(streamText), streamed: true},
-	".md":       {name: "markdown", stream: titled(streamText), streamed: true},
-	".markdown": {name: "markdown", stream: titled(streamText), streamed: true},
-	".html":     {name: "html", stream: titled(streamHTMLFile)},
-	".htm":      {name: "html", stream: titled(streamHTMLFile)},
-	".pdf":      {name: "pdf", fn: extractPDF},
-	".docx":     {name: "docx", stream: titled(streamDOCX)},
-	".pptx":     {name: "pptx", stream: titled(streamPPTX)},
-	".xlsx":     {name: "xlsx", stream: titled(streamXLSX)},
-	".csv":      {name: "csv", stream: titled(streamCSV), streamed: true},
-	".epub":     {name: "epub", stream: titled(streamEPUB)},
-	".png":      {name: "png", fn: extractImage},
-	".jpg":      {name: "jpeg", fn: extractImage},
-	".jpeg":     {name: "jpeg", fn: extractImage},
-	".tif":      {name: "tiff", fn: extractImage},
-	".tiff":     {name: "tiff", fn: extractImage},
-}
-
-// Supported reports whether File can read path, judging by its extension
-// alone (case-insensitive). It does not touch the file.
-func Supported(path string) bool {
-	_, ok := formats[strings.ToLower(filepath.Ext(path))]
-	return ok
-}
-
 // File extracts the text of the document at path, collecting every page.
 // It is Stream with a collecting emit; use Stream for files whose text may
 // be too long to hold.
@@ -273,7 +235,7 @@ func File(ctx context.Context, path string, opts Options) (Document, error) {
 //
 // Stream is safe for concurrent use.
 func Stream(ctx context.Context, path string, opts Options, emit func(Page) error) (Info, error) {
-	f, ok := formats[strings.ToLower(filepath.Ext(path))]
+	f, ok := FormatOf(path)
 	if !ok {
 		ext := filepath.Ext(path)
 		if ext == "" {
@@ -282,22 +244,22 @@ func Stream(ctx context.Context, path string, opts Options, emit func(Page) erro
 		return Info{}, fmt.Errorf("%s: %w", ext, ErrUnsupported)
 	}
 	if err := ctx.Err(); err != nil {
-		return Info{}, fmt.Errorf("%s: %w", f.name, err)
+		return Info{}, fmt.Errorf("%s: %w", f.Name, err)
 	}
 	info, err := os.Stat(path)
 	if err != nil {
-		return Info{}, fmt.Errorf("%s: %w", f.name, err)
+		return Info{}, fmt.Errorf("%s: %w", f.Name, err)
 	}
 	if !info.Mode().IsRegular() {
-		return Info{}, fmt.Errorf("%s: %s: %w", f.name, Kind(info.Mode()), ErrNotRegular)
+		return Info{}, fmt.Errorf("%s: %s: %w", f.Name, Kind(info.Mode()), ErrNotRegular)
 	}
 	max := opts.maxBytes()
-	if f.streamed {
+	if f.Streamed {
 		max = opts.maxStreamBytes()
 	}
 	if info.Size() > max {
 		return Info{}, fmt.Errorf("%s: file is %s, the limit is %s: %w",
-			f.name, formatSize(info.Size()), formatSize(max), ErrTooLarge)
+			f.Name, formatSize(info.Size()), formatSize(max), ErrTooLarge)
 	}
 	run := f.stream
 	if run == nil {
@@ -320,7 +282,7 @@ func Stream(ctx context.Context, path string, opts Options, emit func(Page) erro
 		var r result
 		defer func() {
 			if p := recover(); p != nil {
-				r = result{err: fmt.Errorf("%s: parser crashed: %v: %w", f.name, p, ErrCorrupt)}
+				r = result{err: fmt.Errorf("%s: parser crashed: %v: %w", f.Name, p, ErrCorrupt)}
 				if debugPanics {
 					r.err = fmt.Errorf("%w\n%s", r.err, debug.Stack())
 				}
@@ -343,7 +305,7 @@ func Stream(ctx context.Context, path string, opts Options, emit func(Page) erro
 	for {
 		select {
 		case <-ctx.Done():
-			return Info{}, fmt.Errorf("%s: %w", f.name, ctx.Err())
+			return Info{}, fmt.Errorf("%s: %w", f.Name, ctx.Err())
 		case p := <-pages:
 			if p.Text = cleanText(p.Text); p.Text == "" {
 				continue
@@ -356,16 +318,16 @@ func Stream(ctx context.Context, path string, opts Options, emit func(Page) erro
 		case r := <-done:
 			if r.err != nil {
 				if ctx.Err() != nil {
-					return Info{}, fmt.Errorf("%s: %w", f.name, ctx.Err())
+					return Info{}, fmt.Errorf("%s: %w", f.Name, ctx.Err())
 				}
 				return Info{}, r.err
 			}
 			if out.Pages == 0 && len(r.meta.Scanned) == 0 {
-				if f.name == "pdf" {
+				if f.Name == "pdf" {
 					// Neither text nor a scanned page: vector drawings only.
 					return Info{}, fmt.Errorf("pdf: no text layer and no scanned page: %w", ErrNoText)
 				}
-				return Info{}, fmt.Errorf("%s: %w", f.name, ErrNoText)
+				return Info{}, fmt.Errorf("%s: %w", f.Name, ErrNoText)
 			}
 			out.Title = strings.TrimSpace(collapseSpaces(r.meta.Title))
 			out.Scanned, out.Image, out.Lost, out.Damage = r.meta.Scanned, r.meta.Image, r.meta.Lost, r.meta.Damage
@@ -373,7 +335,7 @@ func Stream(ctx context.Context, path string, opts Options, emit func(Page) erro
 		case <-watch.C:
 			if stalled := time.Since(time.Unix(0, prog.last.Load())); stalled > stallTimeout {
 				return Info{}, fmt.Errorf("%s: no progress for %s, the parser is stuck on a malformed file: %w",
-					f.name, stalled.Round(time.Second), ErrCorrupt)
+					f.Name, stalled.Round(time.Second), ErrCorrupt)
 			}
 		}
 	}

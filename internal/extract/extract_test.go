@@ -477,7 +477,7 @@ func TestFileEPUB(t *testing.T) {
 // withFormat registers a fake format for one test.
 func withFormat(t *testing.T, ext string, fn extractor) {
 	t.Helper()
-	formats[ext] = format{name: strings.TrimPrefix(ext, "."), fn: fn}
+	formats[ext] = Format{Name: strings.TrimPrefix(ext, "."), fn: fn}
 	t.Cleanup(func() { delete(formats, ext) })
 }
 

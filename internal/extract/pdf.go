@@ -171,7 +171,7 @@ func (r pdfResult) damage(info repairInfo) ([]int, string) {
 	case info.guessedOrder:
 		msg := fmt.Sprintf("%s and its list of pages is lost: %d pages were recovered in the order they are stored; pages after them may be missing", cause, r.read())
 		if len(lost) > 0 {
-			msg += fmt.Sprintf("; pages %s of those found could not be read", pageRanges(lost))
+			msg += fmt.Sprintf("; %s of those found could not be read", PagesWord(lost))
 		}
 		return lost, msg
 	case len(lost) == 0:
@@ -180,38 +180,13 @@ func (r pdfResult) damage(info repairInfo) ([]int, string) {
 		}
 		return nil, ""
 	}
-	what := "page"
-	if len(lost) > 1 {
-		what = "pages"
-	}
-	msg := fmt.Sprintf("%s %s of %d could not be read", what, pageRanges(lost), total)
+	msg := fmt.Sprintf("%s of %d could not be read", PagesWord(lost), total)
 	if info.truncated || info.pageCount > 0 {
 		msg += ": " + cause
 	} else if len(r.failed) > 0 {
 		msg += ": " + trimPDFError(r.failed[0].err)
 	}
 	return lost, msg
-}
-
-// pageRanges writes sorted page numbers as "3, 5, 20–26".
-func pageRanges(pages []int) string {
-	var b strings.Builder
-	for i := 0; i < len(pages); {
-		j := i
-		for j+1 < len(pages) && pages[j+1] == pages[j]+1 {
-			j++
-		}
-		if b.Len() > 0 {
-			b.WriteString(", ")
-		}
-		if j > i {
-			fmt.Fprintf(&b, "%d–%d", pages[i], pages[j])
-		} else {
-			fmt.Fprintf(&b, "%d", pages[i])
-		}
-		i = j + 1
-	}
-	return b.String()
 }
 
 // openPDF opens the PDF in f, decrypting it when it has only an owner

@@ -215,5 +215,8 @@ func TestATextTooLongToHoldIsStoredInSections(t *testing.T) {
 		if d.Status != store.StatusFailed || d.Chunks != 0 {
 			t.Fatalf("document %+v, want recorded as failed with no chunks", d)
 		}
+		if s.Failed[0].Kind != KindTooLarge || d.ErrorKind != KindTooLarge {
+			t.Errorf("kind %q reported, %q stored; want %q", s.Failed[0].Kind, d.ErrorKind, KindTooLarge)
+		}
 	})
 }

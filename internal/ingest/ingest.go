@@ -60,7 +60,7 @@ type Options struct {
 	HeldText int
 	// MaxPassages bounds the passages of one file; default 500,000.
 	MaxPassages int
-	FileTimeout time.Duration // extraction limit per file; default 5 min, plus a second per MiB streamed
+	FileTimeout time.Duration // extraction limit per file; default 5 min, plus a second per MiB of the file
 	Workers     int           // files processed at once; default NumCPU, at most 4
 	// ProgressEvery throttles progress reports between files; default
 	// 200 ms, negative for a report after every file.
@@ -133,10 +133,13 @@ type Progress struct {
 	OCRPagesDone, OCRPagesTotal int
 }
 
-// Failure is a file that could not be indexed, and why.
+// Failure is a file that could not be indexed (or was in part), and why:
+// Reason in one line, and its Kind (a Kind constant, "" for none of them),
+// which is also stored with the document (store.Document.ErrorKind).
 type Failure struct {
 	Path   string
 	Reason string
+	Kind   string
 }
 
 // Summary is the outcome of a job.
@@ -324,7 +327,7 @@ func scan(ctx context.Context, paths []string) (files []string, roots []string, 
 	for _, p := range paths {
 		abs, err := filepath.Abs(p)
 		if err != nil {
-			failures = append(failures, Failure{p, err.Error()})
+			failures = append(failures, Failure{Path: p, Reason: err.Error(), Kind: kindOf(err)})
 			continue
 		}
 		info, err := os.Stat(abs)
@@ -332,7 +335,7 @@ func scan(ctx context.Context, paths []string) (files []string, roots []string, 
 			if errors.Is(err, fs.ErrNotExist) {
 				missing = append(missing, abs)
 			} else {
-				failures = append(failures, Failure{abs, reason(err)})
+				failures = append(failures, Failure{Path: abs, Reason: reason(err), Kind: kindOf(err)})
 			}
 			continue
 		}
@@ -341,9 +344,9 @@ func scan(ctx context.Context, paths []string) (files []string, roots []string, 
 			case !info.Mode().IsRegular():
 				// A named pipe, device or socket (or a link to one):
 				// reading it could block forever or never end.
-				failures = append(failures, Failure{abs, notRegular(info.Mode())})
+				failures = append(failures, Failure{Path: abs, Reason: notRegular(info.Mode())})
 			case !extract.Supported(abs):
-				failures = append(failures, Failure{abs, "unsupported file type " + strings.ToLower(filepath.Ext(abs))})
+				failures = append(failures, Failure{Path: abs, Reason: "unsupported file type " + strings.ToLower(filepath.Ext(abs))})
 			default:
 				add(abs)
 			}
@@ -355,7 +358,7 @@ func scan(ctx context.Context, paths []string) (files []string, roots []string, 
 				return ctx.Err()
 			}
 			if err != nil {
-				failures = append(failures, Failure{path, reason(err)})
+				failures = append(failures, Failure{Path: path, Reason: reason(err), Kind: kindOf(err)})
 				if d != nil && d.IsDir() {
 					return fs.SkipDir
 				}
@@ -377,7 +380,7 @@ func scan(ctx context.Context, paths []string) (files []string, roots []string, 
 				// of the folder, or round in a loop); say so.
 				notes = append(notes, path+": a symbolic link: links inside folders are not followed; add its target instead")
 			default:
-				failures = append(failures, Failure{path, notRegular(d.Type())})
+				failures = append(failures, Failure{Path: path, Reason: notRegular(d.Type())})
 			}
 			return nil
 		})
@@ -411,7 +414,7 @@ func (j *Job) removeGone(ctx context.Context, files, roots, missing []string) er
 		if _, err := j.Store.DocumentByPath(ctx, j.Collection.ID, m); err == nil {
 			gone = append(gone, m)
 		} else {
-			j.sum.Failed = append(j.sum.Failed, Failure{m, "no such file or folder"})
+			j.sum.Failed = append(j.sum.Failed, Failure{Path: m, Reason: "no such file or folder"})
 		}
 	}
 	for _, p := range gone {
@@ -460,11 +463,12 @@ func (j *Job) file(ctx context.Context, path string) error {
 	case "unchanged":
 		j.sum.Unchanged++
 	}
-	if note != "" {
+	if note.Reason != "" {
 		// A failed file, or an indexed one with pages lost or waiting
 		// for OCR: either way part of it cannot be found, so it is listed
 		// with the failures.
-		j.sum.Failed = append(j.sum.Failed, Failure{path, note})
+		note.Path = path
+		j.sum.Failed = append(j.sum.Failed, note)
 		j.prog.Failed++
 	}
 	j.sum.Chunks += nChunks
@@ -477,18 +481,20 @@ func (j *Job) file(ctx context.Context, path string) error {
 	return j.report(false)
 }
 
-func (j *Job) indexFile(ctx context.Context, path string) (outcome string, nChunks int, fail string, err error) {
+// indexFile indexes the file at path. fail is what is said of a file that
+// failed or was indexed in part (its Path left empty), zero otherwise.
+func (j *Job) indexFile(ctx context.Context, path string) (outcome string, nChunks int, fail Failure, err error) {
 	info, err := os.Stat(path)
 	if err != nil {
-		return "failed", 0, reason(err), nil
+		return "failed", 0, Failure{Reason: reason(err), Kind: kindOf(err)}, nil
 	}
 	if !info.Mode().IsRegular() {
-		return "failed", 0, notRegular(info.Mode()), nil
+		return "failed", 0, Failure{Reason: notRegular(info.Mode())}, nil
 	}
 	old, oldErr := j.Store.DocumentByPath(ctx, j.Collection.ID, path)
 	exists := oldErr == nil
 	if oldErr != nil && !errors.Is(oldErr, store.ErrNotFound) {
-		return "", 0, "", oldErr
+		return "", 0, Failure{}, oldErr
 	}
 	outcome = "added"
 	if exists {
@@ -497,22 +503,22 @@ func (j *Job) indexFile(ctx context.Context, path string) (outcome string, nChun
 	retry := exists && (old.Status == store.StatusFailed ||
 		j.ocrReady() && (old.Status == store.StatusNeedsOCR || old.OCRPending > 0))
 	if exists && !j.Options.Force && !retry && old.Size == info.Size() && old.ModTime == info.ModTime().Unix() {
-		return "unchanged", 0, "", nil
+		return "unchanged", 0, Failure{}, nil
 	}
 	hash, err := hashFile(ctx, path, j.maxBytes(path))
 	if err != nil {
 		if ctx.Err() != nil {
-			return "", 0, "", ctx.Err()
+			return "", 0, Failure{}, ctx.Err()
 		}
 		return j.storeFailure(ctx, path, info, "", outcome, err)
 	}
 	if exists && !j.Options.Force && !retry && old.Hash == hash {
-		return "unchanged", 0, "", nil
+		return "unchanged", 0, Failure{}, nil
 	}
 
 	release, err := j.Shared.reserve(ctx, path, info.Size())
 	if err != nil {
-		return "", 0, "", err
+		return "", 0, Failure{}, err
 	}
 	defer release()
 	xctx, cancel := context.WithTimeout(ctx, j.fileTimeout(info.Size()))
@@ -524,20 +530,29 @@ func (j *Job) indexFile(ctx context.Context, path string) (outcome string, nChun
 	}
 	doc, xerr := readHeld(xctx, path, j.extractOptions(), j.Options.HeldText)
 	if ctx.Err() != nil {
-		return "", 0, "", ctx.Err()
+		return "", 0, Failure{}, ctx.Err()
 	}
 	if errors.Is(xerr, errLarge) {
 		return j.indexLarge(ctx, xctx, path, info, hash, outcome)
 	}
 	if xerr != nil {
-		return j.storeFailure(ctx, path, info, hash, outcome, j.timeoutWords(xerr))
+		return j.storeFailure(ctx, path, info, hash, outcome, xerr)
 	}
 
 	ocrRes, err := j.recognise(ctx, path, hash, &doc)
 	if err != nil {
-		return "", 0, "", err
+		return "", 0, Failure{}, err
 	}
 	notes := joinNotes(doc.Damage, ocrRes.notes)
+	kind := ""
+	switch {
+	case doc.Damage != "":
+		kind = KindDamaged
+	case len(ocrRes.pending) > 0:
+		kind = KindNeedsOCR
+	case ocrRes.failed != nil:
+		kind = kindOf(ocrRes.failed)
+	}
 	pages := make([]store.Page, 0, len(doc.Pages))
 	cp := make([]chunk.Page, 0, len(doc.Pages))
 	for _, p := range doc.Pages {
@@ -564,37 +579,37 @@ func (j *Job) indexFile(ctx context.Context, path string) (outcome string, nChun
 	d := store.Document{
 		CollectionID: j.Collection.ID, Path: path, Hash: hash, Size: info.Size(),
 		ModTime: info.ModTime().Unix(), Status: store.StatusLexical, Title: doc.Title, Pages: len(doc.Pages),
-		Error: notes, OCRPending: len(ocrRes.pending), OCRPages: ocrRes.pages,
+		Error: notes, ErrorKind: kind, OCRPending: len(ocrRes.pending), OCRPages: ocrRes.pages,
 	}
 	_, removed, _, err := j.Store.PutDocument(ctx, d, pages, chunks)
 	if err != nil {
-		return "", 0, "", err
+		return "", 0, Failure{}, err
 	}
 	if err := j.Index.Remove(ctx, removed); err != nil {
-		return "", 0, "", err
+		return "", 0, Failure{}, err
 	}
-	return outcome, len(chunks), notes, nil
+	return outcome, len(chunks), Failure{Reason: notes, Kind: kind}, nil
 }
 
 // storeFailure records a file that could not be read, replacing any earlier
 // version: the index must not answer from text the file no longer holds.
 // Its outcome is "failed", whether or not it was indexed before.
-func (j *Job) storeFailure(ctx context.Context, path string, info os.FileInfo, hash, outcome string, cause error) (string, int, string, error) {
+func (j *Job) storeFailure(ctx context.Context, path string, info os.FileInfo, hash, outcome string, cause error) (string, int, Failure, error) {
 	status := store.StatusFailed
 	if errors.Is(cause, extract.ErrNoText) {
 		status = store.StatusNoText
 	}
-	msg := reason(cause)
+	fail := Failure{Reason: reason(j.timeoutWords(cause)), Kind: kindOf(cause)}
 	d := store.Document{CollectionID: j.Collection.ID, Path: path, Hash: hash, Size: info.Size(),
-		ModTime: info.ModTime().Unix(), Status: status, Error: msg}
+		ModTime: info.ModTime().Unix(), Status: status, Error: fail.Reason, ErrorKind: fail.Kind}
 	_, removed, _, err := j.Store.PutDocument(ctx, d, nil, nil)
 	if err != nil {
-		return "", 0, "", err
+		return "", 0, Failure{}, err
 	}
 	if err := j.Index.Remove(ctx, removed); err != nil {
-		return "", 0, "", err
+		return "", 0, Failure{}, err
 	}
-	return "failed", 0, msg, nil
+	return "failed", 0, fail, nil
 }
 
 // extractOptions are the extraction budgets of the job.
@@ -610,18 +625,16 @@ func (j *Job) maxBytes(path string) int64 {
 	return j.Options.MaxFileBytes
 }
 
-// streamedFormat reports whether path is plain text or CSV, which
-// extraction reads as a stream.
+// streamedFormat reports whether path is of a format extraction reads as
+// a stream (plain text, Markdown, CSV).
 func streamedFormat(path string) bool {
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".txt", ".md", ".markdown", ".csv":
-		return true
-	}
-	return false
+	f, ok := extract.FormatOf(path)
+	return ok && f.Streamed
 }
 
 // fileTimeout is the time one file may take: FileTimeout, plus a second
-// per MiB for the long files that are read as a stream.
+// per MiB of the file, whatever its format (a 200 MiB PDF gets 5 min and
+// 200 s), so that a long file that is being read is not cut off.
 func (j *Job) fileTimeout(size int64) time.Duration {
 	return j.Options.FileTimeout + time.Duration(size>>20)*time.Second
 }
@@ -659,7 +672,7 @@ func hashFile(ctx context.Context, path string, maxBytes int64) (string, error) 
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// Kinds of failure a user can act on, as FailureKind names them.
+// Kinds of failure a user can act on (Failure.Kind, store.Document.ErrorKind).
 const (
 	KindEncrypted   = "encrypted"   // needs a password, or DRM-protected
 	KindNoText      = "no_text"     // nothing to read (a scan without OCR)
@@ -673,36 +686,29 @@ const (
 	KindDamaged     = "damaged"     // indexed, but some pages were lost
 )
 
-// FailureKind is the kind of a failure reason as stored with a document
-// (Document.Error) or reported in a Failure, so that the edges can say what
-// to do in the user's language; "" when it is none of the Kind constants.
-// Reasons are one-line texts made by reason() from errors wrapping
-// extract's sentinels, so the sentinel's text ends them or, for a size
-// limit, begins them.
-func FailureKind(reason string) string {
-	r := strings.ToLower(strings.TrimSpace(reason))
+// kindOf is the kind of a failure, told from the error itself: extract's
+// sentinels, a missing or unreadable file, a file that took too long ("",
+// for none of the Kind constants). An error wrapping several sentinels
+// takes the first in the order below.
+func kindOf(err error) string {
 	switch {
-	case r == "":
+	case err == nil:
 		return ""
-	case strings.HasPrefix(r, "needs ocr"):
-		return KindNeedsOCR
-	case strings.Contains(r, " could not be read"):
-		return KindDamaged
-	case strings.HasSuffix(r, extract.ErrEncrypted.Error()):
+	case errors.Is(err, extract.ErrEncrypted):
 		return KindEncrypted
-	case strings.HasSuffix(r, extract.ErrNoText.Error()):
+	case errors.Is(err, extract.ErrNoText):
 		return KindNoText
-	case strings.Contains(r, extract.ErrTooLarge.Error()):
+	case errors.Is(err, extract.ErrTooLarge):
 		return KindTooLarge
-	case strings.HasSuffix(r, extract.ErrUnsupported.Error()):
+	case errors.Is(err, extract.ErrUnsupported):
 		return KindUnsupported
-	case strings.Contains(r, extract.ErrCorrupt.Error()):
+	case errors.Is(err, extract.ErrCorrupt):
 		return KindCorrupt
-	case r == "permission denied":
+	case errors.Is(err, fs.ErrPermission):
 		return KindPermission
-	case r == "no such file":
+	case errors.Is(err, fs.ErrNotExist):
 		return KindMissing
-	case strings.HasPrefix(r, "gave up after"):
+	case errors.Is(err, context.DeadlineExceeded):
 		return KindTimeout
 	}
 	return ""
@@ -731,17 +737,17 @@ func reason(err error) string {
 // image while no OCR engine is installed: no chunks, the way to install
 // one in Error, and the pages waiting counted, so the first job with an
 // engine reads it.
-func (j *Job) storeNeedsOCR(ctx context.Context, path string, info os.FileInfo, hash, outcome string, pending int, msg string) (string, int, string, error) {
+func (j *Job) storeNeedsOCR(ctx context.Context, path string, info os.FileInfo, hash, outcome string, pending int, msg string) (string, int, Failure, error) {
 	d := store.Document{CollectionID: j.Collection.ID, Path: path, Hash: hash, Size: info.Size(),
-		ModTime: info.ModTime().Unix(), Status: store.StatusNeedsOCR, Error: msg, OCRPending: pending}
+		ModTime: info.ModTime().Unix(), Status: store.StatusNeedsOCR, Error: msg, ErrorKind: KindNeedsOCR, OCRPending: pending}
 	_, removed, _, err := j.Store.PutDocument(ctx, d, nil, nil)
 	if err != nil {
-		return "", 0, "", err
+		return "", 0, Failure{}, err
 	}
 	if err := j.Index.Remove(ctx, removed); err != nil {
-		return "", 0, "", err
+		return "", 0, Failure{}, err
 	}
-	return outcome, 0, msg, nil
+	return outcome, 0, Failure{Reason: msg, Kind: KindNeedsOCR}, nil
 }
 
 // withPendingOCR adds to files the collection's documents that wait for

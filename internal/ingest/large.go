@@ -47,7 +47,7 @@ func readHeld(ctx context.Context, path string, opts extract.Options, limit int)
 }
 
 // indexLarge reads and stores path as a stream (see above).
-func (j *Job) indexLarge(ctx, xctx context.Context, path string, info fs.FileInfo, hash, outcome string) (string, int, string, error) {
+func (j *Job) indexLarge(ctx, xctx context.Context, path string, info fs.FileInfo, hash, outcome string) (string, int, Failure, error) {
 	d := store.Document{
 		CollectionID: j.Collection.ID, Path: path, Hash: hash, Size: info.Size(),
 		ModTime: info.ModTime().Unix(), Status: store.StatusLexical,
@@ -66,16 +66,16 @@ func (j *Job) indexLarge(ctx, xctx context.Context, path string, info fs.FileInf
 	var fe *store.FillError
 	switch {
 	case ctx.Err() != nil:
-		return "", 0, "", ctx.Err()
+		return "", 0, Failure{}, ctx.Err()
 	case errors.As(err, &fe):
-		return j.storeFailure(ctx, path, info, hash, outcome, j.timeoutWords(fe.Err))
+		return j.storeFailure(ctx, path, info, hash, outcome, fe.Err)
 	case err != nil:
-		return "", 0, "", err
+		return "", 0, Failure{}, err
 	}
 	if err := j.Index.Remove(ctx, removed); err != nil {
-		return "", 0, "", err
+		return "", 0, Failure{}, err
 	}
-	return outcome, n, "", nil
+	return outcome, n, Failure{}, nil
 }
 
 // splitPage cuts a page into passages. A page longer than a section is cut

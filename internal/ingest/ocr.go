@@ -45,7 +45,7 @@ func (j *Job) recognise(ctx context.Context, path, hash string, doc *extract.Doc
 		res.pending = slices.Clone(doc.Scanned)
 		what := "the file is an image"
 		if !doc.Image {
-			what = fmt.Sprintf("%s %s scanned", pagesWord(res.pending), isAre(len(res.pending)))
+			what = fmt.Sprintf("%s %s scanned", extract.PagesWord(res.pending), isAre(len(res.pending)))
 		}
 		res.notes = fmt.Sprintf("needs OCR (%s): %s", what, reason(j.missingOCR()))
 		return res, nil
@@ -141,7 +141,7 @@ func (j *Job) recognise(ctx context.Context, path, hash string, doc *extract.Doc
 			texts[p.n] = p.text
 		}
 		if len(failedPages) > 0 {
-			failures = append(failures, fmt.Sprintf("OCR failed on %s: %s", pagesWord(failedPages), reason(firstErr)))
+			failures = append(failures, fmt.Sprintf("OCR failed on %s: %s", extract.PagesWord(failedPages), reason(firstErr)))
 		}
 	}
 
@@ -188,30 +188,6 @@ func (j *Job) addOCRPages(total, done int) {
 	j.prog.OCRPagesTotal += total
 	j.prog.OCRPagesDone += done
 	j.mu.Unlock()
-}
-
-// pagesWord writes "page 3" or "pages 3, 5–7".
-func pagesWord(pages []int) string {
-	var b strings.Builder
-	for i := 0; i < len(pages); {
-		k := i
-		for k+1 < len(pages) && pages[k+1] == pages[k]+1 {
-			k++
-		}
-		if b.Len() > 0 {
-			b.WriteString(", ")
-		}
-		if k > i {
-			fmt.Fprintf(&b, "%d–%d", pages[i], pages[k])
-		} else {
-			fmt.Fprintf(&b, "%d", pages[i])
-		}
-		i = k + 1
-	}
-	if len(pages) == 1 {
-		return "page " + b.String()
-	}
-	return "pages " + b.String()
 }
 
 func isAre(n int) string {

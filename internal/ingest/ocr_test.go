@@ -168,6 +168,9 @@ func TestScansWaitForAnEngineAndAreReadOnceOneIsInstalled(t *testing.T) {
 	if err != nil || d.Status != store.StatusNeedsOCR || d.OCRPending != 1 {
 		t.Fatalf("document %+v, %v; want status needs_ocr with one page pending", d, err)
 	}
+	if sum.Failed[0].Kind != KindNeedsOCR || d.ErrorKind != KindNeedsOCR {
+		t.Errorf("kind %q reported, %q stored; want %q", sum.Failed[0].Kind, d.ErrorKind, KindNeedsOCR)
+	}
 	if again := f.runOCR(t, OCR{Missing: missing}, Options{}, photo); again.Unchanged != 1 {
 		t.Errorf("without an engine a re-run must leave it alone: %+v", again)
 	}

@@ -66,6 +66,9 @@ func TestADamagedPDFKeepsItsReadablePagesAndNamesTheLostOnes(t *testing.T) {
 	if err != nil || d.Error != lost || d.Chunks != 2 {
 		t.Errorf("document %+v, %v; want 2 pages indexed and the loss recorded", d, err)
 	}
+	if sum.Failed[0].Kind != KindDamaged || d.ErrorKind != KindDamaged {
+		t.Errorf("kind %q reported, %q stored; want %q", sum.Failed[0].Kind, d.ErrorKind, KindDamaged)
+	}
 	if r := f.find(t, "page two whole"); len(r) == 0 || r[0].Page != 2 {
 		t.Errorf("page 2 not found: %+v", r)
 	}

@@ -2,12 +2,12 @@ package ingest
 
 import (
 	"context"
-	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 
 	"golang.org/x/sync/semaphore"
+
+	"github.com/kura-app/kura/internal/extract"
 )
 
 // DefaultMemoryBudget bounds the estimated memory of the files being read
@@ -81,18 +81,12 @@ func (s *Shared) reserve(ctx context.Context, path string, size int64) (release 
 	return func() { s.mem.Release(w) }, nil
 }
 
-// estimate is a rough upper bound of the memory reading a file takes: the
-// text held (bounded by the extractors' own budgets), its passages and
-// their terms. Text and CSV are streamed in sections; zip-based formats
-// expand several times; a PDF's pages are held whole.
+// estimate is a rough upper bound of the memory reading a file takes (see
+// extract.Format.MemoryEstimate); four times its size for a format Kura
+// does not read.
 func estimate(path string, size int64) int64 {
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".txt", ".md", ".markdown", ".csv":
-		return min(size*6, 64<<20)
-	case ".docx", ".pptx", ".xlsx", ".epub":
-		return min(size*20, 512<<20)
-	case ".html", ".htm":
-		return min(size*12, 512<<20)
+	if f, ok := extract.FormatOf(path); ok {
+		return f.MemoryEstimate(size)
 	}
 	return size * 4
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/kura-app/kura/internal/cli"
 	"github.com/kura-app/kura/internal/library"
+	"github.com/kura-app/kura/internal/llm"
 	"github.com/kura-app/kura/internal/ollamatest"
 	"github.com/kura-app/kura/internal/retrieve"
 	"github.com/kura-app/kura/internal/vectorize"
@@ -102,7 +103,7 @@ func TestANewEmbeddingModelNeverLeavesAGapAndResumesAfterARestart(t *testing.T) 
 		counter.mu.Lock()
 		defer counter.mu.Unlock()
 		counter.before = func(_ *http.Request, model string, texts []string) bool {
-			if !library.SameModel(model, other) || len(texts) == 0 {
+			if !llm.SameModel(model, other) || len(texts) == 0 {
 				return true // the old model: queries, and the other collection
 			}
 			n := batches.Add(1)
@@ -121,7 +122,7 @@ func TestANewEmbeddingModelNeverLeavesAGapAndResumesAfterARestart(t *testing.T) 
 	setBefore(3)
 
 	chosen, err := lib.SetEmbedModel(ctx, "harbour", other)
-	if err != nil || !library.SameModel(chosen, other) {
+	if err != nil || !llm.SameModel(chosen, other) {
 		t.Fatalf("SetEmbedModel = %q, %v", chosen, err)
 	}
 	if c := collection(t, lib, "harbour"); c.ChosenEmbedModel != chosen || c.EmbedModel != srv.EmbedModel {

@@ -41,17 +41,6 @@ func (l *Library) Installed(ctx context.Context, model string) (bool, error) {
 	return err == nil, err
 }
 
-// SameModel reports whether two model names mean the same model: "bge-m3"
-// is "bge-m3:latest", and case does not matter.
-func SameModel(a, b string) bool { return strings.EqualFold(withTag(a), withTag(b)) }
-
-func withTag(name string) string {
-	if strings.Contains(name, ":") {
-		return name
-	}
-	return name + ":latest"
-}
-
 // SavedSource is a passage an answer was given, saved with the answer so
 // that a conversation shows its sources later even if the documents
 // change.

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/kura-app/kura/internal/config"
+	"github.com/kura-app/kura/internal/llm"
 )
 
 // Suggestion is a model Kura recommends for a role on a CPU laptop with
@@ -47,20 +48,20 @@ func (l *Library) Suggestions(ctx context.Context, installed []string) []Suggest
 	out := make([]Suggestion, 0, len(catalog))
 	seen := map[string]bool{}
 	for _, s := range catalog {
-		if seen[withTag(s.Name)] {
+		if seen[llm.WithTag(s.Name)] {
 			continue // a default that is also listed as an alternative
 		}
-		seen[withTag(s.Name)] = true
+		seen[llm.WithTag(s.Name)] = true
 		for _, name := range installed {
-			if SameModel(name, s.Name) {
+			if llm.SameModel(name, s.Name) {
 				s.Installed = true
 				s.Speed = l.ModelSpeed(ctx, name)
 			}
 		}
 		if s.Role == RoleChat {
-			s.InUse = SameModel(s.Name, cfg.ChatModel)
+			s.InUse = llm.SameModel(s.Name, cfg.ChatModel)
 		} else {
-			s.InUse = SameModel(s.Name, cfg.EmbedModel)
+			s.InUse = llm.SameModel(s.Name, cfg.EmbedModel)
 		}
 		out = append(out, s)
 	}

@@ -2,7 +2,10 @@
 // index (package store), the in-memory vector index rebuilt from it
 // (package vector), and the model runtime client (package llm). The CLI,
 // the desktop app and `kura serve` all drive a *Library; none of them
-// reaches below it.
+// holds the store, the vector index or the runtime client. What they need
+// of the runtime itself (its status, installed models, a download) are
+// methods here too (runtime.go); the one way below is Internals, for the
+// benchmark, which measures the store and the index directly.
 //
 // A Library is safe for concurrent use. Long operations take a context and
 // report progress through callbacks; cancelling the context stops them
@@ -148,9 +151,6 @@ func (l *Library) Close() error { return l.store.Close() }
 
 // Dir is the data folder.
 func (l *Library) Dir() string { return l.dir }
-
-// LLM is the model runtime client.
-func (l *Library) LLM() *llm.Client { return l.llm }
 
 // Config returns the configuration in use.
 func (l *Library) Config() config.Config {

@@ -189,7 +189,7 @@ func (l *Library) ImportModels(ctx context.Context, path, name string, onProgres
 	}
 	for i := range out {
 		for _, c := range chosen {
-			if out[i].Err == nil && SameModel(out[i].Name, c) {
+			if out[i].Err == nil && llm.SameModel(out[i].Name, c) {
 				out[i].Chosen = true
 			}
 		}
@@ -220,7 +220,7 @@ func (l *Library) AdoptModels(ctx context.Context) ([]string, error) {
 				continue
 			}
 			candidates = append(candidates, m.Name)
-			has = has || SameModel(m.Name, current)
+			has = has || llm.SameModel(m.Name, current)
 		}
 		if has || len(candidates) != 1 {
 			continue
@@ -294,7 +294,7 @@ func (l *Library) installedAs(ctx context.Context, role, name string) (llm.Model
 		return llm.Model{}, err
 	}
 	for _, m := range installed {
-		if !SameModel(m.Name, name) {
+		if !llm.SameModel(m.Name, name) {
 			continue
 		}
 		if m.Embedding != (role == RoleEmbed) {
@@ -324,10 +324,10 @@ func (l *Library) DeleteModel(ctx context.Context, name string) ([]string, error
 	l.forget(name)
 	cfg := l.Config()
 	var roles []string
-	if SameModel(name, cfg.ChatModel) {
+	if llm.SameModel(name, cfg.ChatModel) {
 		roles = append(roles, RoleChat)
 	}
-	if SameModel(name, cfg.EmbedModel) {
+	if llm.SameModel(name, cfg.EmbedModel) {
 		roles = append(roles, RoleEmbed)
 	}
 	return roles, nil
@@ -339,7 +339,7 @@ func (l *Library) forget(name string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for k := range l.infos {
-		if SameModel(k, name) {
+		if llm.SameModel(k, name) {
 			delete(l.infos, k)
 		}
 	}
@@ -363,20 +363,20 @@ func (l *Library) ModelSpeed(ctx context.Context, model string) Speed {
 	if sp.ReadTokensPerSec == 0 {
 		// The rate is kept under the name the configuration used, with or
 		// without ":latest".
-		other := withTag(model)
+		other := llm.WithTag(model)
 		if other == model {
 			other = strings.TrimSuffix(model, ":latest")
 		}
 		sp.ReadTokensPerSec = l.ReadingRate(ctx, other)
 	}
 	l.embedRates.mu.Lock()
-	r, ok := l.embedRates.byModel[withTag(model)]
+	r, ok := l.embedRates.byModel[llm.WithTag(model)]
 	l.embedRates.mu.Unlock()
 	if ok {
 		sp.PassagesPerSec = r
 		return sp
 	}
-	if v, err := l.store.Setting(ctx, "embed_rate:"+withTag(model)); err == nil {
+	if v, err := l.store.Setting(ctx, "embed_rate:"+llm.WithTag(model)); err == nil {
 		sp.PassagesPerSec, _ = strconv.ParseFloat(v, 64)
 	}
 	return sp
@@ -395,7 +395,7 @@ func (l *Library) noteEmbedding(s vectorize.Status) {
 	if s.Model == "" || s.Rate <= 0 {
 		return
 	}
-	model := withTag(s.Model)
+	model := llm.WithTag(s.Model)
 	r := &l.embedRates
 	r.mu.Lock()
 	if r.byModel == nil {

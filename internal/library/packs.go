@@ -527,7 +527,7 @@ func (l *Library) ImportPack(ctx context.Context, r *pack.Reader, opts ImportOpt
 // cannot be applied is returned as a warning ("" when all was).
 func (l *Library) applyPackSettings(ctx context.Context, name string, pc pack.Collection, installed []string, replaced bool) string {
 	s := AnswerSettings{TopK: min(max(pc.TopK, 0), MaxTopK)}
-	if pc.ChatModel != "" && slices.ContainsFunc(installed, func(m string) bool { return SameModel(m, pc.ChatModel) }) {
+	if pc.ChatModel != "" && slices.ContainsFunc(installed, func(m string) bool { return llm.SameModel(m, pc.ChatModel) }) {
 		s.ChatModel = pc.ChatModel
 	}
 	if s == (AnswerSettings{}) && !replaced {
@@ -565,7 +565,7 @@ func (l *Library) installModels(ctx context.Context, models []stagedModel, man p
 		installed = append(installed, sm.m.Name)
 		if sm.m.Role == pack.RoleChat {
 			cfg := l.Config()
-			if ok, err := l.Installed(ctx, cfg.ChatModel); err == nil && !ok && !SameModel(cfg.ChatModel, sm.m.Name) {
+			if ok, err := l.Installed(ctx, cfg.ChatModel); err == nil && !ok && !llm.SameModel(cfg.ChatModel, sm.m.Name) {
 				cfg.ChatModel = sm.m.Name
 				if err := l.SetConfig(cfg); err == nil {
 					warnings = append(warnings, fmt.Sprintf("answers now use the pack's chat model %s (the configured one was not installed)", sm.m.Name))

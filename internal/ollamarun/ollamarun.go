@@ -56,8 +56,12 @@ type Options struct {
 	// zero means 60 seconds.
 	StartTimeout time.Duration
 
-	// defaultURL replaces llm.DefaultURL so tests never touch port 11434.
-	defaultURL string
+	// DefaultURL is the address taken to be Ollama's local default: where
+	// Ensure looks when URL is "", and the one address at which it starts
+	// the bundled server when nothing answers. "" means llm.DefaultURL.
+	// Only tests set it, so that they never touch port 11434, which may
+	// hold the developer's own Ollama.
+	DefaultURL string
 }
 
 // Runtime is the Ollama Kura uses. Its methods are safe for concurrent use.
@@ -91,7 +95,7 @@ const probeTimeout = 1500 * time.Millisecond
 // returns: binary not found, not healthy in time. A URL that does not parse
 // is an error. Call Stop on the result when Kura exits.
 func Ensure(ctx context.Context, opts Options) (*Runtime, error) {
-	def := opts.defaultURL
+	def := opts.DefaultURL
 	if def == "" {
 		def = llm.DefaultURL
 	}

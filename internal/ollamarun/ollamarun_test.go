@@ -34,10 +34,17 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// withDefaultURL makes o treat u as Ollama's default address, so tests
+// never touch port 11434.
+func withDefaultURL(o ollamarun.Options, u string) ollamarun.Options {
+	o.DefaultURL = u
+	return o
+}
+
 // child is a stand-in Kura for the orphan test: it ensures a runtime,
 // reports the server's pid and URL on stdout, then waits to be killed.
 func child(dataDir, defaultURL string) int {
-	rt, err := ollamarun.Ensure(context.Background(), ollamarun.WithDefaultURL(options(dataDir), defaultURL))
+	rt, err := ollamarun.Ensure(context.Background(), withDefaultURL(options(dataDir), defaultURL))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -54,7 +61,7 @@ func TestEnsureStartsTheBundledRuntimeWhenNothingAnswers(t *testing.T) {
 		if configured != "" {
 			o.URL = strings.Replace(def, "127.0.0.1", "localhost", 1) // the default, spelled differently
 		}
-		rt, err := ollamarun.Ensure(context.Background(), ollamarun.WithDefaultURL(o, def))
+		rt, err := ollamarun.Ensure(context.Background(), withDefaultURL(o, def))
 		if err != nil {
 			t.Fatalf("configured %q: %v", o.URL, err)
 		}
@@ -77,7 +84,7 @@ func TestEnsureStartsTheBundledRuntimeWhenNothingAnswers(t *testing.T) {
 
 func TestEnsurePrefersAnOllamaThatAlreadyRuns(t *testing.T) {
 	users := start(t) // plays the user's own Ollama at the default address
-	rt, err := ollamarun.Ensure(context.Background(), ollamarun.WithDefaultURL(options(t.TempDir()), users.URL))
+	rt, err := ollamarun.Ensure(context.Background(), withDefaultURL(options(t.TempDir()), users.URL))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +101,7 @@ func TestEnsureNeverStartsAnythingForAConfiguredURL(t *testing.T) {
 	dataDir := t.TempDir()
 	o := options(dataDir)
 	o.URL = silentURL(t) // configured, not the default, and down
-	rt, err := ollamarun.Ensure(context.Background(), ollamarun.WithDefaultURL(o, silentURL(t)))
+	rt, err := ollamarun.Ensure(context.Background(), withDefaultURL(o, silentURL(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +116,7 @@ func TestEnsureNeverStartsAnythingForAConfiguredURL(t *testing.T) {
 func TestEnsureStartsTheBundledRuntimeWhenTheDefaultPortIsNotOllama(t *testing.T) {
 	other := httptest.NewServer(http.NotFoundHandler()) // some other program on the port
 	defer other.Close()
-	rt, err := ollamarun.Ensure(context.Background(), ollamarun.WithDefaultURL(options(t.TempDir()), other.URL))
+	rt, err := ollamarun.Ensure(context.Background(), withDefaultURL(options(t.TempDir()), other.URL))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +129,7 @@ func TestEnsureStartsTheBundledRuntimeWhenTheDefaultPortIsNotOllama(t *testing.T
 func TestEnsureSaysWhatIsMissingWithoutTheBinary(t *testing.T) {
 	o := options(t.TempDir())
 	o.Binary = filepath.Join(t.TempDir(), "no-ollama-here")
-	_, err := ollamarun.Ensure(context.Background(), ollamarun.WithDefaultURL(o, silentURL(t)))
+	_, err := ollamarun.Ensure(context.Background(), withDefaultURL(o, silentURL(t)))
 	if err == nil || !strings.Contains(err.Error(), "no-ollama-here") {
 		t.Fatalf("got %v, want an error naming the missing binary", err)
 	}

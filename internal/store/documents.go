@@ -32,6 +32,7 @@ type Document struct {
 	ModTime      int64 // unix seconds
 	Status       string
 	Error        string
+	ErrorKind    string // the kind of failure Error tells of, in ingest's words ("encrypted", ...; "" for none)
 	Title        string
 	Pages        int
 	Chunks       int
@@ -134,9 +135,9 @@ func replaceDocument(ctx context.Context, tx *sql.Tx, doc Document) (id int64, r
 			return 0, nil, err
 		}
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO documents(collection_id, path, hash, size, mtime, status, error, title, pages, indexed_at, ocr_pending)
-		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		doc.CollectionID, doc.Path, doc.Hash, doc.Size, doc.ModTime, doc.Status, doc.Error, doc.Title, doc.Pages, now(), doc.OCRPending)
+	res, err := tx.ExecContext(ctx, `INSERT INTO documents(collection_id, path, hash, size, mtime, status, error, error_kind, title, pages, indexed_at, ocr_pending)
+		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		doc.CollectionID, doc.Path, doc.Hash, doc.Size, doc.ModTime, doc.Status, doc.Error, doc.ErrorKind, doc.Title, doc.Pages, now(), doc.OCRPending)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -250,7 +251,7 @@ func (s *Store) RemoveDocument(ctx context.Context, collectionID int64, path str
 	return removed, err
 }
 
-const docColumns = `d.id, d.collection_id, d.path, d.hash, d.size, d.mtime, d.status, d.error, d.title, d.pages, d.indexed_at,
+const docColumns = `d.id, d.collection_id, d.path, d.hash, d.size, d.mtime, d.status, d.error, d.error_kind, d.title, d.pages, d.indexed_at,
 	(SELECT count(*) FROM chunks k WHERE k.doc_id = d.id),
 	(SELECT count(*) FROM chunks k JOIN vectors v ON v.chunk_id = k.id WHERE k.doc_id = d.id
 		AND v.set_id = (SELECT id FROM vector_sets WHERE collection_id = d.collection_id AND state = 'active')),
@@ -258,7 +259,7 @@ const docColumns = `d.id, d.collection_id, d.path, d.hash, d.size, d.mtime, d.st
 
 func scanDoc(sc interface{ Scan(...any) error }) (Document, error) {
 	var d Document
-	err := sc.Scan(&d.ID, &d.CollectionID, &d.Path, &d.Hash, &d.Size, &d.ModTime, &d.Status, &d.Error, &d.Title, &d.Pages, &d.IndexedAt, &d.Chunks, &d.Vectors, &d.OCRPending)
+	err := sc.Scan(&d.ID, &d.CollectionID, &d.Path, &d.Hash, &d.Size, &d.ModTime, &d.Status, &d.Error, &d.ErrorKind, &d.Title, &d.Pages, &d.IndexedAt, &d.Chunks, &d.Vectors, &d.OCRPending)
 	if d.Status == StatusLexical && d.Chunks > 0 && d.Vectors == d.Chunks {
 		d.Status = StatusIndexed
 	}

@@ -374,6 +374,12 @@ func (im *Import) ChunkID(n int64) int64 { return im.chunkBase + n }
 func (im *Import) Commit() (c, replaced Collection, err error) {
 	im.closeStatements()
 	im.done = true
+	// A pack carries a failed document's reason, not its kind.
+	if _, err := im.tx.ExecContext(im.ctx, `UPDATE documents SET error_kind = `+legacyErrorKind("error")+`
+		WHERE collection_id = ? AND error != ''`, im.c.ID); err != nil {
+		im.tx.Rollback()
+		return Collection{}, Collection{}, fmt.Errorf("import collection %q: %w", im.c.Name, err)
+	}
 	if err := im.tx.Commit(); err != nil {
 		return Collection{}, Collection{}, fmt.Errorf("import collection %q: %w", im.c.Name, err)
 	}

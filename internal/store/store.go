@@ -42,8 +42,9 @@ import (
 // vectors into sets of their own (one per embedding model, see vectors.go),
 // version 5 records watched folders (watches.go), version 6 passages across
 // pages and OCR (schema_ocr.go), version 7 an answer's sentence check
-// (conversations.go).
-const SchemaVersion = 7
+// (conversations.go), version 8 the kind of a document's failure
+// (schema_errorkind.go).
+const SchemaVersion = 8
 
 // ErrNotFound is returned when a named collection or document does not exist.
 var ErrNotFound = errors.New("not found")
@@ -124,8 +125,7 @@ func (s *Store) migrate() error {
 	// Each step brings a file from the version before it to its own; a
 	// new file runs them all. The version is recorded in the same
 	// transaction, so a crash leaves the old schema or the new one.
-	steps := [][]string{schemaV1, schemaV2, schemaV3, schemaV4, schemaWatches, schemaPagesOCR, schemaCheck}
-	for i, step := range steps[have:] {
+	for i, step := range schemaSteps[have:] {
 		for _, q := range step {
 			if _, err := tx.Exec(q); err != nil {
 				return fmt.Errorf("migrate schema to version %d: %w", have+i+1, err)
@@ -137,6 +137,10 @@ func (s *Store) migrate() error {
 	}
 	return tx.Commit()
 }
+
+// schemaSteps are the migration steps, step i bringing a file to version
+// i+1.
+var schemaSteps = [][]string{schemaV1, schemaV2, schemaV3, schemaV4, schemaWatches, schemaPagesOCR, schemaCheck, schemaErrorKind}
 
 var schemaV1 = []string{
 	`CREATE TABLE collections(

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -133,17 +132,7 @@ func TestChoosingAThirdModelDropsTheHalfBuiltSecond(t *testing.T) {
 
 func TestAVersion3IndexKeepsItsVectors(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "index.db")
-	db, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	stmts := []string{`CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)`}
-	stmts = append(stmts, schemaV1...)
-	stmts = append(stmts, schemaV2...)
-	stmts = append(stmts, schemaV3...)
-	stmts = append(stmts,
-		`INSERT INTO meta VALUES('schema_version', '3')`,
+	path := oldIndex(t, 3,
 		`INSERT INTO collections(id, name, embed_model, embed_dim, created_at) VALUES(1, 'default', 'm', 2, 1)`,
 		`CREATE VIRTUAL TABLE fts_1 USING fts5(terms, content='', contentless_delete=1, tokenize='ascii')`,
 		`INSERT INTO documents(id, collection_id, path, status) VALUES(1, 1, '/a', 'indexed')`,
@@ -151,12 +140,6 @@ func TestAVersion3IndexKeepsItsVectors(t *testing.T) {
 		`INSERT INTO chunks(id, doc_id, page, start, end, text) VALUES(8, 1, 0, 1, 2, 'y')`,
 		`INSERT INTO fts_1(rowid, terms) VALUES(7, 'x'), (8, 'y')`,
 	)
-	for _, q := range stmts {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	db.Close()
 	s, err := Open(path)
 	if err != nil {
 		t.Fatal(err)

@@ -75,6 +75,7 @@ function passage(n: number, pageIdx: number, needle: string, score: number): Pas
     name: p.path.split("/").pop() ?? p.path,
     page: p.page,
     endPage: p.page,
+    paged: p.path.endsWith(".pdf"),
     start: at,
     end: at + len,
     text: cps.slice(at, at + len).join(""),
@@ -468,7 +469,7 @@ export class MockTransport implements Transport {
       throw new ApiError("model_missing", "No chat model is installed. Install one in Models.");
     }
     const list = this.messages.get(conversationId) ?? [];
-    const scope = within.map((path, i) => ({ n: i + 1, path, name: path.split("/").pop() ?? path, page: 0, endPage: 0, start: 0, end: 0, text: "", score: 0, ocr: false, cited: false, passageStart: 0, passageEnd: 0 }));
+    const scope = within.map((path, i) => ({ n: i + 1, path, name: path.split("/").pop() ?? path, page: 0, endPage: 0, paged: true, start: 0, end: 0, text: "", score: 0, ocr: false, cited: false, passageStart: 0, passageEnd: 0 }));
     list.push({ id: this.nextId++, role: "user", text: question, sources: scope, complete: true, error: "", errorCode: "", errorParams: {}, createdAt: sec() });
     if (!conv.title) conv.title = question.slice(0, 40);
     conv.updatedAt = sec();
@@ -521,7 +522,7 @@ export class MockTransport implements Transport {
     // The screenshot server maps /files/ to sample PDFs; elsewhere pdf.js
     // fails to load and the panel says so, which is worth seeing too.
     const file = path.includes("-ko") ? "004_8b294292eef632cb.pdf" : "000_0eff4470da887f30.pdf";
-    return { path, name: doc?.name ?? path, page: p.page, pages: doc?.pages ?? 0, text: p.text, ocr: false, isPdf, fileUrl: isPdf ? `/files/${file}` : "" };
+    return { path, name: doc?.name ?? path, page: p.page, paged: isPdf, pages: doc?.pages ?? 0, text: p.text, ocr: false, isPdf, fileUrl: isPdf ? `/files/${file}` : "" };
   }
 
   // --- Models and settings ---

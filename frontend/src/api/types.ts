@@ -155,6 +155,11 @@ export interface Passage {
    */
   endPage: number;
   /**
+   * What `page` counts: pages ("p. 3"), or, when false, the sections of a
+   * long text of a format without pages ("§ 3").
+   */
+  paged: boolean;
+  /**
    * Code-point offsets (not UTF-16 indices): `start` into `page`'s text,
    * `end` into `endPage`'s.
    */
@@ -206,6 +211,8 @@ export interface Source {
   path: string;
   name: string;
   page: number;
+  /** As Passage.paged. */
+  paged: boolean;
   pages: number;
   text: string;
   /** The page's text was recognised by OCR from a scan, and may hold errors. */

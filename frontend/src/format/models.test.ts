@@ -1,18 +1,22 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { installedName, sameModel } from "./models";
 
+/** The cases the backend's llm.SameModel is tested against too. */
+const table = fileURLToPath(new URL("../../../internal/llm/testdata/same_model.json", import.meta.url));
+const cases: { why: string; a: string; b: string; same: boolean }[] = JSON.parse(readFileSync(table, "utf8"));
+
 describe("sameModel", () => {
-  it("treats a name without a tag as :latest", () => {
-    expect(sameModel("bge-m3", "bge-m3:latest")).toBe(true);
-    expect(sameModel("kura-test-chat:latest", "kura-test-chat")).toBe(true);
+  it("has the shared table of cases", () => {
+    expect(cases.length).toBeGreaterThan(0);
   });
-  it("ignores case", () => {
-    expect(sameModel("Qwen2.5:3B", "qwen2.5:3b")).toBe(true);
-  });
-  it("keeps different tags apart", () => {
-    expect(sameModel("qwen2.5:3b", "qwen2.5:7b")).toBe(false);
-    expect(sameModel("qwen2.5", "qwen2.5:3b")).toBe(false);
-  });
+  for (const c of cases) {
+    it(c.why, () => {
+      expect(sameModel(c.a, c.b)).toBe(c.same);
+      expect(sameModel(c.b, c.a)).toBe(c.same);
+    });
+  }
 });
 
 describe("installedName", () => {

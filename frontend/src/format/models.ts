@@ -1,9 +1,12 @@
 // Model names as Ollama compares them: a name without a tag means ":latest",
-// and case does not matter ("bge-m3" is "bge-m3:latest"). The backend's
-// library.SameModel does the same; the UI must agree with it.
+// and case does not matter ("bge-m3" is "bge-m3:latest"). The rule is the
+// backend's llm.SameModel; both are tested against one table of cases
+// (internal/llm/testdata/same_model.json).
 
 function withTag(name: string): string {
-  return name.includes(":") ? name : `${name}:latest`;
+  // A registry host may carry a port ("registry.local:5000/team/bge-m3"):
+  // only the part after the last "/" can hold a tag.
+  return name.slice(name.lastIndexOf("/") + 1).includes(":") ? name : `${name}:latest`;
 }
 
 /** sameModel reports whether a and b name the same Ollama model. */

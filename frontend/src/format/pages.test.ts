@@ -1,37 +1,36 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { isSection, pageKey, pageLabel } from "./pages";
+import { isSection, pageLabel } from "./pages";
 
-describe("pages and sections", () => {
-  it("calls a numbered part of a long text a section", () => {
-    expect(isSection("log.txt", 3)).toBe(true);
-    expect(isSection("book.epub", 1)).toBe(true);
-    expect(pageKey("notes.md", 2)).toBe("search.section");
+/**
+ * The one table of how a place in a file is cited; the backend's tests read
+ * it too (internal/extract: `paged` is what the DTOs carry for the file;
+ * internal/cli: the terminal's words).
+ */
+const table = fileURLToPath(new URL("../../../internal/extract/testdata/formats.json", import.meta.url));
+const cases: { why: string; file: string; paged: boolean; page: number; endPage: number; ui: string }[] = JSON.parse(
+  readFileSync(table, "utf8"),
+);
+
+describe("pageLabel", () => {
+  it("has the shared table of cases", () => {
+    expect(cases.length).toBeGreaterThan(0);
   });
-  it("keeps pages for PDFs, slides and sheets", () => {
-    expect(isSection("report.PDF", 3)).toBe(false);
-    expect(pageKey("deck.pptx", 2)).toBe("search.page");
-  });
-  it("has no section for a text without parts", () => {
-    expect(isSection("short.txt", 0)).toBe(false);
+  for (const c of cases) {
+    it(c.why, () => {
+      expect(pageLabel({ page: c.page, endPage: c.endPage, paged: c.paged })).toBe(c.ui);
+    });
+  }
+  it("takes a number to be a page when the backend did not say", () => {
+    expect(pageLabel({ page: 3, endPage: 3 })).toBe("p. 3");
   });
 });
 
-describe("pageLabel", () => {
-  it("names one page", () => {
-    expect(pageLabel({ page: 3, endPage: 3 })).toBe("p. 3");
-  });
-  it("names both pages of a passage that runs across a page break", () => {
-    expect(pageLabel({ page: 11, endPage: 12 })).toBe("pp. 11–12");
-  });
-  it("treats a missing or earlier end page as the start page (sources saved before end pages existed)", () => {
-    expect(pageLabel({ page: 5, endPage: 0 })).toBe("p. 5");
-  });
-  it("says nothing for formats without pages", () => {
-    expect(pageLabel({ page: 0, endPage: 0 })).toBe("");
-  });
-  it("names sections of a long text as sections, not pages", () => {
-    expect(pageLabel({ name: "log.txt", page: 4, endPage: 4 })).toBe("§ 4");
-    expect(pageLabel({ name: "log.txt", page: 4, endPage: 5 })).toBe("§ 4–5");
-    expect(pageLabel({ name: "report.pdf", page: 4, endPage: 5 })).toBe("pp. 4–5");
+describe("isSection", () => {
+  it("is a section only when the backend says the file has no pages", () => {
+    expect(isSection({ page: 3, paged: false })).toBe(true);
+    expect(isSection({ page: 3, paged: true })).toBe(false);
+    expect(isSection({ page: 0, paged: false })).toBe(false);
   });
 });

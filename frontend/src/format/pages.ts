@@ -5,30 +5,19 @@ import type { Passage } from "../api";
 import { t } from "../i18n";
 
 /**
- * What a passage's `page` counts. PDFs, slides and sheets have pages; the
- * other formats have none (page 0), unless their text is long: then it is
- * stored in sections numbered from 1 (docs/API.md, "Pages and sections").
+ * Whether page n of a passage is a section of a long text rather than a
+ * page. The backend says which (`paged`, from package extract's one table of
+ * formats); without it the number is taken to be a page.
  */
-const PAGED = /\.(pdf|pptx|xlsx)$/i;
-
-/** Whether page n of the file called name is a section of a long text rather than a page. */
-export function isSection(name: string, page: number): boolean {
-  return page > 0 && !PAGED.test(name);
+export function isSection(p: { page: number; paged?: boolean }): boolean {
+  return p.page > 0 && p.paged === false;
 }
 
-/** The i18n key that labels page n of name in a list ("p. 3" or "§ 3"). */
-export function pageKey(name: string, page: number): "search.page" | "search.section" {
-  return isSection(name, page) ? "search.section" : "search.page";
-}
-
-/**
- * The label of where a passage is, or "" for a text without pages. Without a
- * name the number is taken to be a page.
- */
-export function pageLabel(p: Pick<Passage, "page" | "endPage"> & { name?: string }): string {
+/** The label of where a passage is, or "" for a text without pages. */
+export function pageLabel(p: Pick<Passage, "page" | "endPage"> & { paged?: boolean }): string {
   if (!(p.page > 0)) return "";
   const end = p.endPage > p.page ? p.endPage : p.page;
-  const section = p.name !== undefined && isSection(p.name, p.page);
+  const section = isSection(p);
   if (end > p.page) return t(section ? "search.sections" : "search.pages", { page: p.page, end });
   return t(section ? "search.section" : "search.page", { page: p.page });
 }

@@ -3,11 +3,11 @@ import type { Api, Passage, Source } from "../api";
 import { createSourceStore } from "./source";
 
 const page = (n: number, text: string, ocr = false): Source => ({
-  path: "/docs/scan.pdf", name: "scan.pdf", page: n, pages: 12, text, ocr, isPdf: true, fileUrl: "/files?x",
+  path: "/docs/scan.pdf", name: "scan.pdf", page: n, paged: true, pages: 12, text, ocr, isPdf: true, fileUrl: "/files?x",
 });
 
 const passage = (p: Partial<Passage>): Passage => ({
-  n: 1, path: "/docs/scan.pdf", name: "scan.pdf", page: 11, endPage: 11, start: 0, end: 4, text: "", score: 1, ocr: false, cited: true, passageStart: 0, passageEnd: 4, ...p,
+  n: 1, path: "/docs/scan.pdf", name: "scan.pdf", page: 11, endPage: 11, paged: true, start: 0, end: 4, text: "", score: 1, ocr: false, cited: true, passageStart: 0, passageEnd: 4, ...p,
 });
 
 function setup() {

@@ -69,7 +69,7 @@ export function SourcePanel() {
   const page = src?.page ?? open.page;
   const pages = src?.pages ?? 0;
   const end = srcEnd ? srcEnd.page : page;
-  const pageText = isSection(passage.name, page)
+  const pageText = isSection({ page, paged: src?.paged ?? passage.paged })
     ? end > page
       ? t("source.sections", { page, end, pages: Math.max(pages, end) })
       : t("source.section", { page, pages: Math.max(pages, page) })
