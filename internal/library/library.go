@@ -671,7 +671,8 @@ func (l *Library) askContext(ctx context.Context, collection, question string, h
 }
 
 func (l *Library) answerOptions(fresh int) answer.Options {
-	return answer.Options{MaxContext: l.Config().MaxContext, FreshTokens: fresh, KeepAlive: ChatKeepAlive,
+	cfg := l.Config()
+	return answer.Options{MaxContext: cfg.MaxContext, AnswerTokens: cfg.AnswerTokens, FreshTokens: fresh, KeepAlive: ChatKeepAlive,
 		NumPredict: int(l.answerCap.Load())}
 }
 
