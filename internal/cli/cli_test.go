@@ -374,3 +374,27 @@ func TestTruncateCountsColumnsAndKeepsWordsWhole(t *testing.T) {
 		}
 	}
 }
+
+func TestRuntimeAndModelsNameTheSameDefaultModels(t *testing.T) {
+	data := t.TempDir()
+	cfg := config.Default()
+	cfg.ChatModel = "Qwen3-1.7B-Q4_K_M" // made the chat model by an import from a stick
+	if err := config.Save(data, cfg); err != nil {
+		t.Fatal(err)
+	}
+	_, out, _ := run(t, "runtime", "--json", "--data", data)
+	var rt RuntimeJSON
+	if err := json.Unmarshal([]byte(out), &rt); err != nil {
+		t.Fatalf("runtime --json: %v\n%s", err, out)
+	}
+	if rt.Defaults.Chat != cfg.ChatModel || rt.Defaults.Embedding != cfg.EmbedModel || !strings.Contains(rt.Defaults.Why, "chosen in the settings") {
+		t.Fatalf("kura runtime's defaults %+v, want the configured models kura models marks (chat %s)", rt.Defaults, cfg.ChatModel)
+	}
+	// On a data folder left at the machine's choice, the reason is the
+	// machine's.
+	_, out, _ = run(t, "runtime", "--json", "--data", t.TempDir())
+	json.Unmarshal([]byte(out), &rt)
+	if d := config.Default(); rt.Defaults.Chat != d.ChatModel || strings.Contains(rt.Defaults.Why, "settings") {
+		t.Fatalf("kura runtime's defaults %+v, want this machine's %s", rt.Defaults, d.ChatModel)
+	}
+}

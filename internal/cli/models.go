@@ -109,6 +109,9 @@ type ModelJSON struct {
 	// Default is "chat" or "embedding" when the configuration uses this
 	// model for that role, "" otherwise.
 	Default string `json:"default,omitempty"`
+	// Recommended is the recommended model this one is, by name or by the
+	// digest of its weights (imported under another name); "" for none.
+	Recommended string `json:"recommended,omitempty"`
 }
 
 // MissingModelJSON is a configured model that is not installed, with the
@@ -139,14 +142,14 @@ func (a *App) modelsList(ctx context.Context, args []string) int {
 	out := ModelsJSON{ChatModel: cfg.ChatModel, EmbedModel: cfg.EmbedModel, Models: []ModelJSON{}, Missing: []MissingModelJSON{}}
 	for _, m := range installed {
 		mj := ModelJSON{Name: m.Name, Kind: kindChat, Size: m.Size, ContextLength: m.ContextLength,
-			Family: m.Family, ParameterSize: m.ParameterSize, Quantization: m.Quantization}
+			Family: m.Family, ParameterSize: m.ParameterSize, Quantization: m.Quantization, Recommended: library.Recognize(m)}
 		if m.Embedding {
 			mj.Kind = kindEmbedding
 		}
 		switch {
-		case sameModel(m.Name, cfg.ChatModel):
+		case library.SameModel(m.Name, cfg.ChatModel):
 			mj.Default = kindChat
-		case sameModel(m.Name, cfg.EmbedModel):
+		case library.SameModel(m.Name, cfg.EmbedModel):
 			mj.Default = kindEmbedding
 		}
 		out.Models = append(out.Models, mj)
@@ -174,6 +177,9 @@ func (a *App) modelsList(ctx context.Context, args []string) int {
 		fmt.Fprintf(w, "%-32s %-9s %9s %8s\n", "NAME", "KIND", "SIZE", "CONTEXT")
 		for _, m := range out.Models {
 			line := fmt.Sprintf("%-32s %-9s %9s %8s", m.Name, m.Kind, byteSize(m.Size), contextText(m.ContextLength))
+			if m.Recommended != "" && !library.SameModel(m.Recommended, m.Name) {
+				line += "  (the recommended " + m.Recommended + ": the same weights)"
+			}
 			if m.Default != "" {
 				line += "  (default " + m.Default + " model)"
 			}
@@ -194,20 +200,9 @@ func (a *App) modelsList(ctx context.Context, args []string) int {
 	return ExitOK
 }
 
-// sameModel reports whether two model names name the same model; a name
-// without a tag means ":latest", as in Ollama.
-func sameModel(a, b string) bool { return strings.EqualFold(withTag(a), withTag(b)) }
-
-func withTag(name string) string {
-	if strings.Contains(name[strings.LastIndexByte(name, '/')+1:], ":") {
-		return name
-	}
-	return name + ":latest"
-}
-
 func indexModel(models []ModelJSON, name string) int {
 	for i, m := range models {
-		if sameModel(m.Name, name) {
+		if library.SameModel(m.Name, name) {
 			return i
 		}
 	}
@@ -426,9 +421,9 @@ func (a *App) modelsRemove(ctx context.Context, args []string) int {
 		}
 		fmt.Fprintf(a.Stderr, "removed %s\n", n)
 		switch {
-		case sameModel(n, cfg.ChatModel):
+		case library.SameModel(n, cfg.ChatModel):
 			fmt.Fprintf(a.Stderr, "note: %s is the configured chat model: answers need it back (kura models pull %s)\n", n, n)
-		case sameModel(n, cfg.EmbedModel):
+		case library.SameModel(n, cfg.EmbedModel):
 			fmt.Fprintf(a.Stderr, "note: %s is the configured embedding model: search works by keywords only until it is back (kura models pull %s)\n", n, n)
 		}
 	}
@@ -449,8 +444,8 @@ type RuntimeJSON struct {
 	// for the command, so it has none loaded.
 	Loaded []LoadedModelJSON `json:"loaded"`
 	CPU    CPUJSON           `json:"cpu"`
-	// Defaults are the models Kura uses on this machine when none is
-	// chosen, and why.
+	// Defaults are the models Kura uses (the settings', the ones kura
+	// models marks as default), and why.
 	Defaults DefaultsJSON `json:"defaults"`
 }
 
@@ -459,6 +454,18 @@ type DefaultsJSON struct {
 	Chat      string `json:"chat"`
 	Embedding string `json:"embedding"`
 	Why       string `json:"why"`
+}
+
+// defaultsJSON are the models cfg uses, the one source of "the default
+// model" for kura runtime as for kura models (which marks the same ones),
+// and why: this machine's choice, or the settings'.
+func defaultsJSON(cfg config.Config) DefaultsJSON {
+	chat, embed, why := config.DefaultModels(machine.Read())
+	d := DefaultsJSON{Chat: cfg.ChatModel, Embedding: cfg.EmbedModel, Why: why}
+	if !library.SameModel(cfg.ChatModel, chat) || !library.SameModel(cfg.EmbedModel, embed) {
+		d.Why = fmt.Sprintf("chosen in the settings; for this machine Kura would choose chat %s, embedding %s (%s)", chat, embed, why)
+	}
+	return d
 }
 
 // CPUJSON is this machine's CPU and, for the bundled runtime, the CPU
@@ -524,7 +531,7 @@ func (a *App) runtime(ctx context.Context, args []string) int {
 	client := lib.LLM()
 	out := RuntimeJSON{Kind: "external", Bundled: info.Bundled, URL: client.URL(), Version: info.Version,
 		ModelsDir: info.ModelsDir, Pid: info.Pid, Loaded: []LoadedModelJSON{}, CPU: cpuJSON(info)}
-	out.Defaults.Chat, out.Defaults.Embedding, out.Defaults.Why = config.DefaultModels(machine.Read())
+	out.Defaults = defaultsJSON(lib.Config())
 	if info.Bundled {
 		out.Kind = "bundled"
 	}
