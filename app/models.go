@@ -68,13 +68,8 @@ func (a *App) Models() ([]Model, error) {
 func (a *App) Recommendations() ([]Recommendation, error) {
 	ctx, cancel := a.ctx()
 	defer cancel()
-	var names []string
-	if ms, err := a.lib.Models(ctx); err == nil {
-		for _, m := range ms {
-			names = append(names, m.Name)
-		}
-	}
-	sug := a.lib.Suggestions(ctx, names)
+	ms, _ := a.lib.Models(ctx) // nil with the runtime down
+	sug := a.lib.Suggestions(ctx, ms)
 	out := make([]Recommendation, 0, len(sug))
 	for _, s := range sug {
 		speed := s.Speed.ReadTokensPerSec
@@ -82,7 +77,7 @@ func (a *App) Recommendations() ([]Recommendation, error) {
 			speed = s.Speed.PassagesPerSec
 		}
 		out = append(out, Recommendation{Role: s.Role, Name: s.Name, Size: s.Size, ParameterSize: s.ParameterSize,
-			Trait: s.Trait, Installed: s.Installed, InUse: s.InUse, Speed: speed})
+			Trait: s.Trait, Installed: s.Installed, InstalledAs: s.InstalledAs, InUse: s.InUse, Speed: speed})
 	}
 	return out, nil
 }

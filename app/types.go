@@ -276,14 +276,17 @@ type Model struct {
 // and its speed on this machine as Model.Speed (0: not measured yet).
 // Trait is "default", "stronger" or "multilingual".
 type Recommendation struct {
-	Role          string  `json:"role"`
-	Name          string  `json:"name"`
-	Size          int64   `json:"size"`
-	ParameterSize string  `json:"parameterSize"`
-	Trait         string  `json:"trait"`
-	Installed     bool    `json:"installed"`
-	InUse         bool    `json:"inUse"`
-	Speed         float64 `json:"speed"`
+	Role          string `json:"role"`
+	Name          string `json:"name"`
+	Size          int64  `json:"size"`
+	ParameterSize string `json:"parameterSize"`
+	Trait         string `json:"trait"`
+	Installed     bool   `json:"installed"`
+	// InstalledAs is the installed model's name: Name, or another for the
+	// same weights (imported from a file); "" when not installed.
+	InstalledAs string  `json:"installedAs"`
+	InUse       bool    `json:"inUse"`
+	Speed       float64 `json:"speed"`
 }
 
 // Settings are the user's settings (config.json in the data folder).

@@ -109,6 +109,9 @@ type ModelJSON struct {
 	// Default is "chat" or "embedding" when the configuration uses this
 	// model for that role, "" otherwise.
 	Default string `json:"default,omitempty"`
+	// Recommended is the recommended model this one is, by name or by the
+	// digest of its weights (imported under another name); "" for none.
+	Recommended string `json:"recommended,omitempty"`
 }
 
 // MissingModelJSON is a configured model that is not installed, with the
@@ -139,7 +142,7 @@ func (a *App) modelsList(ctx context.Context, args []string) int {
 	out := ModelsJSON{ChatModel: cfg.ChatModel, EmbedModel: cfg.EmbedModel, Models: []ModelJSON{}, Missing: []MissingModelJSON{}}
 	for _, m := range installed {
 		mj := ModelJSON{Name: m.Name, Kind: kindChat, Size: m.Size, ContextLength: m.ContextLength,
-			Family: m.Family, ParameterSize: m.ParameterSize, Quantization: m.Quantization}
+			Family: m.Family, ParameterSize: m.ParameterSize, Quantization: m.Quantization, Recommended: library.Recognize(m)}
 		if m.Embedding {
 			mj.Kind = kindEmbedding
 		}
@@ -174,6 +177,9 @@ func (a *App) modelsList(ctx context.Context, args []string) int {
 		fmt.Fprintf(w, "%-32s %-9s %9s %8s\n", "NAME", "KIND", "SIZE", "CONTEXT")
 		for _, m := range out.Models {
 			line := fmt.Sprintf("%-32s %-9s %9s %8s", m.Name, m.Kind, byteSize(m.Size), contextText(m.ContextLength))
+			if m.Recommended != "" && !llm.SameModel(m.Recommended, m.Name) {
+				line += "  (the recommended " + m.Recommended + ": the same weights)"
+			}
 			if m.Default != "" {
 				line += "  (default " + m.Default + " model)"
 			}
@@ -438,8 +444,8 @@ type RuntimeJSON struct {
 	// for the command, so it has none loaded.
 	Loaded []LoadedModelJSON `json:"loaded"`
 	CPU    CPUJSON           `json:"cpu"`
-	// Defaults are the models Kura uses on this machine when none is
-	// chosen, and why.
+	// Defaults are the models Kura uses (the settings', the ones kura
+	// models marks as default), and why.
 	Defaults DefaultsJSON `json:"defaults"`
 }
 
@@ -448,6 +454,18 @@ type DefaultsJSON struct {
 	Chat      string `json:"chat"`
 	Embedding string `json:"embedding"`
 	Why       string `json:"why"`
+}
+
+// defaultsJSON are the models cfg uses, the one source of "the default
+// model" for kura runtime as for kura models (which marks the same ones),
+// and why: this machine's choice, or the settings'.
+func defaultsJSON(cfg config.Config) DefaultsJSON {
+	chat, embed, why := config.DefaultModels(machine.Read())
+	d := DefaultsJSON{Chat: cfg.ChatModel, Embedding: cfg.EmbedModel, Why: why}
+	if !llm.SameModel(cfg.ChatModel, chat) || !llm.SameModel(cfg.EmbedModel, embed) {
+		d.Why = fmt.Sprintf("chosen in the settings; for this machine Kura would choose chat %s, embedding %s (%s)", chat, embed, why)
+	}
+	return d
 }
 
 // CPUJSON is this machine's CPU and, for the bundled runtime, the CPU
@@ -513,7 +531,7 @@ func (a *App) runtime(ctx context.Context, args []string) int {
 	st := lib.RuntimeStatus(ctx)
 	out := RuntimeJSON{Kind: "external", Bundled: info.Bundled, URL: st.URL, Version: info.Version,
 		ModelsDir: info.ModelsDir, Pid: info.Pid, Reachable: st.Reachable, Loaded: []LoadedModelJSON{}, CPU: cpuJSON(info)}
-	out.Defaults.Chat, out.Defaults.Embedding, out.Defaults.Why = config.DefaultModels(machine.Read())
+	out.Defaults = defaultsJSON(lib.Config())
 	if info.Bundled {
 		out.Kind = "bundled"
 	}

@@ -136,6 +136,11 @@ type ModelInfo struct {
 	// ParamsB is the model's size in billions of parameters; 0 when it
 	// does not say.
 	ParamsB float64
+	// Weights is the digest of the model's weights file, "sha256:<hex>":
+	// the same for a model pulled from the registry and the same file
+	// imported under another name (where the runtime's own digest, of the
+	// manifest, differs). "" when the runtime does not say.
+	Weights string
 }
 
 // Show describes an installed model. A model that is not installed is a
@@ -145,7 +150,7 @@ func (c *Client) Show(ctx context.Context, model string) (ModelInfo, error) {
 	if err != nil {
 		return ModelInfo{}, fmt.Errorf("show %s: %w", model, c.mapErr(ctx, model, err))
 	}
-	info := ModelInfo{Name: model}
+	info := ModelInfo{Name: model, Weights: modelfileWeights(resp.Modelfile)}
 	for k, v := range resp.ModelInfo {
 		switch {
 		case strings.HasSuffix(k, ".context_length"):

@@ -29,6 +29,8 @@ type Model struct {
 	Embedding     bool
 	ParameterSize string // as the server formats it, "3.2B"
 	Quantization  string // "Q4_K_M", "F16"
+	// Weights is the digest of its weights file (ModelInfo.Weights).
+	Weights string
 }
 
 // RunningModel is a model currently loaded in memory.
@@ -86,6 +88,7 @@ func (c *Client) Models(ctx context.Context) ([]Model, error) {
 			Embedding:     info.Embedding,
 			ParameterSize: m.Details.ParameterSize,
 			Quantization:  m.Details.QuantizationLevel,
+			Weights:       info.Weights,
 		})
 	}
 	return models, nil

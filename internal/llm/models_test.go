@@ -2,6 +2,8 @@ package llm_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -91,6 +93,13 @@ func TestModelManagement(t *testing.T) {
 		info, err := c.Show(ctx, "imported")
 		if err != nil || info.ContextLength != 1024 || info.Embedding {
 			t.Errorf("Show = %+v, %v; want a chat model with context 1024", info, err)
+		}
+		// The weights are known by the file's digest, whatever the name:
+		// how a model imported from a stick is recognised as a
+		// recommended one.
+		b, _ := os.ReadFile(path)
+		if sum := sha256.Sum256(b); info.Weights != "sha256:"+hex.EncodeToString(sum[:]) {
+			t.Errorf("Show(imported).Weights = %q, want the file's sha256 %x", info.Weights, sum)
 		}
 
 		steps = nil

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/ollama/ollama/api"
@@ -70,11 +69,9 @@ func (c *Client) ModelSource(ctx context.Context, name string) (ModelSource, err
 			return ModelSource{}, fmt.Errorf("describe %s: its parameters: %w", name, err)
 		}
 	}
-	hex, ok := strings.CutPrefix(filepath.Base(src.Path), "sha256-")
-	if !ok || len(hex) != 64 {
+	if src.Digest = weightsDigest(src.Path); src.Digest == "" {
 		return ModelSource{}, fmt.Errorf("%s: %w (its weights are %q, not a file of the runtime's store)", name, ErrNotPortable, src.Path)
 	}
-	src.Digest = "sha256:" + hex
 	st, err := os.Stat(src.Path)
 	if err != nil || !st.Mode().IsRegular() {
 		return ModelSource{}, fmt.Errorf("%s: %w (its file %s cannot be read here: is the runtime on another machine?)", name, ErrNotPortable, src.Path)
@@ -94,4 +91,31 @@ func (c *Client) ImportSource(ctx context.Context, path string, src ModelSource,
 		req.License = src.License
 	}
 	return c.create(ctx, path, src.Digest, req, onProgress)
+}
+
+// weightsDigest is the digest of a file of the runtime's store from its
+// path (".../blobs/sha256-<hex>", with either separator: the runtime may
+// run on Windows): "sha256:<hex>", or "" for another path.
+func weightsDigest(path string) string {
+	hex, ok := strings.CutPrefix(path[strings.LastIndexAny(path, `/\`)+1:], "sha256-")
+	if !ok || len(hex) != 64 || strings.Trim(hex, "0123456789abcdef") != "" {
+		return ""
+	}
+	return "sha256:" + hex
+}
+
+// modelfileWeights is the digest of the weights a Modelfile (as the
+// runtime describes an installed model) names first, "" when it names
+// none of its store's files.
+func modelfileWeights(modelfile string) string {
+	mf, err := parser.ParseFile(strings.NewReader(modelfile))
+	if err != nil {
+		return ""
+	}
+	for _, cmd := range mf.Commands {
+		if cmd.Name == "model" {
+			return weightsDigest(cmd.Args)
+		}
+	}
+	return ""
 }

@@ -583,7 +583,7 @@ export class MockTransport implements Transport {
   mRecommendations() {
     const installed = (n: string) => this.models.find((m) => m.name === n);
     const rec = (role: "chat" | "embed", name: string, size: number, parameterSize: string, trait: "default" | "stronger" | "multilingual") => ({
-      role, name, size, parameterSize, trait, installed: !!installed(name),
+      role, name, size, parameterSize, trait, installed: !!installed(name), installedAs: installed(name)?.name ?? "",
       inUse: name === (role === "chat" ? this.settings.chatModel : this.settings.embedModel),
       speed: name === "qwen3:1.7b" ? 24 : name === "jeffh/intfloat-multilingual-e5-small:f16" ? 2.2 : 0,
     });

@@ -253,6 +253,8 @@ export interface Recommendation {
   parameterSize: string;
   trait: "default" | "stronger" | "multilingual";
   installed: boolean;
+  /** The installed model's name: name, or another for the same weights (imported from a file); "" when not installed. */
+  installedAs: string;
   inUse: boolean;
   speed: number;
 }

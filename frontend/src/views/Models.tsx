@@ -217,7 +217,7 @@ function Recommended() {
   const loc = locale.value;
   if (list.length === 0) return null;
   const act = (f: () => Promise<unknown>) => () => void f().catch((e) => ui.toast("error", errorMessage(e)));
-  const installedAs = (r: Recommendation) => models.models.value.find((m) => sameModel(m.name, r.name))?.name ?? r.name;
+  const installedAs = (r: Recommendation) => r.installedAs || r.name;
   return (
     <section class="card" data-testid="recommended">
       <div class="card-head">
