@@ -12,6 +12,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/kura-app/kura/internal/llm"
 	"github.com/kura-app/kura/internal/mcpserver"
 	"github.com/kura-app/kura/internal/ollamatest"
 )
@@ -25,13 +26,14 @@ func TestKuraMCPServesSearchAndAskToAnMCPClientOverStdio(t *testing.T) {
 	srv := ollamatest.Shared(t)
 	data := t.TempDir()
 	docs := harbourFiles(t)
-	cfg := []string{"--data", data, "--collection", "harbour", "--ollama", srv.URL}
+	global := []string{"--data", data, "--ollama", srv.URL}
+	cfg := append(global, "--collection", "harbour")
 	for _, args := range [][]string{
-		{"models", "use", "chat", srv.ChatModel},
-		{"models", "use", "embed", srv.EmbedModel},
-		{"ingest", docs},
+		append([]string{"models", "use", "chat", srv.ChatModel}, global...),
+		append([]string{"models", "use", "embed", srv.EmbedModel}, global...),
+		append([]string{"ingest", docs}, cfg...),
 	} {
-		if out, err := exec.Command(kuraBinary(t), append(args, cfg...)...).CombinedOutput(); err != nil {
+		if out, err := exec.Command(kuraBinary(t), args...).CombinedOutput(); err != nil {
 			t.Fatalf("kura %s: %v\n%s", strings.Join(args, " "), err, out)
 		}
 	}
@@ -79,7 +81,7 @@ func TestKuraMCPServesSearchAndAskToAnMCPClientOverStdio(t *testing.T) {
 
 	var ans mcpserver.AskOutput
 	call(t, ctx, s, "ask", map[string]any{"question": "When does the harbour ferry leave?"}, &ans)
-	if ans.Answer != ollamatest.ChatAnswer || ans.Model != srv.ChatModel {
+	if ans.Answer != ollamatest.ChatAnswer || !llm.SameModel(ans.Model, srv.ChatModel) {
 		t.Fatalf("answer %q by %q, want the test model's %q", ans.Answer, ans.Model, ollamatest.ChatAnswer)
 	}
 	if len(ans.Sources) == 0 || ans.Sources[0].N != 1 || ans.Sources[0].Quote == "" || ans.Sources[0].File == "" {
