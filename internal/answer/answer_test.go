@@ -375,14 +375,19 @@ func TestTheWaitCountsTheModelsLoadAndTheMachinesCurrentSpeed(t *testing.T) {
 	if w := cold.Expect(200, target); !w.Over() || w.Total() < 45*time.Second {
 		t.Fatalf("slow load: %+v, want over the target by the load", w)
 	}
-	if got := LoadTime(0, 8*time.Second); got != 8*time.Second {
+	if got := LoadTime(0, 8*time.Second, 1); got != 8*time.Second {
 		t.Fatalf("first load = %v", got)
 	}
-	if got := LoadTime(8*time.Second, 20*time.Millisecond); got != 8*time.Second {
+	if got := LoadTime(8*time.Second, 20*time.Millisecond, 1); got != 8*time.Second {
 		t.Fatalf("an already loaded model moved the load time to %v", got)
 	}
-	if got := LoadTime(8*time.Second, 11*time.Second); got != 9*time.Second {
+	if got := LoadTime(8*time.Second, 11*time.Second, 1); got != 9*time.Second {
 		t.Fatalf("second load = %v, want a third of the way", got)
+	}
+	// A load of 300 ms on a machine giving a third of its speed: 100 ms
+	// idle, kept (the runtime did load it).
+	if got := LoadTime(0, 300*time.Millisecond, 1.0/3); got != 100*time.Millisecond {
+		t.Fatalf("a busy load = %v, want the idle machine's 100 ms", got)
 	}
 }
 

@@ -116,13 +116,17 @@ func Share(cores int, load float64) float64 {
 	return max(float64(cores)/(float64(cores)+load), 0.05)
 }
 
-// LoadTime returns the model's load time after the runtime reported
-// loading it in d: the first reading replaces the unknown (prev 0), later
-// ones move it a third of the way. A load under 100 ms is the runtime
-// finding the model already loaded and says nothing.
-func LoadTime(prev, d time.Duration) time.Duration {
+// LoadTime returns the model's load time on an idle machine after the
+// runtime reported loading it in d while the machine gave it share of its
+// speed (see Share; 0 counts as 1): the first reading replaces the unknown
+// (prev 0), later ones move it a third of the way. A load under 100 ms is
+// the runtime finding the model already loaded and says nothing.
+func LoadTime(prev, d time.Duration, share float64) time.Duration {
 	if d < 100*time.Millisecond {
 		return prev
+	}
+	if share > 0 && share < 1 {
+		d = time.Duration(float64(d) * share)
 	}
 	if prev <= 0 {
 		return d

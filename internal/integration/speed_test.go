@@ -279,10 +279,30 @@ func TestTheWaitBeforeTheFirstWordCountsTheModelsLoad(t *testing.T) {
 		return ac, res
 	}
 	sys := answer.Estimator{}.Count(answer.SystemPrompt())
-
-	if err := client.Unload(ctx, srv.ChatModel); err != nil {
-		t.Fatal(err)
+	unload := func() {
+		t.Helper()
+		if err := client.Unload(ctx, srv.ChatModel); err != nil {
+			t.Fatal(err)
+		}
+		// The runtime unloads in the background: wait until /api/ps no
+		// longer lists the model (the deadline only stops a hung run).
+		if !waitFor(2*time.Minute, func() bool {
+			running, err := client.Running(ctx)
+			if err != nil {
+				return false
+			}
+			for _, m := range running {
+				if library.SameModel(m.Name, srv.ChatModel) {
+					return false
+				}
+			}
+			return true
+		}) {
+			t.Fatal("the chat model is still loaded 2 minutes after it was unloaded")
+		}
 	}
+
+	unload()
 	cold, res := ask()
 	if cold.Speed.Loaded || cold.Wait.Load <= 0 {
 		t.Fatalf("an unloaded model: loaded %v, load %v in the wait; want the load counted", cold.Speed.Loaded, cold.Wait.Load)
@@ -303,10 +323,15 @@ func TestTheWaitBeforeTheFirstWordCountsTheModelsLoad(t *testing.T) {
 	}
 	// The load time is learned: the next cold question expects about what
 	// the runtime took, not the prior of seconds per billion parameters.
-	if err := client.Unload(ctx, srv.ChatModel); err != nil {
-		t.Fatal(err)
-	}
+	unload()
 	again, _ := ask()
+	if again.Speed.Loaded {
+		t.Fatal("the unloaded model counts as loaded")
+	}
+	if again.Prepared.FreshTokens < sys {
+		t.Fatalf("after an unload, %d fresh tokens: the system prompt (%d) and the question the runtime read before count as cached, but its cache went with the model",
+			again.Prepared.FreshTokens, sys)
+	}
 	share := again.Speed.Share
 	if again.Wait.Load > time.Duration(float64(res.Stats.LoadDuration)/share)+time.Millisecond {
 		t.Fatalf("the second cold wait expects a load of %v; the runtime took %v (share %.2f)", again.Wait.Load, res.Stats.LoadDuration, share)

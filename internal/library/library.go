@@ -760,7 +760,7 @@ func (l *Library) Preload(ctx context.Context) error {
 		if stats.PromptTokens > 0 {
 			m.rate = answer.PrefillRate(m.rate, stats.PromptTokens, time.Duration(float64(stats.PromptDuration)*share))
 		}
-		m.load = answer.LoadTime(m.load, time.Duration(float64(stats.LoadDuration)*share))
+		m.load = answer.LoadTime(m.load, stats.LoadDuration, share)
 		m.cached = msgs
 	})
 	l.saveModelState(ctx, model)
@@ -783,7 +783,7 @@ func (l *Library) remember(ctx context.Context, model string, p answer.Prepared,
 			fresh := int(float64(p.FreshTokens) * float64(ans.PromptTokens) / float64(p.PromptTokens))
 			m.rate = answer.PrefillRate(m.rate, fresh, time.Duration(float64(ans.Stats.PromptDuration)*share))
 		}
-		m.load = answer.LoadTime(m.load, time.Duration(float64(ans.Stats.LoadDuration)*share))
+		m.load = answer.LoadTime(m.load, ans.Stats.LoadDuration, share)
 		// The runtime's cache holds the answer as the tokens it generated;
 		// the answer replayed as text next time may tokenize otherwise
 		// (measured: 180 of a follow-up's tokens read again), so only the
