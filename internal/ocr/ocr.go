@@ -329,7 +329,8 @@ func (e *Engine) recognise(ctx context.Context, img string) ([]string, error) {
 	if psm == "3" {
 		tries = append(tries, struct{ langs, psm string }{"", "6"}, struct{ langs, psm string }{"", "4"})
 	}
-	for i := 0; i < len(tries) && i < MaxTries-1 && best.conf < GoodConfidence; i++ {
+	// A page without a word (a photo, a blank) has nothing to read better.
+	for i := 0; i < len(tries) && i < MaxTries-1 && best.conf < GoodConfidence && best.words > 0; i++ {
 		t := tries[i]
 		if t.langs == "" {
 			t.langs = best.langs
@@ -364,6 +365,7 @@ const MaxTries = 4
 type reading struct {
 	pages      []string
 	conf       float64
+	words      int
 	langs, psm string
 }
 
@@ -382,7 +384,8 @@ func (e *Engine) read(ctx context.Context, img, dir, langs, psm string) (reading
 	if err != nil {
 		return reading{}, err
 	}
-	r := reading{conf: MeanConfidence(tsv), langs: langs, psm: psm}
+	r := reading{langs: langs, psm: psm}
+	r.conf, r.words = MeanConfidence(tsv)
 	for _, p := range strings.Split(string(txt), "\f") {
 		r.pages = append(r.pages, Clean(p))
 	}
@@ -412,27 +415,29 @@ func readLimited(path string, max int64) ([]byte, error) {
 
 // MeanConfidence is the mean confidence of the words in Tesseract's TSV
 // output, each weighted by its length in characters (a page of confident
-// one-letter noise should not outweigh its sentences); 0 without words.
-func MeanConfidence(tsv []byte) float64 {
+// one-letter noise should not outweigh its sentences), and the number of
+// words; 0 without words.
+func MeanConfidence(tsv []byte) (conf float64, words int) {
 	var sum, n float64
 	for i, line := range strings.Split(string(tsv), "\n") {
 		f := strings.Split(line, "\t")
 		if i == 0 || len(f) < 12 || f[0] != "5" {
 			continue // the header, and rows of blocks, paragraphs, lines
 		}
-		conf, err := strconv.ParseFloat(f[10], 64)
+		c, err := strconv.ParseFloat(f[10], 64)
 		word := strings.TrimSpace(f[11])
-		if err != nil || conf < 0 || word == "" {
+		if err != nil || c < 0 || word == "" {
 			continue
 		}
 		w := float64(utf8.RuneCountInString(word))
-		sum += conf * w
+		sum += c * w
 		n += w
+		words++
 	}
 	if n == 0 {
-		return 0
+		return 0, 0
 	}
-	return sum / n
+	return sum / n, words
 }
 
 // detect runs Tesseract's orientation and script detection. ok is false

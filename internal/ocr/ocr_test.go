@@ -104,17 +104,18 @@ func TestMeanConfidenceWeighsWordsByLength(t *testing.T) {
 		return fmt.Sprintf("%d\t1\t1\t1\t1\t1\t0\t0\t10\t10\t%g\t%s\n", level, conf, text)
 	}
 	for _, tc := range []struct {
-		name string
-		tsv  string
-		want float64
+		name  string
+		tsv   string
+		want  float64
+		words int
 	}{
-		{"no words", head + row(1, -1, ""), 0},
-		{"block rows and empty words are left out", head + row(2, -1, "") + row(5, 90, "오픈소스와") + row(5, 95, " "), 90},
-		{"a long word outweighs a short one", head + row(5, 90, "생성형") + row(5, 30, "A"), 75},
+		{"no words", head + row(1, -1, ""), 0, 0},
+		{"block rows and empty words are left out", head + row(2, -1, "") + row(5, 90, "오픈소스와") + row(5, 95, " "), 90, 1},
+		{"a long word outweighs a short one", head + row(5, 90, "생성형") + row(5, 30, "A"), 75, 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := MeanConfidence([]byte(tc.tsv)); got != tc.want {
-				t.Errorf("MeanConfidence = %.2f, want %.2f", got, tc.want)
+			if got, words := MeanConfidence([]byte(tc.tsv)); got != tc.want || words != tc.words {
+				t.Errorf("MeanConfidence = %.2f over %d words, want %.2f over %d", got, words, tc.want, tc.words)
 			}
 		})
 	}
