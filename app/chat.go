@@ -159,9 +159,7 @@ func (a *App) answerSources(id string, conversationID int64, ac library.AskConte
 			EndPage: max(s.EndPage, s.Page), Paged: extract.Paged(s.Path), OCR: s.OCR, Start: s.Start, End: s.End, Text: s.Text, Score: s.Score,
 			PassageStart: s.PassageStart, PassageEnd: s.PassageEnd})
 	}
-	if rate := a.lib.ReadingRate(a.base, ac.Model); rate > 0 {
-		out.ReadingMs = int64(float64(p.FreshTokens) / rate * 1000)
-	}
+	out.ReadingMs = ac.Wait.Total().Milliseconds()
 	return out
 }
 

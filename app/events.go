@@ -42,7 +42,8 @@ type AnswerToken struct {
 // RequestID, sent before its first token. Dropped counts passages found but
 // left out so that the answer starts within the first-token target;
 // FreshTokens is the prompt's size the model has not read before and
-// ReadingMs the time that takes at its measured speed (0: not measured yet).
+// ReadingMs the expected wait for the first token: loading the model if the
+// runtime does not hold it, then reading at the machine's current speed.
 type AnswerSources struct {
 	RequestID      string    `json:"requestId"`
 	ConversationID int64     `json:"conversationId"`

@@ -224,8 +224,10 @@ func userMessage(question string, srcs []Source) (string, error) {
 // question, then the quotes grow by a neighbouring sentence each, round by
 // round, while the budget lasts; the passages after the first that gets no
 // sentence are dropped.
-// When only the time budget stops even the first passage, its best sentence
-// is sent anyway: an answer a little slower is better than none.
+// The best sentence of each of the first EvidenceFloor passages is sent
+// even past the time budget (the context permitting): an answer a little
+// slower from the evidence is better than a fast one without it; the
+// caller announces the longer wait (Speed.Expect).
 func Prepare(question string, passages []retrieve.Passage, history []Turn, cached []llm.Message, b Budget, o Options) (Prepared, error) {
 	o = o.normalized()
 	p := Prepared{Language: Language(question), NumCtx: b.NumCtx}
@@ -260,10 +262,12 @@ func Prepare(question string, passages []retrieve.Passage, history []Turn, cache
 		return p, &ContextError{NumCtx: b.NumCtx, What: "the question is too long"}
 	}
 	// The quotes are costed piece by piece; the whole prompt is measured
-	// after rendering, and the room shrunk by any excess.
+	// after rendering, and the room shrunk by any excess (space, the
+	// context's room, only by what passes the context).
+	space := total - histTokens - b.Tokens.Count(bare)
 	var srcs []Source
 	for range 6 {
-		srcs = quote(question, passages, room, b.Tokens, o.TermWeight)
+		srcs = quote(question, passages, room, space, b.Tokens, o.TermWeight)
 		user, err := userMessage(question, srcs)
 		if err != nil {
 			return p, err
@@ -277,21 +281,18 @@ func Prepare(question string, passages []retrieve.Passage, history []Turn, cache
 		for _, m := range all {
 			prompt += b.Tokens.Count(m.Content)
 		}
-		over = max(over, prompt-(b.NumCtx-reserve))
+		overSpace := prompt - (b.NumCtx - reserve)
+		over = max(over, overSpace)
 		if over <= 0 || len(srcs) == 0 {
 			break
 		}
 		room -= over
+		if overSpace > 0 {
+			space -= overSpace
+		}
 	}
 	if len(srcs) == 0 && len(passages) > 0 {
-		// Time, not space, left no room: send the best sentence anyway if
-		// the context has space for it.
-		srcs = quote(question, passages[:1], total-histTokens-b.Tokens.Count(bare), b.Tokens, o.TermWeight)
-		if len(srcs) == 0 {
-			return p, &ContextError{NumCtx: b.NumCtx, What: "not even one passage fits"}
-		}
-		srcs = srcs[:1]
-		srcs[0].Chunk.Start, srcs[0].Chunk.End, srcs[0].Chunk.Text = firstSentence(srcs[0])
+		return p, &ContextError{NumCtx: b.NumCtx, What: "not even one passage fits"}
 	}
 	user, err := userMessage(question, srcs)
 	if err != nil {
@@ -393,8 +394,18 @@ func sourceCost(e Estimator, n int, p retrieve.Passage) int {
 // passagesHeader is what the prompt adds once when it has passages.
 const passagesHeader = "Passages:\n\nusing only the passages above, citing them as [n]"
 
+// EvidenceFloor is how many of the best passages always give their best
+// sentence, whatever the time budget, when the context has space for them:
+// a fast answer from one passage that misses the answer is worth less than
+// a slower one from the evidence (issue 20: a busy machine's budget left one
+// quote, once not the one that held the answer). The time this costs is
+// counted in the wait Kura announces (Speed.Expect).
+const EvidenceFloor = 3
+
 // quote picks, for each passage in rank order, the sentences that bear on
-// question within room tokens (see Prepare). Passages that get nothing are
+// question within room tokens (see Prepare); the first EvidenceFloor
+// passages give their best sentence within space tokens (the context's
+// room) even past room, before any quote grows. Passages that get nothing are
 // left out; a passage may give more than one quote (its sentences that are
 // not next to each other), and the quotes are numbered in rank order, then
 // in page order. weight gives a query term's weight (its rarity); nil
@@ -407,7 +418,7 @@ const passagesHeader = "Passages:\n\nusing only the passages above, citing them 
 // anywhere in the passages with question terms no quote holds yet, the
 // heaviest first; then neighbours of the quotes, those with question terms
 // first, then after before before.
-func quote(question string, passages []retrieve.Passage, room int, e Estimator, weight func(string) float64) []Source {
+func quote(question string, passages []retrieve.Passage, room, space int, e Estimator, weight func(string) float64) []Source {
 	terms := queryTerms(question)
 	w := func(t string) float64 {
 		if weight == nil {
@@ -450,7 +461,11 @@ func quote(question string, passages []retrieve.Passage, room int, e Estimator, 
 			}
 		}
 		cost := e.Count(spanText(p.Text, sents[c.best])) + sourceCost(e, len(cands)+1, p)
-		if used+cost > room {
+		limit := room
+		if len(cands) < EvidenceFloor {
+			limit = max(room, space)
+		}
+		if used+cost > limit {
 			break // the passages left out are always the lowest ranked
 		}
 		used += cost
@@ -527,18 +542,6 @@ func quote(question string, passages []retrieve.Passage, room int, e Estimator, 
 		}
 	}
 	return out
-}
-
-// firstSentence cuts a source down to its first sentence, for the case
-// where one passage must be sent against the time budget.
-func firstSentence(s Source) (start, end int, text string) {
-	sents := chunk.Sentences(s.Text, quoteMax)
-	if len(sents) == 0 {
-		return s.Start, s.End, s.Text
-	}
-	runes := []rune(s.Text)
-	start, end = quoteSpan(s.Chunk, sents[0].Start, sents[0].End)
-	return start, end, string(runes[sents[0].Start:sents[0].End])
 }
 
 // quoteSpan places the quote [s, e) of a passage's text on its page. A

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kura-app/kura/internal/chunk"
 	"github.com/kura-app/kura/internal/llm"
 	"github.com/kura-app/kura/internal/retrieve"
 	"github.com/kura-app/kura/internal/store"
@@ -106,6 +107,39 @@ func TestOnePassageIsSentEvenWhenTheTimeBudgetIsTiny(t *testing.T) {
 	got, err := Prepare("答えは", []retrieve.Passage{p}, nil, nil, NewBudget(8192, 0, Options{}), Options{FreshTokens: 1})
 	if err != nil || len(got.Sources) != 1 {
 		t.Fatalf("sources %+v, %v; want one quote against the time budget", got.Sources, err)
+	}
+}
+
+func TestATinyTimeBudgetStillSendsTheBestSentenceOfEachTopPassage(t *testing.T) {
+	// Issue 20: a busy machine's budget left one or two of six passages,
+	// once without the one holding the answer (the third here).
+	var ps []retrieve.Passage
+	answers := []string{"誤差範囲は三パーセントである。", "誤差範囲は標本で変わる。", "誤差範囲の答えは第三の文書にある。"}
+	for i := range 6 {
+		match := ""
+		if i < len(answers) {
+			match = answers[i]
+		}
+		ps = append(ps, passage(fmt.Sprintf("/d%d.txt", i), 0, prose(20, 10, match)))
+	}
+	preloaded := []llm.Message{{Role: "system", Content: SystemPrompt()}}
+	got, err := Prepare("誤差範囲は", ps, nil, preloaded, NewBudget(8192, 0, Options{}), Options{FreshTokens: 40})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Sources) < EvidenceFloor {
+		t.Fatalf("%d quotes sent, want at least the best sentence of the top %d passages", len(got.Sources), EvidenceFloor)
+	}
+	for i := range EvidenceFloor {
+		if got.Sources[i].Path != ps[i].Path || !strings.Contains(got.Sources[i].Text, answers[i]) {
+			t.Fatalf("quote %d is %q from %s, want the best sentence of %s", i+1, got.Sources[i].Text, got.Sources[i].Path, ps[i].Path)
+		}
+	}
+	// The floor is the best sentences, not grown quotes.
+	for _, s := range got.Sources {
+		if n := len(chunk.Sentences(s.Text, quoteMax)); n != 1 {
+			t.Fatalf("quote %q has %d sentences past the time budget, want 1", s.Text, n)
+		}
 	}
 }
 
@@ -275,6 +309,63 @@ func TestPrefillRateAndBudget(t *testing.T) {
 	}
 	if got := FreshBudget(1, 15*time.Second); got != 200 {
 		t.Fatalf("budget on a very slow machine = %d, want the floor of 200", got)
+	}
+}
+
+func TestTheWaitCountsTheModelsLoadAndTheMachinesCurrentSpeed(t *testing.T) {
+	target := 20 * time.Second
+	idle := Speed{Rate: 20, Share: 1, Loaded: true, Load: 30 * time.Second}
+	if w := idle.Expect(340, target); w.Load != 0 || w.Read != 17*time.Second || w.Over() {
+		t.Fatalf("loaded, idle: %+v, want 17 s of reading within the target", w)
+	}
+	if got := idle.Budget(300, target); got != FreshBudget(20, target) {
+		t.Fatalf("loaded, idle budget = %d, want %d", got, FreshBudget(20, target))
+	}
+	// Two cores and a load of two: half the speed, twice the wait.
+	busy := idle
+	busy.Share = Share(2, 2)
+	if busy.Share != 0.5 {
+		t.Fatalf("Share(2 cores, load 2) = %.2f, want 0.5", busy.Share)
+	}
+	if w := busy.Expect(340, target); w.Read != 34*time.Second || !w.Over() {
+		t.Fatalf("busy: %+v, want 34 s, over the target", w)
+	}
+	if got := busy.Budget(300, target); got != FreshBudget(10, target) {
+		t.Fatalf("busy budget = %d, want that of 10 tokens/s", got)
+	}
+	// Not loaded: the load, and the system prompt into an empty cache.
+	cold := idle
+	cold.Loaded = false
+	cold.Load = 5 * time.Second
+	w := cold.Expect(200, target)
+	if w.Load != 5*time.Second || w.Read != 10*time.Second || w.Total() != 15*time.Second {
+		t.Fatalf("cold: %+v, want 5 s of loading and 10 s of reading", w)
+	}
+	if got, want := cold.Budget(100, target), FreshBudget(20, 10*time.Second); got != want {
+		t.Fatalf("cold budget = %d, want %d (the target less the load and the system prompt)", got, want)
+	}
+	// A load longer than the target: the budget of a fifth, and a wait
+	// that says it is over.
+	cold.Load = 45 * time.Second
+	if got, want := cold.Budget(100, target), FreshBudget(20, 4*time.Second); got != want {
+		t.Fatalf("slow load budget = %d, want %d", got, want)
+	}
+	if w := cold.Expect(200, target); !w.Over() || w.Total() < 45*time.Second {
+		t.Fatalf("slow load: %+v, want over the target by the load", w)
+	}
+	if got := LoadTime(0, 8*time.Second, 1); got != 8*time.Second {
+		t.Fatalf("first load = %v", got)
+	}
+	if got := LoadTime(8*time.Second, 20*time.Millisecond, 1); got != 8*time.Second {
+		t.Fatalf("an already loaded model moved the load time to %v", got)
+	}
+	if got := LoadTime(8*time.Second, 11*time.Second, 1); got != 9*time.Second {
+		t.Fatalf("second load = %v, want a third of the way", got)
+	}
+	// A load of 300 ms on a machine giving a third of its speed: 100 ms
+	// idle, kept (the runtime did load it).
+	if got := LoadTime(0, 300*time.Millisecond, 1.0/3); got != 100*time.Millisecond {
+		t.Fatalf("a busy load = %v, want the idle machine's 100 ms", got)
 	}
 }
 

@@ -100,3 +100,112 @@ func FreshBudget(rate float64, target time.Duration) int {
 // BudgetShare is the part of the first-token target the fresh prompt is
 // planned to take (see FreshBudget).
 const BudgetShare = 0.85
+
+// Share is the part of the CPU a model runtime computing on cores threads
+// gets while load other tasks are runnable (the load average): the kernel
+// shares the cores among all runnable threads, so with load equal to cores
+// a prompt is read at about half the idle speed. It is 1 on an idle machine
+// and never below 0.05.
+func Share(cores int, load float64) float64 {
+	if cores <= 0 {
+		cores = 1
+	}
+	if load <= 0 {
+		return 1
+	}
+	return max(float64(cores)/(float64(cores)+load), 0.05)
+}
+
+// LoadTime returns the model's load time on an idle machine after the
+// runtime reported loading it in d while the machine gave it share of its
+// speed (see Share; 0 counts as 1): the first reading replaces the unknown
+// (prev 0), later ones move it a third of the way. A load under 100 ms is
+// the runtime finding the model already loaded and says nothing.
+func LoadTime(prev, d time.Duration, share float64) time.Duration {
+	if d < 100*time.Millisecond {
+		return prev
+	}
+	if share > 0 && share < 1 {
+		d = time.Duration(float64(d) * share)
+	}
+	if prev <= 0 {
+		return d
+	}
+	return prev + (d-prev)/3
+}
+
+// Speed is what an estimate of the first-token wait knows about the model
+// and the machine right now.
+type Speed struct {
+	// Rate is the model's reading speed (prompt tokens per second) on this
+	// machine when idle; 0: unknown.
+	Rate float64
+	// Share is the part of that speed the machine gives now (see Share):
+	// 1 when idle.
+	Share float64
+	// Loaded is whether the runtime holds the model in memory now (its
+	// /api/ps): a model not loaded must be loaded first, and its prompt
+	// cache is empty.
+	Loaded bool
+	// Load is how long loading the model takes (learned with LoadTime,
+	// or a prior from its size); it counts only when !Loaded.
+	Load time.Duration
+}
+
+// Now is the reading speed the machine gives the model now.
+func (s Speed) Now() float64 {
+	share := s.Share
+	if share <= 0 || share > 1 {
+		share = 1
+	}
+	return s.Rate * share
+}
+
+// Wait is the expected time from a question to its first token.
+type Wait struct {
+	// Load is the time to load the model (0 when it is loaded), Read the
+	// time to read the fresh prompt tokens at the machine's current speed.
+	Load, Read time.Duration
+	// Target is the first-token target the prompt was sized to.
+	Target time.Duration
+}
+
+// Total is the whole expected wait.
+func (w Wait) Total() time.Duration { return w.Load + w.Read }
+
+// Over reports whether the wait misses the target by more than a tenth
+// (the estimate's own error): the model is loading, the machine is busy, or
+// even the evidence floor takes longer to read (see Prepare).
+func (w Wait) Over() bool { return w.Target > 0 && w.Total() > w.Target+w.Target/10 }
+
+// Expect is the wait for a prompt of fresh tokens the runtime has not read
+// (Prepared.FreshTokens: with a model not loaded, prepared against an empty
+// cache, they include the system prompt). An unknown rate gives a zero
+// Read.
+func (s Speed) Expect(fresh int, target time.Duration) Wait {
+	w := Wait{Target: target}
+	if !s.Loaded {
+		w.Load = s.Load
+	}
+	if r := s.Now(); r > 0 {
+		w.Read = time.Duration(float64(fresh) / r * float64(time.Second))
+	}
+	return w
+}
+
+// Budget is the fresh-token budget (FreshBudget) that keeps the wait within
+// target at the machine's current speed: loading the model and reading the
+// system prompt into an empty cache come out of the target first. When they
+// leave less than a fifth of it, the budget is that of a fifth: the
+// evidence is sent anyway, and the wait (Expect) says how long it will be.
+func (s Speed) Budget(sys int, target time.Duration) int {
+	r := s.Now()
+	if r <= 0 || target <= 0 {
+		return 0
+	}
+	left := target
+	if !s.Loaded {
+		left -= s.Load + time.Duration(float64(sys)/r*float64(time.Second))
+	}
+	return FreshBudget(r, max(left, target/5))
+}

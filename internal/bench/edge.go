@@ -166,7 +166,7 @@ func Edge(ctx context.Context, lib *library.Library, o EdgeOptions) (EdgeReport,
 	cfg := lib.Config()
 	m := machine.Read()
 	r := EdgeReport{ChatModel: cfg.ChatModel, EmbedModel: cfg.EmbedModel, StartedAt: start.UTC().Format(time.RFC3339),
-		CPU: EdgeCPU{Name: m.CPU, Cores: m.Cores, SIMD: m.SIMD, MemoryGB: m.MemoryGB()}, LoadAvg1: loadAvg(), FirstToken: cfg.FirstTokenSeconds}
+		CPU: EdgeCPU{Name: m.CPU, Cores: m.Cores, SIMD: m.SIMD, MemoryGB: m.MemoryGB()}, LoadAvg1: machine.Load(), FirstToken: cfg.FirstTokenSeconds}
 	if r.CPU.SIMD == nil {
 		r.CPU.SIMD = []string{}
 	}
@@ -379,19 +379,6 @@ func secs(d time.Duration) float64 { return round(d.Seconds(), 2) }
 func round(x float64, digits int) float64 {
 	p := math.Pow(10, float64(digits))
 	return math.Round(x*p) / p
-}
-
-func loadAvg() float64 {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return 0
-	}
-	f := strings.Fields(string(b))
-	if len(f) == 0 {
-		return 0
-	}
-	v, _ := strconv.ParseFloat(f[0], 64)
-	return v
 }
 
 // treeRSSMB is the peak resident memory of pid and its descendants (the

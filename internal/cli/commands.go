@@ -494,18 +494,32 @@ func (a *App) printSources(lib *library.Library, ac library.AskContext) {
 		fmt.Fprintf(w, "  [%d] %s%s\n      %s\n", s.N, where(s.Path, s.Page, s.EndPage), parenthesized(ocrNote(s.OCR)), quoteLine(s.Text))
 	}
 	if p.Dropped > 0 {
-		fmt.Fprintf(w, "  (%s found, left out so the answer starts within about %s)\n", morePassages(p.Dropped), lib.Config().FirstTokenTarget())
+		fmt.Fprintf(w, "  (%s found, left out so the answer starts within about %s)\n", morePassages(p.Dropped), waitText(ac.Wait))
 	}
 	quotes := "quotes"
 	if len(p.Sources) == 1 {
 		quotes = "quote"
 	}
 	line := fmt.Sprintf("reading %d %s, about %d new tokens", len(p.Sources), quotes, p.FreshTokens)
-	if rate := lib.ReadingRate(context.Background(), ac.Model); rate > 0 {
-		line += fmt.Sprintf(", about %s at %.0f tokens/s", (time.Duration(float64(p.FreshTokens) / rate * float64(time.Second))).Round(time.Second), rate)
+	if rate := ac.Speed.Now(); rate > 0 {
+		line += fmt.Sprintf(", first word in about %s at %.0f tokens/s", waitText(ac.Wait), rate)
 	}
 	fmt.Fprintf(a.Stderr, "(%s %s)\n", ac.Model, line)
 	fmt.Fprintln(w)
+}
+
+// waitText says how long the first word will take, and why when it is past
+// the target: "about 20s" is a promise, so a wait the target cannot hold is
+// named with its cause ("45s: the model is loading").
+func waitText(w answer.Wait) string {
+	total := w.Total().Round(time.Second)
+	switch {
+	case !w.Over():
+		return total.String()
+	case w.Load > 0:
+		return fmt.Sprintf("%s: the model is loading (%s), then reads the quotes", total, w.Load.Round(time.Second))
+	}
+	return fmt.Sprintf("%s: the machine is busy, past the %s target", total, w.Target)
 }
 
 // HandlesInterrupt reports whether the command in args handles Ctrl-C

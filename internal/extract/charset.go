@@ -13,6 +13,7 @@ import (
 	"golang.org/x/text/encoding/ianaindex"
 	"golang.org/x/text/encoding/japanese"
 	"golang.org/x/text/encoding/korean"
+	unicode16 "golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/encoding/unicode/utf32"
 )
 
@@ -27,8 +28,10 @@ import (
 // sureConfidence the candidates (its answer, CP932, EUC-JP, CP949,
 // Windows-1252) are decoded and the one whose text reads most like
 // Japanese, Korean or Latin text wins. Decoding is golang.org/x/text's.
-// Only true binary fails: NUL bytes, or control characters in more than
-// one character of binaryShare.
+// Only true binary fails: NUL bytes (outside UTF-16), control characters in
+// more than one character of binaryShare, or a sample that no candidate
+// reads as text (readsAsText). UTF-16 without a byte-order mark is told by
+// its zero bytes, which fall on one side of the byte pairs (utf16Order).
 
 const (
 	sureConfidence = 0.8
@@ -79,27 +82,64 @@ func lookupCharset(name string) encoding.Encoding {
 }
 
 // detectLegacy picks the encoding of sample, which is known not to be
-// UTF-8 and to have no byte-order mark. It returns the encoding's name.
-func detectLegacy(sample []byte) (encoding.Encoding, string) {
+// UTF-8 and to have no byte-order mark. It returns the encoding's name; ok
+// is false when no encoding reads the sample as text (readsAsText): the
+// file is binary, though it has no NUL byte.
+func detectLegacy(sample []byte) (enc encoding.Encoding, name string, ok bool) {
 	r := chardet.Detect(sample)
-	if enc := lookupCharset(r.Charset); enc != nil && r.Confidence >= sureConfidence {
-		return enc, r.Charset
+	if enc := lookupCharset(r.Charset); enc != nil && r.Confidence >= sureConfidence && decodesAsText(enc, sample) {
+		return enc, r.Charset, true
 	}
 	cands := fallbacks
 	if enc := lookupCharset(r.Charset); enc != nil {
 		cands = append([]candidate{{r.Charset, enc}}, fallbacks...)
 	}
-	best, bestScore := fallbacks[len(fallbacks)-1], 0.0
+	var best *candidate
+	bestScore := 0.0
 	for i, c := range cands {
 		text, err := c.enc.NewDecoder().Bytes(sample)
-		if err != nil {
+		if err != nil || !readsAsText(text) {
 			continue
 		}
-		if s := plausibility(text, c.enc == korean.EUCKR); i == 0 || s > bestScore {
-			best, bestScore = c, s
+		if s := plausibility(text, c.enc == korean.EUCKR); best == nil || s > bestScore {
+			best, bestScore = &cands[i], s
 		}
 	}
-	return best.enc, best.name
+	if best == nil {
+		return nil, "", false
+	}
+	return best.enc, best.name, true
+}
+
+// decodesAsText reports whether sample decoded with enc reads as text.
+func decodesAsText(enc encoding.Encoding, sample []byte) bool {
+	text, err := enc.NewDecoder().Bytes(sample)
+	return err == nil && readsAsText(text)
+}
+
+// readsAsText reports whether decoded text is text in some language and
+// not the bytes of a binary file read in the wrong encoding: at most one
+// character in a hundred is a replacement for an invalid sequence or a
+// control character, and at most one in twenty a symbol or private-use
+// character outside ASCII (a binary read as Windows-1252 gives about one
+// in twelve: ¤¦¨©¬®¯°±´¸ and the like; real text in any script far fewer).
+func readsAsText(text []byte) bool {
+	n, bad, sym := 0, 0, 0
+	for len(text) > 0 {
+		r, size := utf8.DecodeRune(text)
+		text = text[size:]
+		n++
+		switch {
+		case r == utf8.RuneError || r == 0xFFFD:
+			bad++
+		case r < 0x20 && r != '\t' && r != '\n' && r != '\r' && r != '\f' && r != '\v' && r != 0x1b, r >= 0x7f && r < 0xa0:
+			bad++
+		case r >= 0x80 && (unicode.Is(unicode.Co, r) || unicode.Is(unicode.Sm, r) || unicode.Is(unicode.Sc, r) || unicode.Is(unicode.Sk, r) ||
+			unicode.Is(unicode.So, r) && r < 0x2000):
+			sym++
+		}
+	}
+	return bad <= max(1, n/100) && sym*20 <= max(n, 20)
 }
 
 // plausibility scores decoded text by how much it reads like a language:
@@ -142,6 +182,36 @@ func plausibility(text []byte, korean bool) float64 {
 		}
 	}
 	return score
+}
+
+// utf16Order tells UTF-16 text without a byte-order mark from its first
+// bytes, sample: every ASCII character of it (spaces, line ends, digits,
+// Latin letters) has a zero high byte, so its zero bytes fall on one side
+// of the byte pairs (the even ones for big-endian; at least three in four:
+// a CJK character such as 一, U+4E00, puts one on the other side), where a
+// binary file's fall on both; and the sample decoded that way must read as text
+// (readsAsText), which 16-bit numbers do not. ok is false for anything else.
+func utf16Order(sample []byte) (order unicode16.Endianness, ok bool) {
+	sample = sample[:len(sample)&^1]
+	var even, odd int
+	for i, b := range sample {
+		if b == 0 {
+			if i%2 == 0 {
+				even++
+			} else {
+				odd++
+			}
+		}
+	}
+	switch {
+	case even >= 2 && odd*3 <= even:
+		order = unicode16.BigEndian
+	case odd >= 2 && even*3 <= odd:
+		order = unicode16.LittleEndian
+	default:
+		return order, false
+	}
+	return order, decodesAsText(unicode16.UTF16(order, unicode16.IgnoreBOM), sample)
 }
 
 // looksBinary reports whether data has NUL bytes (and no UTF-16

@@ -72,6 +72,17 @@ func randomBytes(n int) []byte {
 	return b
 }
 
+// binaryWithoutNUL is random bytes without NUL or C0 control bytes, as in
+// compressed data with those left out: what the control-character and NUL
+// checks let through (issue 20: indexed as CP1252 or Korean garbage).
+func binaryWithoutNUL(n int) []byte {
+	b := randomBytes(n)
+	for i := range b {
+		b[i] = 0x20 + b[i]%0xE0
+	}
+	return b
+}
+
 const wordNS = `xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" ` +
 	`xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"`
 
@@ -101,6 +112,11 @@ func TestFileRejectsBadInput(t *testing.T) {
 		{"random bytes named .xlsx are corrupt", "noise.xlsx", randomBytes(4096), Options{}, ErrCorrupt, "xlsx: "},
 		{"random bytes named .epub are corrupt", "noise.epub", randomBytes(4096), Options{}, ErrCorrupt, "epub: "},
 		{"random bytes named .txt are not a text file", "noise.txt", randomBytes(4096), Options{}, ErrCorrupt, "not a text file"},
+		{"binary bytes without NUL are not a text file", "blob.txt", binaryWithoutNUL(64 << 10), Options{}, ErrCorrupt, "not a text file"},
+		{"a short binary without NUL is not a text file", "short.txt", binaryWithoutNUL(600), Options{}, ErrCorrupt, "not a text file"},
+		{"a CSV of binary bytes without NUL is not a text file", "blob.csv", binaryWithoutNUL(8 << 10), Options{}, ErrCorrupt, "csv: not a text file"},
+		{"HTML of binary bytes without NUL is not a text file", "blob.html", append([]byte("<p>"), binaryWithoutNUL(8<<10)...), Options{}, ErrCorrupt, "not a text file"},
+		{"16-bit numbers without NUL pairs are not UTF-16 text", "numbers.txt", sixteenBit(4096), Options{}, ErrCorrupt, "not a text file"},
 		{"a text file with NUL bytes is not a text file", "nul.txt", []byte("abc\x00def"), Options{}, ErrCorrupt, "not a text file"},
 		{"a CSV of binary bytes is not a text file", "bin.csv", append([]byte("a,b\n"), 0, 1, 2), Options{}, ErrCorrupt, "csv: not a text file"},
 		{"HTML with NUL bytes is corrupt", "bin.html", append([]byte("<p>x"), 0, 0, 0), Options{}, ErrCorrupt, "html: "},
@@ -190,6 +206,40 @@ func TestFileReportsIOErrorsWithoutSentinel(t *testing.T) {
 	}
 }
 
+// sixteenBit is little-endian 16-bit samples (a sound, a table of
+// numbers): zero bytes on one side of the pairs, like UTF-16 without a
+// byte-order mark.
+func sixteenBit(n int) []byte {
+	rng := rand.New(rand.NewSource(3))
+	b := make([]byte, 0, 2*n)
+	for range n {
+		v := rng.Intn(0xD800)
+		if rng.Intn(4) == 0 {
+			v &= 0xFF00 // some with a zero low byte
+		}
+		b = append(b, byte(v), byte(v>>8))
+	}
+	return b
+}
+
+const (
+	binaryLE = iota
+	binaryBE
+)
+
+// utf16NoBOM encodes s in UTF-16 (BMP only) without a byte-order mark.
+func utf16NoBOM(order int, s string) []byte {
+	var b []byte
+	for _, r := range s {
+		if order == binaryBE {
+			b = append(b, byte(r>>8), byte(r))
+		} else {
+			b = append(b, byte(r), byte(r>>8))
+		}
+	}
+	return b
+}
+
 func TestFileText(t *testing.T) {
 	utf16le := []byte{0xFF, 0xFE}
 	for _, r := range "日本語\r\ntext" {
@@ -209,6 +259,9 @@ func TestFileText(t *testing.T) {
 		{"drops a UTF-8 byte-order mark", "a.txt", []byte("\xEF\xBB\xBFhello"), "hello"},
 		{"decodes UTF-16 little-endian with a byte-order mark", "a.txt", utf16le, "日本語\ntext"},
 		{"decodes UTF-16 big-endian with a byte-order mark", "a.md", utf16be, "한국어"},
+		{"decodes UTF-16 little-endian without a byte-order mark", "a.txt", utf16le[2:], "日本語\ntext"},
+		{"decodes UTF-16 big-endian without a byte-order mark", "a.txt", utf16NoBOM(binaryBE, "第一章 概要\n本報告書は2023年の調査です。\n"), "第一章 概要\n本報告書は2023年の調査です。"},
+		{"decodes a UTF-16 CSV without a byte-order mark", "a.csv", utf16NoBOM(binaryLE, "名前,値\n東京,1\n"), "名前\t値\n東京\t1"},
 		{"strips carriage returns, trailing spaces and form feeds", "a.md", []byte("# Title  \r\n\r\nbody\f\nmore \t"), "# Title\n\nbody\n\nmore"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -65,7 +65,10 @@ func htmlText(data []byte) (title, text string, err error) {
 		r = enc.NewDecoder().Reader(r)
 	case utf8.Valid(data):
 	default:
-		legacy, _ := detectLegacy(data[:min(len(data), sampleBytes)])
+		legacy, _, ok := detectLegacy(data[:min(len(data), sampleBytes)])
+		if !ok {
+			return "", "", errNotText
+		}
 		r = legacy.NewDecoder().Reader(r)
 	}
 	root, err := html.Parse(r)

@@ -78,19 +78,45 @@ func TestScannedPages(t *testing.T) {
 	}
 }
 
-func tiffHeader(w, h uint32) []byte {
+func tiffHeader(w, h uint32) []byte { return tiffPages([2]uint32{w, h}) }
+
+// tiffPages is a TIFF of the image directories of pages of the given
+// width and height (8-bit grey), without pixels.
+func tiffPages(sizes ...[2]uint32) []byte {
 	var b bytes.Buffer
 	b.WriteString("II*\x00")
 	binary.Write(&b, binary.LittleEndian, uint32(8))
-	binary.Write(&b, binary.LittleEndian, uint16(2))
-	for _, e := range [][2]uint32{{256, w}, {257, h}} {
-		binary.Write(&b, binary.LittleEndian, uint16(e[0]))
-		binary.Write(&b, binary.LittleEndian, uint16(4))
-		binary.Write(&b, binary.LittleEndian, uint32(1))
-		binary.Write(&b, binary.LittleEndian, e[1])
+	for i, wh := range sizes {
+		binary.Write(&b, binary.LittleEndian, uint16(2))
+		for _, e := range [][2]uint32{{256, wh[0]}, {257, wh[1]}} {
+			binary.Write(&b, binary.LittleEndian, uint16(e[0]))
+			binary.Write(&b, binary.LittleEndian, uint16(4))
+			binary.Write(&b, binary.LittleEndian, uint32(1))
+			binary.Write(&b, binary.LittleEndian, e[1])
+		}
+		next := uint32(0)
+		if i < len(sizes)-1 {
+			next = uint32(b.Len()) + 4
+		}
+		binary.Write(&b, binary.LittleEndian, next)
 	}
-	binary.Write(&b, binary.LittleEndian, uint32(0))
 	return b.Bytes()
+}
+
+// pngHeader is a PNG of w×h pixels with the given bit depth and colour type
+// (0 grey, 6 RGBA) in its header, for DecodeConfig.
+func pngHeader(t *testing.T, w, h uint32, depth, colorType byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, 1, 1))); err != nil {
+		t.Fatal(err)
+	}
+	b := buf.Bytes()
+	binary.BigEndian.PutUint32(b[16:], w) // IHDR width and height
+	binary.BigEndian.PutUint32(b[20:], h)
+	b[24], b[25] = depth, colorType
+	binary.BigEndian.PutUint32(b[29:], crc32.ChecksumIEEE(b[12:29]))
+	return b
 }
 
 func TestImageFiles(t *testing.T) {
@@ -104,10 +130,7 @@ func TestImageFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hugePNG := append([]byte(nil), pngData.Bytes()...)
-	binary.BigEndian.PutUint32(hugePNG[16:], 20000) // IHDR width and height
-	binary.BigEndian.PutUint32(hugePNG[20:], 20000)
-	binary.BigEndian.PutUint32(hugePNG[29:], crc32.ChecksumIEEE(hugePNG[12:29]))
+	hugePNG := pngHeader(t, 20000, 20000, 8, 0)
 	for _, tc := range []struct {
 		name    string
 		file    string
@@ -120,6 +143,11 @@ func TestImageFiles(t *testing.T) {
 		{"rejects a file that is not the image its name says", "fake.png", []byte("<html>not an image</html>"), ErrCorrupt},
 		{"rejects an image too large to recognise", "huge.png", hugePNG, ErrTooLarge},
 		{"rejects a TIFF without a directory", "cut.tif", []byte("II*\x00\x08\x00\x00\x00"), ErrCorrupt},
+		// Issue 20: under the pixel limit, 16-bit RGBA took 1.4 GB to OCR.
+		{"takes an 8-bit grey PNG of 48 million pixels", "grey.png", pngHeader(t, 8000, 6000, 8, 0), nil},
+		{"rejects a 16-bit RGBA PNG of 48 million pixels (384 MB decoded)", "deep.png", pngHeader(t, 8000, 6000, 16, 6), ErrTooLarge},
+		{"takes a TIFF of several pages within the limits", "book.tif", tiffPages([2]uint32{1700, 2200}, [2]uint32{1700, 2200}, [2]uint32{2480, 3508}), nil},
+		{"rejects a TIFF whose second page is too large", "trap.tif", tiffPages([2]uint32{1700, 2200}, [2]uint32{20000, 20000}), ErrTooLarge},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := filepath.Join(t.TempDir(), tc.file)

@@ -63,11 +63,16 @@ func openText(ctx context.Context, path string) (io.Reader, func(), error) {
 		return nil, nil, err
 	}
 	src := ctxio.NewReader(ctx, f)
-	head := make([]byte, 4)
+	head := make([]byte, 64<<10)
 	n, _ := io.ReadFull(src, head)
 	head = head[:n]
+	dec := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder()
+	utf16 := bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF})
+	if order, ok := utf16Order(head); !utf16 && ok {
+		dec, utf16 = unicode.UTF16(order, unicode.IgnoreBOM).NewDecoder(), true
+	}
 	switch {
-	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}), bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
+	case utf16:
 		size, err := f.Seek(0, io.SeekEnd)
 		if err != nil {
 			return fail(err)
@@ -78,7 +83,6 @@ func openText(ctx context.Context, path string) (io.Reader, func(), error) {
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
 			return fail(err)
 		}
-		dec := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder()
 		return transform.NewReader(src, dec), func() { f.Close() }, nil
 	}
 	skip := int64(0)
@@ -98,9 +102,15 @@ func openText(ctx context.Context, path string) (io.Reader, func(), error) {
 	if valid {
 		return src, func() { f.Close() }, nil
 	}
-	enc, _ := detectLegacy(sample)
+	enc, _, ok := detectLegacy(sample)
+	if !ok {
+		return fail(errNotText)
+	}
 	return transform.NewReader(src, enc.NewDecoder()), func() { f.Close() }, nil
 }
+
+// errNotText is a file no encoding reads as text (see readsAsText).
+var errNotText = fmt.Errorf("not a text file (binary: no encoding reads it as text): %w", ErrCorrupt)
 
 // scanText reads r to its end and reports whether it is valid UTF-8. A NUL
 // byte fails it as binary. sample is a piece to detect a legacy encoding

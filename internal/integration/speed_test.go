@@ -17,10 +17,12 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/kura-app/kura/internal/answer"
 	"github.com/kura-app/kura/internal/ingest"
 	"github.com/kura-app/kura/internal/library"
+	"github.com/kura-app/kura/internal/llm"
 	"github.com/kura-app/kura/internal/ollamatest"
 	"github.com/kura-app/kura/internal/retrieve"
 )
@@ -250,4 +252,91 @@ func TestAFollowUpQuestionIsReadFromTheRuntimesCache(t *testing.T) {
 			prompts[last], used[last], first.PromptTokens)
 	}
 	t.Logf("follow-up: %d prompt tokens, %d read from the cache, %d new", prompts[last], used[last], prompts[last]-used[last])
+}
+
+// Issue 20: the first question promised "about 20s" and its first word came
+// after 77-100 s: the model was not loaded, and the estimate counted neither
+// the load nor the system prompt that an empty cache must read again. The
+// wait announced before the first token counts both, the load time is
+// learned from the runtime's report, and a loaded model costs no load.
+func TestTheWaitBeforeTheFirstWordCountsTheModelsLoad(t *testing.T) {
+	srv := ollamatest.Start(t, ollamatest.Options{Models: ollamatest.ModelOptions{ContextLength: 8192}})
+	ctx := context.Background()
+	lib := openLibrary(t, t.TempDir(), srv.URL, testConfig(srv))
+	if _, err := lib.Ingest(ctx, "harbour", []string{harbourFiles(t)}, library.IngestOptions{NoEmbedding: true}, nil); err != nil {
+		t.Fatal(err)
+	}
+	client := srv.Client(t)
+	ask := func() (library.AskContext, library.AskResult) {
+		t.Helper()
+		var ac library.AskContext
+		res, err := lib.Ask(ctx, "harbour", "When does the harbour ferry leave?", nil, library.AskEvents{Sources: func(c library.AskContext) error {
+			ac = c
+			return nil
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ac, res
+	}
+	sys := answer.Estimator{}.Count(answer.SystemPrompt())
+	unload := func() {
+		t.Helper()
+		if err := client.Unload(ctx, srv.ChatModel); err != nil {
+			t.Fatal(err)
+		}
+		// The runtime unloads in the background: wait until /api/ps no
+		// longer lists the model (the deadline only stops a hung run).
+		if !waitFor(2*time.Minute, func() bool {
+			running, err := client.Running(ctx)
+			if err != nil {
+				return false
+			}
+			for _, m := range running {
+				if llm.SameModel(m.Name, srv.ChatModel) {
+					return false
+				}
+			}
+			return true
+		}) {
+			t.Fatal("the chat model is still loaded 2 minutes after it was unloaded")
+		}
+	}
+
+	unload()
+	cold, res := ask()
+	if cold.Speed.Loaded || cold.Wait.Load <= 0 {
+		t.Fatalf("an unloaded model: loaded %v, load %v in the wait; want the load counted", cold.Speed.Loaded, cold.Wait.Load)
+	}
+	if res.Stats.LoadDuration <= 0 {
+		t.Fatalf("the runtime reported no load for an unloaded model")
+	}
+	warm, _ := ask()
+	if !warm.Speed.Loaded || warm.Wait.Load != 0 {
+		t.Fatalf("a loaded model: loaded %v, load %v in the wait; want loaded and no load", warm.Speed.Loaded, warm.Wait.Load)
+	}
+	if cold.Prepared.FreshTokens < warm.Prepared.FreshTokens+sys/2 {
+		t.Fatalf("cold prompt: %d fresh tokens, warm %d: the system prompt (%d) an empty cache reads again was not counted",
+			cold.Prepared.FreshTokens, warm.Prepared.FreshTokens, sys)
+	}
+	if cold.Wait.Total() <= warm.Wait.Total() {
+		t.Fatalf("cold wait %v is not longer than warm %v", cold.Wait.Total(), warm.Wait.Total())
+	}
+	// The load time is learned: the next cold question expects about what
+	// the runtime took, not the prior of seconds per billion parameters.
+	unload()
+	again, _ := ask()
+	if again.Speed.Loaded {
+		t.Fatal("the unloaded model counts as loaded")
+	}
+	if again.Prepared.FreshTokens < sys {
+		t.Fatalf("after an unload, %d fresh tokens: the system prompt (%d) and the question the runtime read before count as cached, but its cache went with the model",
+			again.Prepared.FreshTokens, sys)
+	}
+	share := again.Speed.Share
+	if again.Wait.Load > time.Duration(float64(res.Stats.LoadDuration)/share)+time.Millisecond {
+		t.Fatalf("the second cold wait expects a load of %v; the runtime took %v (share %.2f)", again.Wait.Load, res.Stats.LoadDuration, share)
+	}
+	t.Logf("warm wait %v; cold wait %v (load %v, prior); runtime load %v; learned %v",
+		warm.Wait.Total(), cold.Wait.Total(), cold.Wait.Load, res.Stats.LoadDuration, again.Wait.Load)
 }

@@ -30,6 +30,7 @@ import (
 	"github.com/kura-app/kura/internal/config"
 	"github.com/kura-app/kura/internal/ingest"
 	"github.com/kura-app/kura/internal/llm"
+	"github.com/kura-app/kura/internal/machine"
 	"github.com/kura-app/kura/internal/ocr"
 	"github.com/kura-app/kura/internal/retrieve"
 	"github.com/kura-app/kura/internal/store"
@@ -557,6 +558,14 @@ type AskContext struct {
 	// Budget is the fresh-token budget the prompt was sized to (0: none),
 	// from the model's reading speed and the first-token target.
 	Budget int
+	// Speed is what the estimate knew of the model and the machine: its
+	// idle reading speed, the share of it the machine gives now, whether
+	// the model was loaded and how long loading it takes.
+	Speed answer.Speed
+	// Wait is the expected time to the first token (zero Read when the
+	// reading speed is unknown); Wait.Over says the target cannot be kept
+	// and why (Wait.Load: the model is loading).
+	Wait answer.Wait
 	// Extract is the answer from the documents: the one to three sentences
 	// of the passages found that answer most directly (answer.Extract),
 	// shown at once and given as the answer when no model can be reached.
@@ -581,7 +590,8 @@ const ChatKeepAlive = 30 * time.Minute
 // modelState is what Kura learns about a chat model while using it.
 type modelState struct {
 	scale  float64       // token estimate scale (answer.Estimator)
-	rate   float64       // prompt tokens read per second
+	rate   float64       // prompt tokens read per second on an idle machine
+	load   time.Duration // time to load the model (answer.LoadTime)
 	cached []llm.Message // the last prompt the runtime read, with its answer
 }
 
@@ -628,6 +638,7 @@ func (l *Library) Ask(ctx context.Context, collection, question string, history 
 	}
 	opts := l.answerOptions(ac.Budget)
 	started := false
+	share := ac.Speed.Share
 	ans, err := answer.Ask(ctx, l.llm, ac.Prepared, opts, func(tok string) error {
 		started = true
 		return onToken(tok)
@@ -643,7 +654,7 @@ func (l *Library) Ask(ctx context.Context, collection, question string, history 
 	}
 	res.Answer = ans
 	res.Check = CheckAnswer(ans.Text, ans.Sources)
-	l.remember(ctx, model, ac.Prepared, ans, err)
+	l.remember(ctx, model, ac.Prepared, ans, share)
 	return res, err
 }
 
@@ -679,20 +690,52 @@ func (l *Library) askContext(ctx context.Context, collection, question string, h
 		return AskContext{}, err
 	}
 	st := l.modelState(ctx, model)
+	target := l.Config().FirstTokenTarget()
+	sp := l.speed(ctx, model, st)
 	if budget <= 0 {
-		budget = answer.FreshBudget(l.readingRate(ctx, model, st), l.Config().FirstTokenTarget())
+		sys := answer.Estimator{Scale: st.scale}.Count(answer.SystemPrompt())
+		budget = sp.Budget(sys, target)
 	}
 	opts := l.answerOptions(budget)
 	if opts.TermWeight, err = l.TermWeights(ctx, collection, question); err != nil {
 		return AskContext{}, err
 	}
+	cached := st.cached
+	if !sp.Loaded {
+		cached = nil // the runtime's cache went with the model
+	}
 	b := answer.NewBudget(ctxLen, st.scale, opts)
-	p, err := answer.Prepare(question, res.Passages, history, st.cached, b, opts)
+	p, err := answer.Prepare(question, res.Passages, history, cached, b, opts)
 	if err != nil {
 		return AskContext{}, err
 	}
 	p.Model = model
-	return AskContext{Search: res, Prepared: p, Model: model, Budget: budget, Extract: answer.Extract(question, res.Passages, opts.TermWeight)}, nil
+	return AskContext{Search: res, Prepared: p, Model: model, Budget: budget, Speed: sp, Wait: sp.Expect(p.FreshTokens, target),
+		Extract: answer.Extract(question, res.Passages, opts.TermWeight)}, nil
+}
+
+// speed is what is known now of model's speed on this machine: its idle
+// reading speed (measured, or the prior of readingRate), the share of it the
+// machine's load leaves (answer.Share), whether the runtime holds the model
+// (its /api/ps; an error counts as not loaded, the cautious side) and its
+// load time (measured on an idle machine, or a prior of 2 s and 3 s per
+// billion parameters), slowed like reading by the machine's load.
+func (l *Library) speed(ctx context.Context, model string, st modelState) answer.Speed {
+	sp := answer.Speed{Rate: l.readingRate(ctx, model, st), Share: answer.Share(runtime.NumCPU(), machine.Load()), Load: st.load}
+	if running, err := l.llm.Running(ctx); err == nil {
+		for _, m := range running {
+			sp.Loaded = sp.Loaded || llm.SameModel(m.Name, model)
+		}
+	}
+	if sp.Load <= 0 {
+		params := l.paramsB(ctx, model)
+		if params <= 0 {
+			params = 3
+		}
+		sp.Load = time.Duration((2 + 3*params) * float64(time.Second))
+	}
+	sp.Load = time.Duration(float64(sp.Load) / sp.Share)
+	return sp
 }
 
 func (l *Library) answerOptions(fresh int) answer.Options {
@@ -739,6 +782,7 @@ func (l *Library) Preload(ctx context.Context) error {
 	}
 	b := answer.NewBudget(ctxLen, 0, l.answerOptions(0))
 	msgs := []llm.Message{{Role: "system", Content: answer.SystemPrompt()}}
+	share := answer.Share(runtime.NumCPU(), machine.Load())
 	stats, err := l.llm.Chat(ctx, llm.ChatRequest{Model: model, Messages: msgs, NumCtx: b.NumCtx, NumPredict: 1, KeepAlive: ChatKeepAlive},
 		func(string) error { return nil })
 	if err != nil {
@@ -746,8 +790,9 @@ func (l *Library) Preload(ctx context.Context) error {
 	}
 	l.learn(model, func(m *modelState) {
 		if stats.PromptTokens > 0 {
-			m.rate = answer.PrefillRate(m.rate, stats.PromptTokens, stats.PromptDuration)
+			m.rate = answer.PrefillRate(m.rate, stats.PromptTokens, time.Duration(float64(stats.PromptDuration)*share))
 		}
+		m.load = answer.LoadTime(m.load, stats.LoadDuration, share)
 		m.cached = msgs
 	})
 	l.saveModelState(ctx, model)
@@ -755,15 +800,22 @@ func (l *Library) Preload(ctx context.Context) error {
 }
 
 // remember learns from an answer: the token scale from the server's count,
-// the reading speed from the fresh tokens and the time they took, and what
-// the runtime's cache now holds.
-func (l *Library) remember(ctx context.Context, model string, p answer.Prepared, ans answer.Answer, err error) {
+// the reading speed from the fresh tokens and the time they took, the load
+// time if the model was loaded for it, and what the runtime's cache now
+// holds. Times are scaled by share, the part of the machine the runtime had
+// when the question came (answer.Share), so that what is kept is the idle
+// machine's speed and a busy hour does not slow every later estimate.
+func (l *Library) remember(ctx context.Context, model string, p answer.Prepared, ans answer.Answer, share float64) {
+	if share <= 0 || share > 1 {
+		share = 1
+	}
 	l.learn(model, func(m *modelState) {
 		if ans.PromptTokens > 0 && p.PromptTokens > 0 {
 			m.scale = answer.Calibrate(m.scale, ans.PromptTokens, p.PromptTokens)
 			fresh := int(float64(p.FreshTokens) * float64(ans.PromptTokens) / float64(p.PromptTokens))
-			m.rate = answer.PrefillRate(m.rate, fresh, ans.Stats.PromptDuration)
+			m.rate = answer.PrefillRate(m.rate, fresh, time.Duration(float64(ans.Stats.PromptDuration)*share))
 		}
+		m.load = answer.LoadTime(m.load, ans.Stats.LoadDuration, share)
 		// The runtime's cache holds the answer as the tokens it generated;
 		// the answer replayed as text next time may tokenize otherwise
 		// (measured: 180 of a follow-up's tokens read again), so only the
@@ -792,6 +844,9 @@ func (l *Library) modelState(ctx context.Context, model string) modelState {
 	if v, err := l.store.Setting(ctx, "prefill_rate:"+model); err == nil {
 		loaded.rate, _ = strconv.ParseFloat(v, 64)
 	}
+	if v, err := l.store.Setting(ctx, "load_time:"+model); err == nil {
+		loaded.load, _ = time.ParseDuration(v)
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if m, ok := l.models[model]; ok {
@@ -815,6 +870,9 @@ func (l *Library) saveModelState(ctx context.Context, model string) {
 	}
 	if m.rate > 0 {
 		l.store.SetSetting(ctx, "prefill_rate:"+model, strconv.FormatFloat(m.rate, 'f', 2, 64))
+	}
+	if m.load > 0 {
+		l.store.SetSetting(ctx, "load_time:"+model, m.load.Round(time.Millisecond).String())
 	}
 }
 

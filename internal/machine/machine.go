@@ -116,3 +116,23 @@ func memory() int64 {
 	}
 	return 0
 }
+
+// Load is the number of tasks running or waiting for a CPU, averaged over
+// the last minute (the first figure of /proc/loadavg); 0 when unknown.
+// Kura reads it to tell how much of its measured speed the machine gives
+// now (answer.Share).
+func Load() float64 {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return 0
+	}
+	v, err := strconv.ParseFloat(f[0], 64)
+	if err != nil || v < 0 {
+		return 0
+	}
+	return v
+}

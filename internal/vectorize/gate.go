@@ -7,9 +7,12 @@ import (
 )
 
 // Gate lets answers go first. While anyone holds it (an answer being
-// written), embedding passes wait before their next batch, and the batch in
-// flight is cancelled so the answer's prompt does not share the CPU with it;
-// that batch is done again later. The zero Gate is open.
+// written), embedding passes wait before their next request to the
+// runtime. The request in flight is not cancelled: it is a passage or two
+// (Options.RequestSize), so it ends within a second or two and its vectors
+// are kept, where cancelling a whole batch threw away 12-37 s of CPU work
+// on a busy two-core machine (issue 20) that had to be done again. The zero
+// Gate is open.
 type Gate struct {
 	// Grace is how long embedding stays paused after the last answer
 	// ends; zero means DefaultGrace.
@@ -18,9 +21,7 @@ type Gate struct {
 	mu      sync.Mutex
 	holders int
 	changed chan struct{} // closed and replaced on every change
-	batches map[int]context.CancelFunc
-	seq     int
-	last    time.Time // when the last holder released
+	last    time.Time     // when the last holder released
 }
 
 // DefaultGrace is how long embedding stays paused after the last answer
@@ -31,9 +32,6 @@ const DefaultGrace = 3 * time.Second
 func (g *Gate) Hold() (release func()) {
 	g.mu.Lock()
 	g.holders++
-	for _, cancel := range g.batches {
-		cancel()
-	}
 	g.notifyLocked()
 	g.mu.Unlock()
 	var once sync.Once
@@ -106,28 +104,5 @@ func (g *Gate) wait(ctx context.Context, onWait func(waiting bool)) error {
 		case <-ch:
 		case <-timer:
 		}
-	}
-}
-
-// batch returns a context for one batch of embedding that Hold cancels;
-// done must be called when the batch ends.
-func (g *Gate) batch(ctx context.Context) (context.Context, func()) {
-	bctx, cancel := context.WithCancel(ctx)
-	g.mu.Lock()
-	if g.batches == nil {
-		g.batches = map[int]context.CancelFunc{}
-	}
-	g.seq++
-	id := g.seq
-	g.batches[id] = cancel
-	if g.holders > 0 {
-		cancel()
-	}
-	g.mu.Unlock()
-	return bctx, func() {
-		g.mu.Lock()
-		delete(g.batches, id)
-		g.mu.Unlock()
-		cancel()
 	}
 }

@@ -48,6 +48,7 @@ type Worker struct {
 	model func(store.Collection) string
 	gate  *Gate
 	batch int
+	piece int // passages per request
 
 	mu      sync.Mutex
 	claims  map[int64]*claim // collection id -> who is embedding it
@@ -71,10 +72,14 @@ type Options struct {
 	// Gate makes embedding wait while answers are written; nil: a gate of
 	// the worker's own.
 	Gate *Gate
-	// BatchSize is the passages per request; default 8 (about four seconds
-	// of work on a 2-core CPU with a small model, so progress moves and an
-	// answer never waits long for the batch it interrupts).
+	// BatchSize is the passages committed together; default 8 (about four
+	// seconds of work on a 2-core CPU with a small model, so progress moves).
 	BatchSize int
+	// RequestSize is the passages per request to the runtime; default 2.
+	// An answer that starts lets the request in flight end (see Gate), so
+	// this bounds what it waits for; the runtime embeds a request's inputs
+	// one by one anyway, so small requests cost only their round trips.
+	RequestSize int
 }
 
 // New returns a worker over the store and in-memory index.
@@ -82,13 +87,16 @@ func New(st *store.Store, index *vector.Index, embed EmbedFunc, o Options) *Work
 	if o.BatchSize <= 0 {
 		o.BatchSize = 8
 	}
+	if o.RequestSize <= 0 {
+		o.RequestSize = 2
+	}
 	if o.Gate == nil {
 		o.Gate = &Gate{}
 	}
 	if o.Model == nil {
 		o.Model = func(store.Collection) string { return "" }
 	}
-	return &Worker{store: st, index: index, embed: embed, model: o.Model, gate: o.Gate, batch: o.BatchSize,
+	return &Worker{store: st, index: index, embed: embed, model: o.Model, gate: o.Gate, batch: o.BatchSize, piece: o.RequestSize,
 		claims: map[int64]*claim{}, status: map[string]Status{}, wake: make(chan struct{}, 1)}
 }
 
@@ -295,20 +303,23 @@ func (w *Worker) pass(ctx context.Context, c store.Collection, cl *claim, onProg
 			break
 		}
 		t0 := time.Now()
-		bctx, done := w.gate.batch(ctx)
-		vecs, err := embedAll(bctx, w.embed, model, texts(batch))
-		interrupted := bctx.Err() != nil && ctx.Err() == nil
-		done()
-		if interrupted {
-			continue // an answer started: the batch is done again later
+		// Request by request; an answer that starts stops the batch at the
+		// next request, and what is done is committed, not thrown away.
+		var items []store.Vector
+		for len(items) < len(batch) && !w.gate.Held() {
+			part := batch[len(items):min(len(items)+w.piece, len(batch))]
+			vecs, err := embedAll(ctx, w.embed, model, texts(part))
+			if err != nil {
+				return fail(err)
+			}
+			for i, ch := range part {
+				items = append(items, store.Vector{ChunkID: ch.ID, Vec: vecs[i]})
+			}
 		}
-		if err != nil {
-			return fail(err)
+		if len(items) == 0 {
+			continue // an answer started before the first request
 		}
-		items := make([]store.Vector, len(batch))
-		for i, ch := range batch {
-			items[i] = store.Vector{ChunkID: ch.ID, Vec: vecs[i]}
-		}
+		batch = batch[:len(items)]
 		stored, err := w.store.SetVectors(ctx, set.ID, items)
 		if err != nil {
 			return fail(err)
