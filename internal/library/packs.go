@@ -26,6 +26,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/kura-app/kura/internal/ctxio"
 	"github.com/kura-app/kura/internal/llm"
@@ -375,6 +376,11 @@ func (l *Library) ImportPack(ctx context.Context, r *pack.Reader, opts ImportOpt
 	if name == "" {
 		name = m.Collection.Name
 	}
+	if opts.Name == "" {
+		if err := pack.CheckName(name); err != nil {
+			return sum, fmt.Errorf("the pack's collection name: %w: import it under another name", err)
+		}
+	}
 	if !store.ValidName(name) {
 		return sum, fmt.Errorf("collection name %q: use 1-64 letters, digits, spaces, '_', '.' or '-'", name)
 	}
@@ -449,16 +455,11 @@ func (l *Library) ImportPack(ctx context.Context, r *pack.Reader, opts ImportOpt
 			if err := begin(); err != nil {
 				return sum, err
 			}
-			d := rec.Document
-			path := d.Path
-			if d.File != "" {
-				if !staged[d.File] {
-					return sum, fmt.Errorf("%w (document %d names a file the pack does not hold)", pack.ErrDamaged, d.ID)
-				}
-				path = filepath.Join(work.dir, "files", filepath.FromSlash(d.File))
+			doc, err := l.packDocument(work, *rec.Document, staged)
+			if err != nil {
+				return sum, err
 			}
-			if _, err := im.Document(store.Document{Path: path, Hash: d.Hash, Size: d.Size, ModTime: d.ModTime, Status: d.Status,
-				Error: d.Error, Title: d.Title, Pages: d.Pages, IndexedAt: d.IndexedAt}); err != nil {
+			if _, err := im.Document(doc); err != nil {
 				return sum, err
 			}
 		case rec.Page != nil:
@@ -521,6 +522,52 @@ func (l *Library) ImportPack(ctx context.Context, r *pack.Reader, opts ImportOpt
 	return sum, nil
 }
 
+// packDocument turns a pack's document into the one the index keeps. Its
+// path is the carried file's below the import's folder, else the sender's
+// (checked by the reader, and refused when it points into this data
+// folder, whose pack folders are removed with the documents that live in
+// them). A document waiting for OCR whose file was not carried has no file
+// here to read: it is kept as having no text, so that no later ingest
+// reads a local file of that path into the collection. Control characters
+// in its title and error are replaced, since they are printed.
+func (l *Library) packDocument(work *packWork, d pack.Document, staged map[string]bool) (store.Document, error) {
+	if !store.KnownStatus(d.Status) {
+		return store.Document{}, fmt.Errorf("%w: document %d has the status %q, which this Kura does not know", pack.ErrUnsafe, d.ID, pack.Printable(d.Status))
+	}
+	path := d.Path
+	if d.File != "" {
+		if !staged[d.File] {
+			return store.Document{}, fmt.Errorf("%w (document %d names a file the pack does not hold)", pack.ErrDamaged, d.ID)
+		}
+		path = filepath.Join(work.dir, "files", filepath.FromSlash(d.File))
+	} else if confined(l.dir, filepath.Clean(path)) {
+		return store.Document{}, fmt.Errorf("%w: document %d claims a path in this data folder (%s)", pack.ErrUnsafe, d.ID, path)
+	}
+	status, msg := d.Status, d.Error
+	if d.File == "" && status == store.StatusNeedsOCR {
+		status, msg = store.StatusNoText, "its pages are scans the sender had not read, and the pack does not carry the file"
+	}
+	return store.Document{Path: path, Hash: d.Hash, Size: d.Size, ModTime: d.ModTime, Status: status,
+		Error: noControls(msg), Title: noControls(d.Title), Pages: d.Pages, IndexedAt: d.IndexedAt}, nil
+}
+
+// noControls replaces control characters with spaces.
+func noControls(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+// confined reports whether path is root or below it (both cleaned,
+// absolute).
+func confined(root, path string) bool {
+	rel, err := filepath.Rel(root, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}
+
 // applyPackSettings gives the imported collection the answer settings it
 // had at the sender: its passages per answer, and the chat model the pack
 // carried once installed. A replaced collection loses its old ones. What
@@ -539,6 +586,50 @@ func (l *Library) applyPackSettings(ctx context.Context, name string, pc pack.Co
 	return ""
 }
 
+// checkGGUF refuses a file that does not start as GGUF files do, before
+// the runtime is asked to install it.
+func checkGGUF(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	var magic [4]byte
+	if _, err := io.ReadFull(f, magic[:]); err != nil || string(magic[:]) != "GGUF" {
+		return errors.New("its file is not a GGUF model file")
+	}
+	return nil
+}
+
+// keepModel moves a staged model that could not be installed to
+// DIR/packs/models/<name>.gguf, its name made one safe file name
+// (pack.ModelFileName, checked again here); a file already there is never
+// replaced: the model's digest is added to the name instead.
+func (l *Library) keepModel(sm stagedModel) (string, error) {
+	dir := filepath.Join(l.dir, PacksDir, "models")
+	name := pack.ModelFileName(sm.m.Name)
+	if err := pack.CheckName(name); err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	for _, n := range []string{name, strings.TrimSuffix(name, ".gguf") + "-" + strings.TrimPrefix(sm.m.Digest, "sha256:")[:12] + ".gguf"} {
+		kept := filepath.Join(dir, n)
+		if !confined(dir, kept) {
+			return "", fmt.Errorf("%w: %s", pack.ErrUnsafe, kept)
+		}
+		// A link fails on an existing name, where a rename would replace it.
+		if err := os.Link(sm.path, kept); err == nil {
+			os.Remove(sm.path)
+			return kept, nil
+		} else if !errors.Is(err, os.ErrExist) {
+			return "", err
+		}
+	}
+	return "", fmt.Errorf("%s exists already", filepath.Join(dir, name))
+}
+
 type stagedModel struct {
 	path string
 	m    pack.Model
@@ -552,9 +643,12 @@ func (l *Library) installModels(ctx context.Context, models []stagedModel, man p
 		_ = p.report(PackInstall, sm.m.Name, done, true) // installing is not cancelled halfway
 		src := llm.ModelSource{Name: sm.m.Name, Digest: sm.m.Digest, Size: sm.m.Size, Template: sm.m.Template, System: sm.m.System,
 			License: sm.m.License, Parameters: sm.m.Parameters, Renderer: sm.m.Renderer, Parser: sm.m.Parser}
+		if err := checkGGUF(sm.path); err != nil {
+			warnings = append(warnings, fmt.Sprintf("the %s model %s was not installed: %v", sm.m.Role, sm.m.Name, err))
+			continue
+		}
 		if err := l.llm.ImportSource(ctx, sm.path, src, nil); err != nil {
-			kept := filepath.Join(l.dir, PacksDir, "models", strings.ReplaceAll(sm.m.Name, ":", "-")+".gguf")
-			if os.MkdirAll(filepath.Dir(kept), 0o700) == nil && os.Rename(sm.path, kept) == nil {
+			if kept, kerr := l.keepModel(sm); kerr == nil {
 				warnings = append(warnings, fmt.Sprintf("the %s model %s was not installed (%v); install it later with: kura models import %s --name %s",
 					sm.m.Role, sm.m.Name, err, kept, sm.m.Name))
 			} else {
@@ -625,9 +719,13 @@ func newPackWork(dataDir, name string) (*packWork, error) {
 	return w, nil
 }
 
-// stage writes body to rel below the work folder; rel must not exist.
+// stage writes body to rel below the work folder; rel must not exist and
+// must stay below the folder.
 func (w *packWork) stage(ctx context.Context, rel string, body io.Reader) (string, error) {
 	path := filepath.Join(w.dir, rel)
+	if !confined(w.dir, path) || path == w.dir {
+		return "", fmt.Errorf("%w: %s is outside the import's folder", pack.ErrUnsafe, rel)
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return "", err
 	}
