@@ -122,7 +122,7 @@ func (a *App) packExport(ctx context.Context, args []string) int {
 // when none is given.
 func (a *App) packSeal(passFile, recipientsFile string, recipients []string) (pack.Seal, error) {
 	if recipientsFile != "" {
-		b, err := os.ReadFile(recipientsFile)
+		b, err := library.ReadKeyFile(recipientsFile)
 		if err != nil {
 			return pack.Seal{}, err
 		}
@@ -149,7 +149,7 @@ func (a *App) packSeal(passFile, recipientsFile string, recipients []string) (pa
 // (twice when confirm is set).
 func (a *App) passphrase(file string, confirm bool) (string, error) {
 	if file != "" {
-		b, err := os.ReadFile(file)
+		b, err := library.ReadKeyFile(file)
 		if err != nil {
 			return "", err
 		}
@@ -212,31 +212,19 @@ func (a *App) packImport(ctx context.Context, args []string) int {
 	}
 	named := false
 	fs.Visit(func(f *flag.Flag) { named = named || f.Name == "collection" })
-	file := rest[0]
-	f, err := os.Open(file)
+	pf, err := library.OpenPackFile(rest[0])
 	if err != nil {
 		return a.fail(err)
 	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil || !st.Mode().IsRegular() {
-		return a.fail(fmt.Errorf("%s is not a file", file))
-	}
-	info, err := pack.Inspect(f)
+	defer pf.Close()
+	info, err := pf.Inspect()
 	if err != nil {
-		return a.fail(err)
-	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return a.fail(err)
 	}
 	var key pack.Key
 	switch {
 	case identity != "":
-		b, err := os.ReadFile(identity)
-		if err != nil {
-			return a.fail(err)
-		}
-		if key, err = pack.ParseKeys(strings.NewReader(string(b))); err != nil {
+		if key, err = library.PackKeys(identity); err != nil {
 			return a.fail(err)
 		}
 	case !info.Passphrase:
@@ -251,7 +239,7 @@ func (a *App) packImport(ctx context.Context, args []string) int {
 			return a.fail(err)
 		}
 	}
-	r, err := pack.NewReader(f, key)
+	r, err := pf.Open(ctx, key)
 	if err != nil {
 		return a.fail(err)
 	}
@@ -272,7 +260,7 @@ func (a *App) packImport(ctx context.Context, args []string) int {
 		}
 	}
 	pr := newPackPrinter(a.Stderr, "import")
-	sum, err := lib.ImportPack(ctx, r, library.ImportOptions{Name: name, Replace: replace, Size: st.Size()}, pr.print)
+	sum, err := lib.ImportPack(ctx, r, library.ImportOptions{Name: name, Replace: replace, Size: pf.Size}, pr.print)
 	pr.done()
 	if err != nil {
 		return a.fail(err)
