@@ -82,15 +82,17 @@ type ExportSummary struct {
 }
 
 // ExportPackFile exports the collection as a pack to the file out (see
-// ExportPack). The pack is written beside its final name and renamed when
-// complete, so a stopped or failed export leaves no file that looks whole;
-// an existing out is replaced only by a complete pack.
+// ExportPack). The pack is written beside its final name, under a name of
+// its own (out.<random>.partial), and renamed when complete, so a stopped
+// or failed export leaves no file that looks whole and removes its own; an
+// existing out is replaced only by a complete pack. The file a killed
+// export left behind stops no later export.
 func (l *Library) ExportPackFile(ctx context.Context, collection, out string, opts ExportOptions, onProgress func(PackProgress) error) (ExportSummary, error) {
-	tmp := out + ".partial"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	f, err := os.CreateTemp(filepath.Dir(out), filepath.Base(out)+".*.partial")
 	if err != nil {
 		return ExportSummary{}, err
 	}
+	tmp := f.Name()
 	sum, err := l.ExportPack(ctx, collection, f, opts, onProgress)
 	if err == nil {
 		err = f.Sync()
