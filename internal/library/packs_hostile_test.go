@@ -17,7 +17,9 @@ import (
 
 	"filippo.io/age"
 
+	"github.com/kura-app/kura/internal/corpustest"
 	"github.com/kura-app/kura/internal/library"
+	"github.com/kura-app/kura/internal/ocr/ocrtest"
 	"github.com/kura-app/kura/internal/pack"
 	"github.com/kura-app/kura/internal/store"
 )
@@ -207,5 +209,96 @@ func TestAPackDocumentWaitingForOCRDoesNotReadALocalFile(t *testing.T) {
 	docs, _ := dst.Documents(ctx, "crafted")
 	if len(docs) != 1 || docs[0].Status != store.StatusNoText || strings.ContainsRune(docs[0].Error, '\x1b') {
 		t.Errorf("imported %+v, want one document without text, its message free of control characters", docs)
+	}
+}
+
+// collectionContent lists a collection's pages and passages, with their
+// documents' file names, for comparing two libraries.
+func collectionContent(t *testing.T, lib *library.Library, name string) (pages, chunks []string, acrossPages, ocrPages int) {
+	t.Helper()
+	ctx := context.Background()
+	st, _ := lib.Internals()
+	x, err := st.Snapshot(ctx, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	base := map[int64]string{}
+	if err := x.EachDocument(ctx, func(d store.Document) error { base[d.ID] = filepath.Base(d.Path) + " " + d.Status; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	err = x.EachPage(ctx, func(doc int64, p store.Page) error {
+		pages = append(pages, fmt.Sprintf("%s p%d ocr=%v %q", base[doc], p.Number, p.OCR, p.Text))
+		if p.OCR {
+			ocrPages++
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = x.EachChunk(ctx, func(k store.Chunk) error {
+		chunks = append(chunks, fmt.Sprintf("%s p%d-%d %d-%d %q", base[k.DocID], k.Page, k.EndPage, k.Start, k.End, k.Text))
+		if k.EndPage > k.Page {
+			acrossPages++
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pages, chunks, acrossPages, ocrPages
+}
+
+// Every kind of passage goes through a pack as it was: those of the
+// corpus' PDFs (many across a page break), DOCX files, and pages read by
+// OCR from a scan.
+func TestAPackOfPDFDOCXAndScannedPagesImportsAsItWasIndexed(t *testing.T) {
+	ctx := context.Background()
+	docs := t.TempDir()
+	for _, rel := range []string{"pdf", "docx"} {
+		dir := corpustest.Path(t, rel)
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(docs, e.Name()), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	src := corpustest.Path(t, "pdf/001_1473911884bdf481.pdf")
+	scan := ocrtest.ScannedPDF(t, ocrtest.RenderPage(t, src, 3, 200), ocrtest.RenderPage(t, src, 4, 200))
+	if err := os.WriteFile(filepath.Join(docs, "scan.pdf"), scan, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	lib := emptyLibrary(t)
+	if err := lib.OCRAvailable(ctx); err != nil {
+		t.Fatalf("the test needs Tesseract: %v", err)
+	}
+	sum, err := lib.Ingest(ctx, "corpus", []string{docs}, library.IngestOptions{NoEmbedding: true}, nil)
+	if err != nil || len(sum.Failed) != 0 {
+		t.Fatalf("ingest: %+v, %v", sum, err)
+	}
+	wantPages, wantChunks, across, ocr := collectionContent(t, lib, "corpus")
+	if across == 0 || ocr != 2 {
+		t.Fatalf("the corpus gave %d passages across a page break and %d OCR pages; the test needs some of each", across, ocr)
+	}
+	b := exportPack(t, lib, "corpus", library.ExportOptions{WithFiles: true})
+	dst := emptyLibrary(t)
+	if _, err := importPack(dst, b, testKey.key, library.ImportOptions{}); err != nil {
+		t.Fatalf("import of a pack of %d passages (%d across a page break): %v", len(wantChunks), across, err)
+	}
+	gotPages, gotChunks, _, _ := collectionContent(t, dst, "corpus")
+	if !reflect.DeepEqual(gotPages, wantPages) {
+		t.Errorf("pages differ after the pack: %s", describeDiff(wantPages, gotPages))
+	}
+	if !reflect.DeepEqual(gotChunks, wantChunks) {
+		t.Errorf("passages differ after the pack: %s", describeDiff(wantChunks, gotChunks))
 	}
 }
