@@ -62,6 +62,8 @@ type Library struct {
 	followers followers    // running Follows
 	// noVectors: opened WithoutVectors, the in-memory index stays empty.
 	noVectors bool
+	// loadMu makes one load at a time of vectors another process stored.
+	loadMu sync.Mutex
 	// embedRates are the embedding speeds measured (see ModelSpeed).
 	embedRates embedRates
 	// OpenDuration is how long Open took, vectors loaded.
@@ -498,6 +500,7 @@ func (l *Library) Search(ctx context.Context, collection, query string, opts Sea
 			return l.llm.EmbedQuery(ctx, model, q)
 		}
 	}
+	l.loadVectorsStoredElsewhere(ctx, c)
 	s := retrieve.Searcher{Store: l.store, Index: l.index}
 	return s.Search(ctx, c, query, embed, retrieve.Options{K: opts.K, LexicalWeight: opts.LexicalWeight, Docs: docs})
 }

@@ -570,6 +570,22 @@ func confined(root, path string) bool {
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
 }
 
+// loadVectorsStoredElsewhere loads the collection's active vectors into
+// memory when the store has them and memory has none: another process
+// (kura pack import beside a running kura serve) wrote them after this
+// library was opened. Without it, search stayed keyword-only, saying no
+// passage had a vector, until a restart. A failure leaves search as it was.
+func (l *Library) loadVectorsStoredElsewhere(ctx context.Context, c store.Collection) {
+	if l.noVectors || c.ActiveSet == 0 || c.Vectors == 0 || l.index.Count(c.ActiveSet) > 0 {
+		return
+	}
+	l.loadMu.Lock()
+	defer l.loadMu.Unlock()
+	if l.index.Count(c.ActiveSet) == 0 {
+		_ = vectorize.Load(ctx, l.store, l.index, c.ActiveSet)
+	}
+}
+
 // applyPackSettings gives the imported collection the answer settings it
 // had at the sender: its passages per answer, and the chat model the pack
 // carried once installed. A replaced collection loses its old ones. What

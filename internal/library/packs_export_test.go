@@ -9,7 +9,11 @@ import (
 	"sort"
 	"testing"
 
+	"github.com/kura-app/kura/internal/bench"
+	"github.com/kura-app/kura/internal/config"
 	"github.com/kura-app/kura/internal/library"
+	"github.com/kura-app/kura/internal/llm"
+	"github.com/kura-app/kura/internal/retrieve"
 )
 
 func folderNames(t *testing.T, dir string) []string {
@@ -57,5 +61,39 @@ func TestAnExportIsNotBlockedByWhatAKilledOneLeft(t *testing.T) {
 	}
 	if after, want := folderNames(t, dir), append([]string{"docs.kpack"}, before...); !reflect.DeepEqual(after, want) {
 		t.Errorf("after the export the folder holds %v, want %v", after, want)
+	}
+}
+
+// A pack imported by another process (kura pack import beside a running
+// kura serve) is searched with its vectors without a restart.
+func TestVectorsImportedByAnotherProcessAreSearchedWithoutARestart(t *testing.T) {
+	ctx := context.Background()
+	src := openCorpus(t)
+	embedSynthetic(t, src, "default", 64)
+	b := exportPack(t, src, "default", library.ExportOptions{})
+
+	serving := emptyLibrary(t)
+	if _, err := serving.Ingest(ctx, "mine", []string{writeFolder(t, 1)}, library.IngestOptions{NoEmbedding: true}, nil); err != nil {
+		t.Fatal(err)
+	}
+	client, err := llm.New("http://127.0.0.1:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := library.Open(ctx, serving.Dir(), config.Default(), client) // the CLI's import
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := importPack(other, b, testKey.key, library.ImportOptions{})
+	other.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := serving.Search(ctx, "default", bench.Questions[0].Query, library.SearchOptions{K: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Why == retrieve.WhyNoVectors || res.Vectors != sum.Collection.Vectors {
+		t.Errorf("search after another process imported %d vectors: %d vectors, %q", sum.Collection.Vectors, res.Vectors, res.Warning)
 	}
 }
