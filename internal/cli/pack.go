@@ -10,10 +10,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/term"
 
+	"github.com/kura-app/kura/internal/config"
 	"github.com/kura-app/kura/internal/library"
 	"github.com/kura-app/kura/internal/pack"
 	"github.com/kura-app/kura/internal/store"
@@ -249,21 +251,32 @@ func (a *App) packImport(ctx context.Context, args []string) int {
 		name = c.Collection
 	}
 	c.NoRuntime, c.NoVectors = m.Counts.Models == 0, true
+	fresh := newDataFolder(c.Data)
 	lib, closeFn, ok := a.open(ctx, c)
 	if !ok {
 		return ExitFailure
 	}
-	defer closeFn()
+	closeLib := sync.OnceFunc(closeFn)
+	defer closeLib()
+	// A data folder this import made is removed again when the import
+	// fails: a damaged pack leaves nothing behind.
+	failed := func(err error) int {
+		if dir, _ := filepath.Abs(lib.Dir()); fresh != "" && dir == fresh {
+			closeLib()
+			os.RemoveAll(fresh)
+		}
+		return a.fail(err)
+	}
 	if _, err := lib.Collection(ctx, name); err == nil && !replace {
 		if name, replace, err = a.askExisting(name); err != nil {
-			return a.fail(err)
+			return failed(err)
 		}
 	}
 	pr := newPackPrinter(a.Stderr, "import")
 	sum, err := lib.ImportPack(ctx, r, library.ImportOptions{Name: name, Replace: replace, Size: pf.Size}, pr.print)
 	pr.done()
 	if err != nil {
-		return a.fail(err)
+		return failed(err)
 	}
 	for _, w := range sum.Warnings {
 		fmt.Fprintf(a.Stderr, "  note: %s\n", w)
@@ -285,6 +298,27 @@ func (a *App) packImport(ctx context.Context, args []string) int {
 		fmt.Fprintf(a.Stderr, "  installed model: %s\n", m)
 	}
 	return ExitOK
+}
+
+// newDataFolder returns the absolute data folder that flag (or the
+// default) names when it does not exist yet, else "".
+func newDataFolder(flag string) string {
+	dir := flag
+	if dir == "" {
+		d, err := config.DataDir()
+		if err != nil {
+			return ""
+		}
+		dir = d
+	}
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return ""
+	}
+	if _, err := os.Lstat(dir); !errors.Is(err, os.ErrNotExist) {
+		return ""
+	}
+	return dir
 }
 
 // askExisting asks what to do about an existing collection: replace it,

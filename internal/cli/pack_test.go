@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -83,5 +84,57 @@ func TestPackImportRefusesAPipeOrADeviceAtOnce(t *testing.T) {
 	// The pack, the key and the import are good.
 	if code, _, errs := run(t, "pack", "import", "--data", t.TempDir(), kpack, "--identity", keyFile); code != ExitOK {
 		t.Errorf("the import of the good pack: %s", errs)
+	}
+}
+
+// A damaged pack imported into a data folder that did not exist leaves no
+// data folder behind.
+func TestADamagedPackLeavesNoNewDataFolder(t *testing.T) {
+	data, docs := corpus(t)
+	// Enough text for the damage to be found after the manifest, where the
+	// data folder is open.
+	for i := range 4 {
+		text := strings.Repeat(fmt.Sprintf("Paragraph %d of a long report on budgets and tickets.\n\n", i), 2000)
+		if err := os.WriteFile(filepath.Join(docs, fmt.Sprintf("long-%d.txt", i)), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if code, _, errs := run(t, "ingest", docs, "--data", data); code != ExitOK {
+		t.Fatalf("ingest: %s", errs)
+	}
+	secret, public, err := pack.NewKeyPair()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	keyFile := filepath.Join(dir, "key.txt")
+	if err := os.WriteFile(keyFile, []byte(secret+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	kpack := filepath.Join(dir, "docs.kpack")
+	if code, _, errs := run(t, "pack", "export", "--data", data, "--collection", "default", "--out", kpack, "--recipient", public); code != ExitOK {
+		t.Fatalf("export: %s", errs)
+	}
+	b, err := os.ReadFile(kpack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(kpack, b[:len(b)-40], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fresh := filepath.Join(t.TempDir(), "new-data")
+	code, _, errs := run(t, "pack", "import", "--data", fresh, kpack, "--identity", keyFile)
+	if code == ExitOK || !strings.Contains(errs, "damaged") {
+		t.Fatalf("exit %d, %q; want the pack refused as damaged", code, errs)
+	}
+	if _, err := os.Stat(fresh); !os.IsNotExist(err) {
+		t.Errorf("the data folder the import made is still there: %v", err)
+	}
+	// An existing data folder is kept.
+	if code, _, _ := run(t, "pack", "import", "--data", data, kpack, "--identity", keyFile, "--collection", "other"); code == ExitOK {
+		t.Fatal("the damaged pack was imported")
+	}
+	if _, err := os.Stat(filepath.Join(data, "index.db")); err != nil {
+		t.Errorf("the existing data folder lost its index: %v", err)
 	}
 }
