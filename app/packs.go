@@ -259,6 +259,8 @@ func packError(err error) (*Error, bool) {
 		msg = sentence(err.Error()) + " Nothing was changed."
 	case errors.Is(err, pack.ErrDamaged):
 		msg = "The pack is damaged: it was cut short or altered after it was made. Nothing was changed; ask for a new copy."
+	case errors.Is(err, library.ErrBusy):
+		msg = sentence(err.Error())
 	case errors.Is(err, pack.ErrUnsafe):
 		msg = sentence(err.Error()) + " Nothing was changed."
 	case errors.Is(err, pack.ErrNewerFormat):

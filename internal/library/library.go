@@ -64,6 +64,8 @@ type Library struct {
 	noVectors bool
 	// loadMu makes one load at a time of vectors another process stored.
 	loadMu sync.Mutex
+	// use keeps a pack import and an ingest of one collection apart.
+	use collectionUse
 	// embedRates are the embedding speeds measured (see ModelSpeed).
 	embedRates embedRates
 	// OpenDuration is how long Open took, vectors loaded.
@@ -227,6 +229,11 @@ type IngestOptions struct {
 // keyword, with a warning, and their vectors for later.
 func (l *Library) Ingest(ctx context.Context, collection string, paths []string, opts IngestOptions, onProgress func(ingest.Progress) error) (ingest.Summary, error) {
 	start := time.Now()
+	release, err := l.use.ingest(collection)
+	if err != nil {
+		return ingest.Summary{}, err
+	}
+	defer release()
 	c, err := l.store.EnsureCollection(ctx, collection)
 	if err != nil {
 		return ingest.Summary{}, err

@@ -25,6 +25,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -78,7 +79,11 @@ type ExportSummary struct {
 	Manifest pack.Manifest
 	Bytes    int64
 	Warnings []string
-	Elapsed  time.Duration
+	// Unembedded counts the passages the pack carries without a vector
+	// (the collection was still being embedded, or has no embedding
+	// model); a warning says so too.
+	Unembedded int
+	Elapsed    time.Duration
 }
 
 // ExportPackFile exports the collection as a pack to the file out (see
@@ -140,6 +145,9 @@ func (l *Library) ExportPack(ctx context.Context, collection string, dst io.Writ
 		return sum, err
 	}
 	m.Counts = pack.Counts{Documents: c.Documents, Pages: pages, Chunks: c.Chunks, Vectors: c.Vectors}
+	if sum.Unembedded = c.Chunks - c.Vectors; sum.Unembedded > 0 {
+		sum.Warnings = append(sum.Warnings, unembeddedNote(sum.Unembedded, c.Chunks, "the receiver computes them when it has the embedding model"))
+	}
 
 	var docs []store.Document
 	if err := x.EachDocument(ctx, func(d store.Document) error { docs = append(docs, d); return nil }); err != nil {
@@ -147,7 +155,9 @@ func (l *Library) ExportPack(ctx context.Context, collection string, dst io.Writ
 	}
 	var files map[int64]pack.File // document id -> its file in the pack
 	if opts.WithFiles {
-		files, sum.Warnings = carriedFiles(docs)
+		var warnings []string
+		files, warnings = carriedFiles(docs)
+		sum.Warnings = append(sum.Warnings, warnings...)
 		for _, f := range files {
 			m.Counts.Files++
 			m.Counts.FileBytes += f.Size
@@ -354,7 +364,11 @@ type ImportSummary struct {
 	Files    string
 	Models   []string
 	Warnings []string
-	Elapsed  time.Duration
+	// Unembedded counts the imported passages without a vector: the
+	// background embedding (the app, kura serve) is woken to compute
+	// them, and a warning says so.
+	Unembedded int
+	Elapsed    time.Duration
 }
 
 // ImportPack reads the pack r (opened with pack.NewReader, which checked
@@ -386,6 +400,11 @@ func (l *Library) ImportPack(ctx context.Context, r *pack.Reader, opts ImportOpt
 	if !store.ValidName(name) {
 		return sum, fmt.Errorf("collection name %q: use 1-64 letters, digits, spaces, '_', '.' or '-'", name)
 	}
+	release, err := l.use.importPack(name)
+	if err != nil {
+		return sum, err
+	}
+	defer release()
 	old, err := l.store.Collection(ctx, name)
 	switch {
 	case err == nil && !opts.Replace:
@@ -514,6 +533,10 @@ func (l *Library) ImportPack(ctx context.Context, r *pack.Reader, opts ImportOpt
 		}
 	}
 	sum.Models, sum.Warnings = l.installModels(ctx, models, m, p, r.Read())
+	if sum.Unembedded = c.Chunks - c.Vectors; sum.Unembedded > 0 && m.Counts.Chunks > 0 {
+		sum.Warnings = append(sum.Warnings, unembeddedNote(sum.Unembedded, c.Chunks, "they are computed in the background when the embedding model is available (kura reindex computes them from the command line)"))
+		l.worker.Wake()
+	}
 	if w := l.applyPackSettings(ctx, c.Name, m.Collection, sum.Models, sum.Replaced); w != "" {
 		sum.Warnings = append(sum.Warnings, w)
 	}
@@ -584,6 +607,69 @@ func (l *Library) loadVectorsStoredElsewhere(ctx context.Context, c store.Collec
 	if l.index.Count(c.ActiveSet) == 0 {
 		_ = vectorize.Load(ctx, l.store, l.index, c.ActiveSet)
 	}
+}
+
+// unembeddedNote says how many of a pack's passages have no vector.
+func unembeddedNote(missing, total int, then string) string {
+	return fmt.Sprintf("%d of %d passages have no vector yet, so they are found by keyword only: %s", missing, total, then)
+}
+
+// ErrBusy means the collection is being written by a job of this library
+// that cannot run beside the one asked for: an import of a pack and an
+// ingest of the same collection (the import would replace, or mix with,
+// what the ingest writes).
+var ErrBusy = errors.New("the collection is busy")
+
+// collectionUse tracks, by collection name, the ingests running (any
+// number at once) and the pack import running (alone). The zero value is
+// ready.
+type collectionUse struct {
+	mu        sync.Mutex
+	ingests   map[string]int
+	importing map[string]bool
+}
+
+// ingest marks an ingest of name as running, unless a pack import of it
+// is; release ends it.
+func (u *collectionUse) ingest(name string) (release func(), err error) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.importing[name] {
+		return nil, fmt.Errorf("collection %q is being imported from a pack: %w; index files into it when the import has finished", name, ErrBusy)
+	}
+	if u.ingests == nil {
+		u.ingests = map[string]int{}
+	}
+	u.ingests[name]++
+	return func() {
+		u.mu.Lock()
+		defer u.mu.Unlock()
+		if u.ingests[name]--; u.ingests[name] == 0 {
+			delete(u.ingests, name)
+		}
+	}, nil
+}
+
+// importPack marks an import of name as running, unless an ingest or
+// another import of it is; release ends it.
+func (u *collectionUse) importPack(name string) (release func(), err error) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	switch {
+	case u.ingests[name] > 0:
+		return nil, fmt.Errorf("collection %q is being indexed: %w; import the pack when that has finished, or stop it first", name, ErrBusy)
+	case u.importing[name]:
+		return nil, fmt.Errorf("collection %q is being imported from another pack: %w", name, ErrBusy)
+	}
+	if u.importing == nil {
+		u.importing = map[string]bool{}
+	}
+	u.importing[name] = true
+	return func() {
+		u.mu.Lock()
+		defer u.mu.Unlock()
+		delete(u.importing, name)
+	}, nil
 }
 
 // applyPackSettings gives the imported collection the answer settings it
