@@ -456,7 +456,11 @@ func (l *Library) ImportPack(ctx context.Context, r *pack.Reader, opts ImportOpt
 		}
 		switch {
 		case rec.Model != nil:
-			if err := p.report(PackModels, rec.Model.Name, r.Read(), true); err != nil {
+			// Progress counts what is done, as an export's does: the
+			// reader has counted this model already.
+			done := r.Read()
+			done.Models--
+			if err := p.report(PackModels, rec.Model.Name, done, true); err != nil {
 				return sum, err
 			}
 			path, err := work.stage(ctx, filepath.Join("models", strings.TrimPrefix(rec.Model.Digest, "sha256:")+".gguf"), rec.Body)
@@ -465,7 +469,9 @@ func (l *Library) ImportPack(ctx context.Context, r *pack.Reader, opts ImportOpt
 			}
 			models = append(models, stagedModel{path: path, m: *rec.Model})
 		case rec.File != nil:
-			if err := p.report(PackFiles, rec.File.Path, r.Read(), true); err != nil {
+			done := r.Read()
+			done.Files--
+			if err := p.report(PackFiles, rec.File.Path, done, true); err != nil {
 				return sum, err
 			}
 			if _, err := work.stage(ctx, filepath.Join("files", filepath.FromSlash(rec.File.Path)), rec.Body); err != nil {

@@ -250,3 +250,30 @@ func TestAPackImportAndAnIngestOfOneCollectionDoNotMix(t *testing.T) {
 		}
 	}
 }
+
+// An import's progress counts the files done, as an export's does: the
+// CLI's "file 2 of 1" came from counting the one being copied.
+func TestImportProgressCountsTheFilesDone(t *testing.T) {
+	src := emptyLibrary(t)
+	if _, err := src.Ingest(context.Background(), "mine", []string{writeFolder(t, 2)}, library.IngestOptions{NoEmbedding: true}, nil); err != nil {
+		t.Fatal(err)
+	}
+	b := exportPack(t, src, "mine", library.ExportOptions{WithFiles: true})
+	r, err := pack.NewReader(bytes.NewReader(b), testKey.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen []int
+	_, err = emptyLibrary(t).ImportPack(context.Background(), r, library.ImportOptions{}, func(p library.PackProgress) error {
+		if p.Phase == library.PackFiles {
+			seen = append(seen, p.Done.Files)
+			if p.Done.Files >= p.Total.Files {
+				t.Errorf("copying a file with %d of %d done", p.Done.Files, p.Total.Files)
+			}
+		}
+		return nil
+	})
+	if err != nil || !reflect.DeepEqual(seen, []int{0, 1}) {
+		t.Errorf("files done as each was copied: %v (%v), want [0 1]", seen, err)
+	}
+}
