@@ -865,10 +865,18 @@ func (w *packWork) finish() {
 	os.Remove(filepath.Dir(w.dir)) // the packs folder, when nothing else is in it
 }
 
-// sweepPacks removes the folders of imports that were killed: those whose
-// marker names a process that is gone, unless the index refers to their
-// files (the kill came after the commit).
+// sweepPacks removes what imports that were killed left: their staging
+// collections in the index, and their folders (those whose marker names a
+// process that is gone, unless the index refers to their files: the kill
+// came after the commit).
 func (l *Library) sweepPacks(ctx context.Context) {
+	if staged, err := l.store.StagedImports(ctx); err == nil {
+		for _, s := range staged {
+			if s.PID <= 0 || !processAlive(s.PID) {
+				l.store.DropStagedImport(ctx, s.Name)
+			}
+		}
+	}
 	root := filepath.Join(l.dir, PacksDir)
 	markers, _ := filepath.Glob(filepath.Join(root, "*.importing"))
 	for _, marker := range markers {

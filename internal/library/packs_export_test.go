@@ -277,3 +277,62 @@ func TestImportProgressCountsTheFilesDone(t *testing.T) {
 		t.Errorf("files done as each was copied: %v (%v), want [0 1]", seen, err)
 	}
 }
+
+// Other writes go on while a pack is imported (the import writes in short
+// transactions of a batch each), and the collection appears only when the
+// whole pack has been read.
+func TestOtherWritesGoOnDuringAnImport(t *testing.T) {
+	ctx := context.Background()
+	src := openCorpus(t)
+	embedSynthetic(t, src, "default", 16)
+	b := exportPack(t, src, "default", library.ExportOptions{})
+	lib := emptyLibrary(t)
+	r, err := pack.NewReader(bytes.NewReader(b), testKey.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inIndex, letGo := make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		var once bool
+		_, err := lib.ImportPack(ctx, r, library.ImportOptions{}, func(p library.PackProgress) error {
+			if p.Phase == library.PackIndex && !once {
+				once = true
+				close(inIndex)
+				<-letGo
+			}
+			return nil
+		})
+		done <- err
+	}()
+	<-inIndex // documents are added, pages are coming
+	wrote := make(chan error, 1)
+	go func() {
+		_, err := lib.CreateCollection(ctx, "notes")
+		wrote <- err
+	}()
+	select {
+	case err := <-wrote:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(2 * time.Minute):
+		close(letGo)
+		t.Fatal("a write waited 2 minutes for the import to end")
+	}
+	cols, err := lib.Collections(ctx)
+	if err != nil || len(cols) != 1 || cols[0].Name != "notes" {
+		t.Errorf("collections during the import: %+v (%v); want only notes", cols, err)
+	}
+	close(letGo)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	st, _ := lib.Internals()
+	if err := st.Check(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := lib.Collection(ctx, "default"); err != nil || c.Vectors != c.Chunks || c.Chunks == 0 {
+		t.Errorf("after the import: %+v, %v", c, err)
+	}
+}
