@@ -28,6 +28,7 @@ import (
 	"sync"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/kura-app/kura/internal/ctxio"
 	"github.com/kura-app/kura/internal/llm"
@@ -212,7 +213,7 @@ func (l *Library) ExportPack(ctx context.Context, collection string, dst io.Writ
 	num := make(map[int64]int64, len(docs))
 	for i, d := range docs {
 		num[d.ID] = int64(i + 1)
-		err := w.Document(pack.Document{ID: int64(i + 1), Path: d.Path, File: files[d.ID].Path, Hash: d.Hash, Size: d.Size,
+		err := w.Document(pack.Document{ID: int64(i + 1), Path: senderPath(d.Path), File: files[d.ID].Path, Hash: d.Hash, Size: d.Size,
 			ModTime: d.ModTime, Status: d.Status, Error: d.Error, Title: d.Title, Pages: d.Pages, IndexedAt: d.IndexedAt})
 		if err != nil {
 			return sum, err
@@ -300,11 +301,28 @@ func carriedFiles(docs []store.Document) (map[int64]pack.File, []string) {
 		rel, err := filepath.Rel(root, d.Path)
 		p := filepath.ToSlash(rel)
 		if err != nil || !pack.ValidPath(p) {
-			p = strconv.FormatInt(d.ID, 10) + "/" + filepath.Base(d.Path) // a name any system can hold
+			p = carriedName(d)
 		}
 		out[d.ID] = pack.File{Path: p, Size: d.Size, SHA256: d.Hash}
 	}
 	return out, warnings
+}
+
+// carriedName is where a file whose path a receiver could not hold (a
+// device name, a control character, a trailing dot...) goes in a pack:
+// below a folder named by its document id, under its own name if that is
+// valid everywhere, else "document" with its extension (which says how to
+// read it) when that is.
+func carriedName(d store.Document) string {
+	dir := strconv.FormatInt(d.ID, 10) + "/"
+	base := filepath.Base(d.Path)
+	if pack.ValidPath(dir + base) {
+		return dir + base
+	}
+	if ext := filepath.Ext(base); pack.ValidPath(dir + "document" + ext) {
+		return dir + "document" + ext
+	}
+	return dir + "document"
 }
 
 type modelToCarry struct {
@@ -580,6 +598,17 @@ func (l *Library) packDocument(work *packWork, d pack.Document, staged map[strin
 	}
 	return store.Document{Path: path, Hash: d.Hash, Size: d.Size, ModTime: d.ModTime, Status: status,
 		Error: noControls(msg), Title: noControls(d.Title), Pages: d.Pages, IndexedAt: d.IndexedAt}, nil
+}
+
+// senderPath is a document's path as a pack records it: control
+// characters (which a receiver refuses, as they are printed) become U+FFFD.
+func senderPath(p string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return utf8.RuneError
+		}
+		return r
+	}, p)
 }
 
 // noControls replaces control characters with spaces.

@@ -336,3 +336,36 @@ func TestOtherWritesGoOnDuringAnImport(t *testing.T) {
 		t.Errorf("after the import: %+v, %v", c, err)
 	}
 }
+
+// A file whose name another system cannot hold is still carried, under a
+// name every system can.
+func TestAFileNamedAfterADeviceIsCarriedUnderAnotherName(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	for _, name := range []string{"CON.txt", "tab\there.md", "plain.txt"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("budget meeting notes for "+name), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src := emptyLibrary(t)
+	if _, err := src.Ingest(ctx, "mine", []string{dir}, library.IngestOptions{NoEmbedding: true}, nil); err != nil {
+		t.Fatal(err)
+	}
+	b := exportPack(t, src, "mine", library.ExportOptions{WithFiles: true})
+	dst := emptyLibrary(t)
+	if _, err := importPack(dst, b, testKey.key, library.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	docs, _ := dst.Documents(ctx, "mine")
+	var names []string
+	for _, d := range docs {
+		names = append(names, filepath.Base(d.Path))
+		if _, err := os.Stat(d.Path); err != nil {
+			t.Errorf("%s was not carried: %v", d.Path, err)
+		}
+	}
+	sort.Strings(names)
+	if want := []string{"document.md", "document.txt", "plain.txt"}; !reflect.DeepEqual(names, want) {
+		t.Errorf("carried as %v, want %v", names, want)
+	}
+}
