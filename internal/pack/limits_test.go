@@ -143,3 +143,29 @@ func TestAPassphraseWorkFactorOverTheCapIsRefusedAtOnce(t *testing.T) {
 		t.Errorf("a pack at 2^10: %v", err)
 	}
 }
+
+// A page of markup as large as Kura keeps (32 MiB) fits in a pack: its
+// '<' and '>' are not escaped six times over.
+func TestAPageOfMarkupAtKurasLimitFitsInAPack(t *testing.T) {
+	seal, key := keySeal(t)
+	text := strings.Repeat("<td>a&b</td>", (32<<20)/12)
+	m := Manifest{Counts: Counts{Documents: 1, Pages: 1}}
+	var out bytes.Buffer
+	w, err := NewWriter(&out, seal, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Document(Document{ID: 1, Path: "/docs/table.html"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Page(Page{Doc: 1, Page: 1, Text: text}); err != nil {
+		t.Fatalf("a 32 MiB page of markup: %v", err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := readAll(out.Bytes(), key)
+	if err != nil || len(got.pages) != 1 || got.pages[0].Text != text {
+		t.Fatalf("read back: %v", err)
+	}
+}

@@ -2,6 +2,7 @@ package pack
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -254,11 +255,17 @@ func (w *Writer) next(t byte) error {
 	return nil
 }
 
+// json writes v as a record of type t. '<', '>' and '&' are written as
+// they are (not as \u003c...), so a page of markup is not inflated six
+// times past its limit.
 func (w *Writer) json(t byte, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		return w.fail(err)
 	}
+	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	if limit := recordLimit(t); len(b) > limit {
 		return w.fail(fmt.Errorf("%s of %s is over the limit of %s a pack may hold", recordName(t), sizeText(uint64(len(b))), sizeText(uint64(limit))))
 	}
