@@ -86,9 +86,10 @@ func (s *Store) Collection(ctx context.Context, name string) (Collection, error)
 	return cs[0], nil
 }
 
-// Collections lists all collections by name.
+// Collections lists all collections by name (not those an Import is
+// still writing).
 func (s *Store) Collections(ctx context.Context) ([]Collection, error) {
-	return s.collections(ctx, ``)
+	return s.collections(ctx, `WHERE substr(c.name, 1, ?) != ?`, len(StagingPrefix), StagingPrefix)
 }
 
 func (s *Store) collections(ctx context.Context, where string, args ...any) ([]Collection, error) {
