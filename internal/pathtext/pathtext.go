@@ -11,7 +11,8 @@
 // really holds one of those 128 code points has each byte of it written
 // the same way, so Decode(Encode(p)) == p for every byte string p, and a
 // path that is valid UTF-8 (nearly all) is unchanged. Display turns a path
-// into one line for a terminal.
+// into one line for a terminal. Within (within.go) is the one rule for
+// whether a path lies in a folder.
 package pathtext
 
 import (

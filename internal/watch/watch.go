@@ -28,6 +28,8 @@ import (
 	"time"
 
 	"github.com/fsnotify/fsnotify"
+
+	"github.com/kura-app/kura/internal/pathtext"
 )
 
 // errNoSpace is inotify's "too many watches" (fs.inotify.max_user_watches).
@@ -118,7 +120,7 @@ func (w *Watcher) Remove(folder string) {
 	delete(w.roots, folder)
 	w.mu.Unlock()
 	for _, p := range w.fsw.WatchList() {
-		if within(p, folder) && w.rootOf(p) == "" {
+		if pathtext.Within(p, folder) && w.rootOf(p) == "" {
 			w.fsw.Remove(p)
 		}
 	}
@@ -255,15 +257,9 @@ func (w *Watcher) rootOf(path string) string {
 	defer w.mu.Unlock()
 	best := ""
 	for f := range w.roots {
-		if within(path, f) && len(f) > len(best) {
+		if pathtext.Within(path, f) && len(f) > len(best) {
 			best = f
 		}
 	}
 	return best
-}
-
-// within reports whether path is folder or under it.
-func within(path, folder string) bool {
-	rel, err := filepath.Rel(folder, path)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }

@@ -1,0 +1,141 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kura-app/kura/internal/pathtext"
+)
+
+// indexed lists the paths `kura docs --json` prints, decoded.
+func indexed(t *testing.T, data string) map[string]bool {
+	t.Helper()
+	code, out, errs := run(t, "docs", "--data", data, "--json")
+	if code != ExitOK {
+		t.Fatalf("docs: exit %d: %s", code, errs)
+	}
+	var list []struct{ Path string }
+	if err := json.Unmarshal([]byte(out), &list); err != nil {
+		t.Fatalf("docs --json %s: %v", out, err)
+	}
+	got := map[string]bool{}
+	for _, d := range list {
+		got[pathtext.Decode(d.Path)] = true
+	}
+	return got
+}
+
+// waitUntil polls cond until it holds; the deadline only stops a hung run.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(3 * time.Minute)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within 3 minutes", what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// lockedBuffer collects the output of a command running in the background.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// startWatch runs `kura watch ARGS` in the background until the test ends
+// (or the returned function stops it) and returns its output so far.
+func startWatch(t *testing.T, args ...string) (output func() string, stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var out lockedBuffer
+	done := make(chan int, 1)
+	a := &App{Open: testOpener, Stdin: strings.NewReader(""), Stdout: &out, Stderr: &out}
+	go func() { done <- a.Run(ctx, append([]string{"watch"}, args...)) }()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			if code := <-done; code != ExitOK {
+				t.Errorf("kura watch %v: exit %d:\n%s", args, code, out.String())
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return out.String, stop
+}
+
+// A folder named in Japanese or Korean is a folder like any other: a file
+// deleted from it leaves the index (by ingest and by `kura watch`), and
+// `--in FOLDER` restricts a search to it and not to a sibling whose name
+// starts the same. Folder lookups once compared a count of characters with
+// a count of bytes, and every non-ASCII folder matched nothing.
+func TestFoldersNamedInJapaneseOrKoreanWorkLikeAnyOther(t *testing.T) {
+	for _, name := range []string{"規程", "규정"} {
+		t.Run(name, func(t *testing.T) {
+			data := t.TempDir()
+			parent := filepath.Join(t.TempDir(), "データ")
+			folder, sibling := filepath.Join(parent, name), filepath.Join(parent, name+"集")
+			for p, text := range map[string]string{
+				filepath.Join(folder, "keep.txt"):         "The first memo names the heron.",
+				filepath.Join(folder, "gone.txt"):         "The second memo names the kingfisher.",
+				filepath.Join(folder, "sub", "watch.txt"): "The third memo names the osprey.",
+				filepath.Join(sibling, "other.txt"):       "A memo elsewhere also names the kingfisher.",
+			} {
+				os.MkdirAll(filepath.Dir(p), 0o755)
+				if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if code, _, errs := run(t, "ingest", parent, "--data", data); code != ExitOK {
+				t.Fatalf("ingest: exit %d: %s", code, errs)
+			}
+			code, out, errs := run(t, "search", "kingfisher", "--in", folder, "--data", data, "--json")
+			var res SearchJSON
+			if code != ExitOK || json.Unmarshal([]byte(out), &res) != nil {
+				t.Fatalf("search --in %s: exit %d: %s%s", folder, code, out, errs)
+			}
+			if len(res.Results) != 1 || pathtext.Decode(res.Results[0].Path) != filepath.Join(folder, "gone.txt") {
+				t.Fatalf("search --in %s found %+v, want gone.txt alone", folder, res.Results)
+			}
+
+			os.Remove(filepath.Join(folder, "gone.txt"))
+			code, out, errs = run(t, "ingest", folder, "--data", data, "--json")
+			var sum struct{ Removed int }
+			if code != ExitOK || json.Unmarshal([]byte(out), &sum) != nil || sum.Removed != 1 {
+				t.Fatalf("ingest after a deletion: exit %d, %s%s; want 1 removed", code, out, errs)
+			}
+			if docs := indexed(t, data); docs[filepath.Join(folder, "gone.txt")] || !docs[filepath.Join(sibling, "other.txt")] {
+				t.Fatalf("after the deletion the index holds %v; want gone.txt gone and the sibling's file kept", docs)
+			}
+
+			output, _ := startWatch(t, folder, "--data", data)
+			waitUntil(t, "kura watch starts", func() bool { return strings.Contains(output(), "Ctrl-C stops") })
+			watched := filepath.Join(folder, "sub", "watch.txt")
+			os.Remove(watched)
+			waitUntil(t, "kura watch removes a file deleted from "+name, func() bool { return !indexed(t, data)[watched] })
+			if !strings.Contains(output(), "removed 1") {
+				t.Errorf("kura watch said %q; want the removal reported", output())
+			}
+		})
+	}
+}
