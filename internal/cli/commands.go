@@ -113,6 +113,7 @@ func (a *App) summary(c Common, sum ingest.Summary, err error) int {
 		for _, wn := range sum.Warnings {
 			fmt.Fprintf(w, "  note: %s\n", wn)
 		}
+		printKept(w, sum.Kept)
 		if sum.EmbedErr != nil {
 			fmt.Fprintf(w, "  note: %s\n", Message(sum.EmbedErr))
 		}
@@ -124,6 +125,14 @@ func (a *App) summary(c Common, sum ingest.Summary, err error) int {
 		return ExitFailure
 	}
 	return ExitOK
+}
+
+// printKept says how to remove the documents of folders a job kept
+// because they were found empty.
+func printKept(w io.Writer, kept []ingest.KeptFolder) {
+	for _, k := range kept {
+		fmt.Fprintf(w, "  if the files of %s were deleted, remove their documents with `kura rm %s`\n", pathtext.Display(k.Path), pathtext.Display(k.Path))
+	}
 }
 
 // SearchJSON is the shape of `kura search --json`.

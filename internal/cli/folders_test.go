@@ -132,10 +132,61 @@ func TestFoldersNamedInJapaneseOrKoreanWorkLikeAnyOther(t *testing.T) {
 			waitUntil(t, "kura watch starts", func() bool { return strings.Contains(output(), "Ctrl-C stops") })
 			watched := filepath.Join(folder, "sub", "watch.txt")
 			os.Remove(watched)
-			waitUntil(t, "kura watch removes a file deleted from "+name, func() bool { return !indexed(t, data)[watched] })
-			if !strings.Contains(output(), "removed 1") {
-				t.Errorf("kura watch said %q; want the removal reported", output())
+			waitUntil(t, "kura watch reports the removal of a file deleted from "+name, func() bool { return strings.Contains(output(), "removed 1") })
+			if indexed(t, data)[watched] {
+				t.Errorf("kura watch said %q, and the deleted file is still indexed", output())
 			}
 		})
+	}
+}
+
+// A watched folder found empty while documents were indexed from it (an
+// unmounted drive's mount point, a share that did not connect) keeps its
+// documents, in `kura watch` (through the real watcher) and in `kura
+// ingest`, and both say so; `kura rm FOLDER` then removes them on purpose.
+// `kura watch` once printed "removed 2" and emptied the index.
+func TestAFolderFoundEmptyKeepsItsDocumentsUntilRemoved(t *testing.T) {
+	data, folder := t.TempDir(), t.TempDir()
+	files := []string{filepath.Join(folder, "heron.txt"), filepath.Join(folder, "sub", "kingfisher.txt")}
+	for _, p := range files {
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte("A memo that names the "+strings.TrimSuffix(filepath.Base(p), ".txt")+"."), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if code, _, errs := run(t, "ingest", folder, "--data", data); code != ExitOK {
+		t.Fatalf("ingest: exit %d: %s", code, errs)
+	}
+	output, stop := startWatch(t, folder, "--data", data)
+	waitUntil(t, "kura watch starts", func() bool { return strings.Contains(output(), "Ctrl-C stops") })
+	// Everything goes at once, as when a drive is unmounted.
+	for _, p := range files {
+		os.Remove(p)
+	}
+	os.Remove(filepath.Join(folder, "sub"))
+	waitUntil(t, "kura watch says the folder is empty", func() bool { return strings.Contains(output(), "holds none of the 2 files") })
+	stop()
+	if out := output(); strings.Contains(out, "removed 2") || !strings.Contains(out, "kura rm "+folder) {
+		t.Fatalf("kura watch said:\n%s\nwant the documents kept and how to remove them", out)
+	}
+	if docs := indexed(t, data); !docs[files[0]] || !docs[files[1]] {
+		t.Fatalf("after the folder emptied the index holds %v; want both documents kept", docs)
+	}
+	code, _, errs := run(t, "ingest", folder, "--data", data)
+	if code != ExitOK || !strings.Contains(errs, "holds none of the 2 files") {
+		t.Fatalf("ingest of the empty folder: exit %d: %s; want a note that its documents are kept", code, errs)
+	}
+	code, out, _ := run(t, "watch", "--list", "--data", data)
+	if code != ExitOK || !strings.Contains(out, "holds none of the 2 files") {
+		t.Fatalf("watch --list: exit %d:\n%s\nwant the kept folder's reason", code, out)
+	}
+	if docs := indexed(t, data); len(docs) != 2 {
+		t.Fatalf("after an ingest of the empty folder the index holds %v; want both documents kept", docs)
+	}
+	if code, _, errs := run(t, "rm", folder, "--data", data); code != ExitOK {
+		t.Fatalf("rm of the folder: exit %d: %s", code, errs)
+	}
+	if docs := indexed(t, data); len(docs) != 0 {
+		t.Fatalf("after rm of the folder the index holds %v; want nothing", docs)
 	}
 }

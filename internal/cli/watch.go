@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/kura-app/kura/internal/ingest"
 	"github.com/kura-app/kura/internal/library"
 	"github.com/kura-app/kura/internal/pathtext"
 )
@@ -100,6 +101,10 @@ func (a *App) watch(ctx context.Context, args []string) int {
 				fmt.Fprintf(a.Stderr, "  failed: %s: %s\n", pathtext.Display(f.Path), f.Reason)
 			}
 		}
+		for _, k := range sum.Kept {
+			fmt.Fprintf(a.Stderr, "%s %s\n", time.Now().Format("15:04:05"), ingest.KeptWarning(k))
+		}
+		printKept(a.Stderr, sum.Kept)
 		return nil
 	}})
 	if errors.Is(err, context.Canceled) {

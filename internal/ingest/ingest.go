@@ -29,6 +29,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -39,6 +40,7 @@ import (
 	"github.com/kura-app/kura/internal/chunk"
 	"github.com/kura-app/kura/internal/ctxio"
 	"github.com/kura-app/kura/internal/extract"
+	"github.com/kura-app/kura/internal/pathtext"
 	"github.com/kura-app/kura/internal/store"
 	"github.com/kura-app/kura/internal/tokenize"
 	"github.com/kura-app/kura/internal/vector"
@@ -157,8 +159,30 @@ type Summary struct {
 	// warning in Warnings says it too. Nil when it did not.
 	EmbedErr error
 	Warnings []string
+	// Kept are folders given to the job that hold none of the files
+	// indexed from them, nor any other: their documents were kept, not
+	// removed (see KeptFolder).
+	Kept     []KeptFolder
 	Elapsed  time.Duration
 	Canceled bool
+}
+
+// KeptFolder is a folder that holds none of the Documents indexed from it
+// and no other file to index. A drive that is not mounted leaves an empty
+// mount point, and a network share that did not connect an empty folder:
+// the files are not gone, only out of reach, so the job keeps their
+// documents, as it does for a folder that is not there at all, and says
+// so. A user who did delete them all removes the documents explicitly.
+type KeptFolder struct {
+	Path      string
+	Documents int
+}
+
+// KeptWarning says, in a summary's words, what happened to a kept
+// folder's documents.
+func KeptWarning(k KeptFolder) string {
+	return fmt.Sprintf("%s holds none of the %d files indexed from it, nor any other (a drive not mounted, a share not connected?): "+
+		"their documents stay indexed until the files are back; if you deleted them, remove the folder's documents", k.Path, k.Documents)
 }
 
 // Job is one ingest run over one collection.
@@ -387,7 +411,10 @@ func scan(ctx context.Context, paths []string) (files []string, roots []string, 
 }
 
 // removeGone deletes indexed documents under roots whose files no longer
-// exist, and indexed documents named explicitly that are gone.
+// exist, and indexed documents named explicitly that are gone. A root
+// that holds no file to index while every document indexed from it is
+// gone keeps its documents (KeptFolder): emptiness alone is no proof that
+// the files were deleted.
 func (j *Job) removeGone(ctx context.Context, files, roots, missing []string) error {
 	present := make(map[string]bool, len(files))
 	for _, f := range files {
@@ -399,13 +426,21 @@ func (j *Job) removeGone(ctx context.Context, files, roots, missing []string) er
 		if err != nil {
 			return err
 		}
+		var vanished []string
 		for _, d := range docs {
 			if !present[d.Path] {
 				if _, err := os.Stat(d.Path); errors.Is(err, fs.ErrNotExist) || (err == nil && !extract.Supported(d.Path)) {
-					gone = append(gone, d.Path)
+					vanished = append(vanished, d.Path)
 				}
 			}
 		}
+		if len(vanished) > 0 && len(vanished) == len(docs) && !slices.ContainsFunc(files, func(f string) bool { return pathtext.Within(f, root) }) {
+			k := KeptFolder{Path: root, Documents: len(docs)}
+			j.sum.Kept = append(j.sum.Kept, k)
+			j.sum.Warnings = append(j.sum.Warnings, KeptWarning(k))
+			continue
+		}
+		gone = append(gone, vanished...)
 	}
 	for _, m := range missing {
 		if _, err := j.Store.DocumentByPath(ctx, j.Collection.ID, m); err == nil {

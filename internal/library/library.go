@@ -230,6 +230,9 @@ func (l *Library) Ingest(ctx context.Context, collection string, paths []string,
 		return ingest.Summary{}, err
 	}
 	l.watchFolders(ctx, c, paths)
+	// A watched drive that is not mounted is not read: its empty mount
+	// point would look like a folder whose files were all deleted.
+	paths, skipped := l.outOfReach(ctx, c, paths)
 	cfg := l.Config()
 	var last ingest.Progress
 	job := &ingest.Job{
@@ -244,10 +247,16 @@ func (l *Library) Ingest(ctx context.Context, collection string, paths []string,
 		},
 	}
 	sum, err := job.Run(ctx, paths)
+	for p, why := range skipped {
+		sum.Warnings = append(sum.Warnings, why.Error())
+		if abs, err := filepath.Abs(p); err == nil {
+			l.store.Synced(context.WithoutCancel(ctx), c.ID, abs, time.Now().Unix(), why.Error())
+		}
+	}
 	if err != nil {
 		return sum, err
 	}
-	l.synced(ctx, c, paths)
+	l.synced(ctx, c, paths, sum.Kept)
 	if opts.NoEmbedding {
 		sum.Lexical = true
 		sum.Warnings = append(sum.Warnings, "indexed for keyword search only, as asked")
@@ -412,7 +421,11 @@ func (l *Library) Documents(ctx context.Context, collection string) ([]store.Doc
 }
 
 // Remove removes the document at path (made absolute) from the collection's
-// index; the file is not touched.
+// index, or, when path is a folder, every document under it (the explicit
+// way to drop the documents of a folder whose files were all deleted: an
+// ingest keeps those, see ingest.KeptFolder); files are not touched. A
+// path that names no document and no folder holding one is an error
+// wrapping store.ErrNotFound.
 func (l *Library) Remove(ctx context.Context, collection, path string) error {
 	c, err := l.store.Collection(ctx, collection)
 	if err != nil {
@@ -423,7 +436,19 @@ func (l *Library) Remove(ctx context.Context, collection, path string) error {
 		return err
 	}
 	ids, err := l.store.RemoveDocument(ctx, c.ID, abs)
-	if err != nil {
+	if IsNotFound(err) {
+		docs, lerr := l.store.Documents(ctx, c.ID, abs)
+		if lerr != nil || len(docs) == 0 {
+			return err
+		}
+		for _, d := range docs {
+			removed, err := l.store.RemoveDocument(ctx, c.ID, d.Path)
+			if err != nil && !IsNotFound(err) {
+				return err
+			}
+			ids = append(ids, removed...)
+		}
+	} else if err != nil {
 		return err
 	}
 	return l.index.Remove(ctx, ids)

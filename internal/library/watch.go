@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kura-app/kura/internal/ingest"
 	"github.com/kura-app/kura/internal/store"
 	"github.com/kura-app/kura/internal/watch"
 )
@@ -49,7 +50,7 @@ func (l *Library) watchFolders(ctx context.Context, c store.Collection, paths []
 		if err != nil {
 			continue
 		}
-		if isDir(abs) && l.store.AddWatch(ctx, c.ID, abs) == nil {
+		if isDir(abs) && l.store.AddWatch(ctx, c.ID, abs, isMountPoint(abs)) == nil {
 			added = true
 		}
 	}
@@ -58,13 +59,63 @@ func (l *Library) watchFolders(ctx context.Context, c store.Collection, paths []
 	}
 }
 
-// synced records the watched folders among paths as brought up to date.
-func (l *Library) synced(ctx context.Context, c store.Collection, paths []string) {
+// synced records the watched folders among paths as brought up to date,
+// or, for those whose documents the job kept because the folder was found
+// empty, why they were not.
+func (l *Library) synced(ctx context.Context, c store.Collection, paths []string, kept []ingest.KeptFolder) {
 	for _, p := range paths {
 		if abs, err := filepath.Abs(p); err == nil && isDir(abs) {
-			l.store.Synced(context.WithoutCancel(ctx), c.ID, abs, time.Now().Unix(), "")
+			msg := ""
+			for _, k := range kept {
+				if k.Path == abs {
+					msg = ingest.KeptWarning(k)
+				}
+			}
+			l.store.Synced(context.WithoutCancel(ctx), c.ID, abs, time.Now().Unix(), msg)
 		}
 	}
+}
+
+// isMountPoint is mountPoint; tests replace it to unmount a drive.
+var isMountPoint = mountPoint
+
+// unmounted returns why the folder w follows is out of reach although it
+// is there: it was seen as a mount point and is not one now, so the drive
+// or share is not mounted and the empty folder under it says nothing about
+// the files. Nil when there is no such evidence.
+func unmounted(w store.Watch) error {
+	if !w.MountPoint || isMountPoint(w.Path) {
+		return nil
+	}
+	return fmt.Errorf("%s is not mounted (it was a mount point and is not one now): its documents stay indexed until it is back or you stop watching it", w.Path)
+}
+
+// outOfReach splits paths into those to ingest and the watched folders of
+// c that are not mounted (see unmounted), with why.
+func (l *Library) outOfReach(ctx context.Context, c store.Collection, paths []string) (keep []string, skipped map[string]error) {
+	ws, err := l.store.Watches(ctx)
+	if err != nil {
+		return paths, nil
+	}
+	for _, p := range paths {
+		var why error
+		if abs, err := filepath.Abs(p); err == nil {
+			for _, w := range ws {
+				if w.Collection == c.Name && w.Path == abs {
+					why = unmounted(w)
+				}
+			}
+		}
+		if why == nil {
+			keep = append(keep, p)
+			continue
+		}
+		if skipped == nil {
+			skipped = map[string]error{}
+		}
+		skipped[p] = why
+	}
+	return keep, skipped
 }
 
 // SyncFunc brings one watched folder of a collection up to date. Follow's
@@ -193,18 +244,19 @@ func (f *follower) syncFolder(ctx context.Context, folder string, sync SyncFunc)
 		var serr error
 		if !isDir(folder) {
 			serr = fmt.Errorf("the folder %s is not there (unplugged or moved?): its documents stay indexed until it is back or you stop watching it", folder)
-		} else {
+		} else if serr = unmounted(w); serr == nil {
 			serr = sync(ctx, w.Collection, folder)
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		msg := ""
+		// A sync that succeeded was recorded by its ingest (which also
+		// says when it kept an empty folder's documents).
 		if serr != nil {
-			msg, _, _ = strings.Cut(serr.Error(), "\n")
+			msg, _, _ := strings.Cut(serr.Error(), "\n")
 			errs = append(errs, serr)
+			f.l.store.Synced(context.WithoutCancel(ctx), c.ID, folder, time.Now().Unix(), msg)
 		}
-		f.l.store.Synced(context.WithoutCancel(ctx), c.ID, folder, time.Now().Unix(), msg)
 	}
 	return errors.Join(errs...)
 }

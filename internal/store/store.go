@@ -41,8 +41,9 @@ import (
 // an index that makes counting a collection's vectors cheap, version 4 moved
 // vectors into sets of their own (one per embedding model, see vectors.go),
 // version 5 records watched folders (watches.go), version 6 passages across
-// pages and OCR (schema_ocr.go).
-const SchemaVersion = 6
+// pages and OCR (schema_ocr.go), version 7 which watched folders are mount
+// points (watches.go).
+const SchemaVersion = 7
 
 // ErrNotFound is returned when a named collection or document does not exist.
 var ErrNotFound = errors.New("not found")
@@ -123,7 +124,7 @@ func (s *Store) migrate() error {
 	// Each step brings a file from the version before it to its own; a
 	// new file runs them all. The version is recorded in the same
 	// transaction, so a crash leaves the old schema or the new one.
-	steps := [][]string{schemaV1, schemaV2, schemaV3, schemaV4, schemaWatches, schemaPagesOCR}
+	steps := [][]string{schemaV1, schemaV2, schemaV3, schemaV4, schemaWatches, schemaPagesOCR, schemaWatchMounts}
 	for i, step := range steps[have:] {
 		for _, q := range step {
 			if _, err := tx.Exec(q); err != nil {
