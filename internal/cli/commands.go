@@ -38,6 +38,9 @@ func (a *App) ingest(ctx context.Context, args []string) int {
 		return ExitFailure
 	}
 	defer closeFn()
+	if paths, err = argPaths(paths); err != nil {
+		return a.fail(err)
+	}
 	pr := newProgressPrinter(a.Stderr)
 	sum, err := lib.Ingest(ctx, c.Collection, paths, library.IngestOptions{Force: force, NoEmbedding: lexical}, pr.print)
 	pr.done()
@@ -305,12 +308,33 @@ type pathList []string
 func (p *pathList) String() string { return strings.Join(*p, ", ") }
 
 func (p *pathList) Set(v string) error {
-	abs, err := filepath.Abs(v)
+	abs, err := argPath(v)
 	if err != nil {
 		return err
 	}
 	*p = append(*p, abs)
 	return nil
+}
+
+// argPath is the absolute path a command-line argument names. It takes
+// back every form the CLI prints a path in (pathtext.Parse): as it is, the
+// text of --json output, or a quoted line of text output, so a name that
+// is not UTF-8, copied from `kura docs --json`, names its file.
+func argPath(arg string) (string, error) {
+	return filepath.Abs(pathtext.Parse(arg))
+}
+
+// argPaths is argPath of each argument.
+func argPaths(args []string) ([]string, error) {
+	out := make([]string, 0, len(args))
+	for _, a := range args {
+		abs, err := argPath(a)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, abs)
+	}
+	return out, nil
 }
 
 // ContextJSON is the shape of `kura ask --context-only --json`: exactly the
@@ -635,6 +659,9 @@ func (a *App) rm(ctx context.Context, args []string) int {
 	}
 	defer closeFn()
 	code := ExitOK
+	if paths, err = argPaths(paths); err != nil {
+		return a.fail(err)
+	}
 	for _, p := range paths {
 		if err := lib.Remove(ctx, c.Collection, p); err != nil {
 			code = a.fail(err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"time"
 
 	"github.com/kura-app/kura/internal/ingest"
@@ -36,7 +35,7 @@ func (a *App) watch(ctx context.Context, args []string) int {
 	case *list:
 		return a.listWatches(ctx, lib, c)
 	case *stop != "":
-		abs, err := filepath.Abs(*stop)
+		abs, err := argPath(*stop)
 		if err != nil {
 			return a.fail(err)
 		}
@@ -48,12 +47,10 @@ func (a *App) watch(ctx context.Context, args []string) int {
 	}
 
 	var only []string
-	for _, p := range paths {
-		abs, err := filepath.Abs(p)
-		if err != nil {
+	if len(paths) > 0 {
+		if only, err = argPaths(paths); err != nil {
 			return a.fail(err)
 		}
-		only = append(only, abs)
 	}
 	if len(only) > 0 {
 		pr := newProgressPrinter(a.Stderr)
