@@ -135,6 +135,19 @@ type Progress struct {
 	OCRPagesDone, OCRPagesTotal int
 }
 
+// Consistent returns p with every total at least its count done: a file
+// that grows between the walk and its reading, pages found as files are
+// read, passages added while vectors are computed all move a count past a
+// total measured earlier, and a progress line never says "2 of 1". Every
+// snapshot a job or the embedding phase reports passes through it.
+func (p Progress) Consistent() Progress {
+	p.FilesTotal = max(p.FilesTotal, p.FilesDone)
+	p.BytesTotal = max(p.BytesTotal, p.BytesDone)
+	p.OCRPagesTotal = max(p.OCRPagesTotal, p.OCRPagesDone)
+	p.VectorsTotal = max(p.VectorsTotal, p.VectorsDone)
+	return p
+}
+
 // Failure is a file that could not be indexed, and why.
 type Failure struct {
 	Path   string
@@ -317,7 +330,7 @@ func (j *Job) report(force bool) error {
 		return nil
 	}
 	j.lastSent = now
-	p := j.prog
+	p := j.prog.Consistent()
 	p.Elapsed = now.Sub(j.start)
 	if p.Phase == PhaseIndex && p.Elapsed > 0 {
 		p.Rate = float64(p.FilesDone) / p.Elapsed.Seconds()

@@ -327,7 +327,7 @@ func (l *Library) embedPhase(ctx context.Context, collection string, sum ingest.
 		p.VectorsDone, p.VectorsTotal, p.Rate = st.Done, st.Total, st.Rate
 		p.EmbedModel, p.Rebuild = st.Model, st.Rebuild
 		p.Elapsed = time.Since(start)
-		return p
+		return p.Consistent()
 	}
 	// Every document is searchable by keyword now: say so at once, before
 	// the pass loads the embedding model (seconds on a laptop).
@@ -370,7 +370,7 @@ func (l *Library) embedPhase(ctx context.Context, collection string, sum ingest.
 		p := files
 		p.Phase, p.Current, p.ETA, p.Elapsed = ingest.PhaseDone, "", 0, sum.Elapsed
 		p.VectorsDone, p.VectorsTotal, p.Rate, p.EmbedModel = last.Done, last.Total, last.Rate, last.Model
-		if err := onProgress(p); err != nil {
+		if err := onProgress(p.Consistent()); err != nil {
 			return sum, err
 		}
 	}
