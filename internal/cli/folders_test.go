@@ -190,3 +190,38 @@ func TestAFolderFoundEmptyKeepsItsDocumentsUntilRemoved(t *testing.T) {
 		t.Fatalf("after rm of the folder the index holds %v; want nothing", docs)
 	}
 }
+
+// A file appended to every half second does not stop the rest of its
+// watched folder from syncing: a new file beside it is indexed by `kura
+// watch` while the appending goes on. The folder once had to be quiet as a
+// whole, so the new file waited for as long as the log was written.
+func TestAFileAppendedWithoutPauseDoesNotHoldBackItsFolder(t *testing.T) {
+	data, folder := t.TempDir(), t.TempDir()
+	log := filepath.Join(folder, "log.txt")
+	if err := os.WriteFile(log, []byte("The log begins.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	output, _ := startWatch(t, folder, "--data", data)
+	waitUntil(t, "kura watch starts", func() bool { return strings.Contains(output(), "Ctrl-C stops") })
+	stop, appended := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(appended)
+		tick := time.NewTicker(500 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				if f, err := os.OpenFile(log, os.O_APPEND|os.O_WRONLY, 0); err == nil {
+					f.WriteString("One more line.\n")
+					f.Close()
+				}
+			}
+		}
+	}()
+	defer func() { close(stop); <-appended }()
+	memo := filepath.Join(folder, "memo.txt")
+	os.WriteFile(memo, []byte("A new memo names the heron."), 0o644)
+	waitUntil(t, "the new file is indexed while the log is appended to", func() bool { return indexed(t, data)[memo] })
+}

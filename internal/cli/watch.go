@@ -76,6 +76,8 @@ func (a *App) watch(ctx context.Context, args []string) int {
 		return ExitUsage
 	}
 	fmt.Fprintln(a.Stderr, "changes are applied within seconds; Ctrl-C stops")
+	// The folders given were just ingested: no second sync at the start.
+	fresh := only
 	if only == nil {
 		for _, w := range ws {
 			if w.Collection == c.Collection {
@@ -83,11 +85,11 @@ func (a *App) watch(ctx context.Context, args []string) int {
 			}
 		}
 	}
-	err = lib.Follow(ctx, library.FollowOptions{Only: only, Sync: func(ctx context.Context, collection, folder string) error {
+	err = lib.Follow(ctx, library.FollowOptions{Only: only, Fresh: fresh, Sync: func(ctx context.Context, collection, folder string, changed []string) error {
 		if collection != c.Collection {
 			return nil
 		}
-		sum, err := lib.Ingest(ctx, collection, []string{folder}, library.IngestOptions{}, nil)
+		sum, err := lib.Sync(ctx, collection, folder, changed, library.IngestOptions{}, nil)
 		if err != nil {
 			return err
 		}

@@ -70,6 +70,12 @@ type Options struct {
 	// Force re-processes files even when their content is unchanged
 	// (used after a chunking change).
 	Force bool
+	// Changes says the paths are what changed in a watched folder (files
+	// or folders, present or gone): a path that is gone removes its
+	// document and is no failure when it had none (a temporary file), and
+	// a file the walk of its folder would pass over (hidden, of a type
+	// not read, not a regular file) is passed over quietly.
+	Changes bool
 }
 
 func (o Options) normalized() Options {
@@ -239,7 +245,7 @@ func (j *Job) Run(ctx context.Context, paths []string) (Summary, error) {
 	stopTick := j.tick()
 	defer stopTick()
 
-	files, roots, missing, failures, notes := scan(ctx, paths)
+	files, roots, missing, failures, notes := scan(ctx, paths, j.Options.Changes)
 	j.mu.Lock()
 	j.sum.Failed = append(j.sum.Failed, failures...)
 	j.sum.Warnings = append(j.sum.Warnings, notes...)
@@ -349,8 +355,9 @@ func (j *Job) report(force bool) error {
 // scan resolves paths into the files to index. roots are the folders given
 // (their vanished files get removed); missing are named files that do not
 // exist (removed if indexed, otherwise failures); notes are warnings about
-// what was left out of folders on purpose (links).
-func scan(ctx context.Context, paths []string) (files []string, roots []string, missing []string, failures []Failure, notes []string) {
+// what was left out of folders on purpose (links). With changes set (see
+// Options.Changes), a path a folder's walk would pass over is passed over.
+func scan(ctx context.Context, paths []string, changes bool) (files []string, roots []string, missing []string, failures []Failure, notes []string) {
 	seen := map[string]bool{}
 	add := func(p string) {
 		if !seen[p] {
@@ -365,6 +372,9 @@ func scan(ctx context.Context, paths []string) (files []string, roots []string, 
 			continue
 		}
 		info, err := os.Stat(abs)
+		if changes && (strings.HasPrefix(filepath.Base(abs), ".") || err == nil && !info.IsDir() && (!info.Mode().IsRegular() || !extract.Supported(abs))) {
+			continue // what the walk of its folder would not read
+		}
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
 				missing = append(missing, abs)
@@ -458,7 +468,7 @@ func (j *Job) removeGone(ctx context.Context, files, roots, missing []string) er
 	for _, m := range missing {
 		if _, err := j.Store.DocumentByPath(ctx, j.Collection.ID, m); err == nil {
 			gone = append(gone, m)
-		} else {
+		} else if !j.Options.Changes {
 			j.sum.Failed = append(j.sum.Failed, Failure{m, "no such file or folder"})
 		}
 	}

@@ -214,6 +214,10 @@ func (l *Library) DeleteCollection(ctx context.Context, name string) error {
 type IngestOptions struct {
 	Force       bool // re-process unchanged files
 	NoEmbedding bool // index for keyword search only
+	// changesIn is the watched folder the paths changed in (Sync): they
+	// are synced as changes (ingest.Options.Changes) and the folder's
+	// watch records the outcome.
+	changesIn string
 }
 
 // Ingest indexes paths into the collection (created if needed) in two
@@ -229,15 +233,28 @@ func (l *Library) Ingest(ctx context.Context, collection string, paths []string,
 	if err != nil {
 		return ingest.Summary{}, err
 	}
-	l.watchFolders(ctx, c, paths)
+	// roots are the folders whose watches record the outcome.
+	roots := paths
+	if opts.changesIn != "" {
+		roots = []string{opts.changesIn}
+	} else {
+		l.watchFolders(ctx, c, paths)
+	}
 	// A watched drive that is not mounted is not read: its empty mount
 	// point would look like a folder whose files were all deleted.
-	paths, skipped := l.outOfReach(ctx, c, paths)
+	roots, skipped := l.outOfReach(ctx, c, roots)
+	switch {
+	case opts.changesIn == "":
+		paths = roots
+	case len(roots) == 0:
+		paths = nil
+	}
 	cfg := l.Config()
 	var last ingest.Progress
 	job := &ingest.Job{
 		Store: l.store, Index: l.index, Collection: c, Shared: l.jobs, OCR: l.ocrEngine(ctx),
-		Options: ingest.Options{Chunk: chunk.Options{Size: cfg.ChunkSize, Overlap: cfg.ChunkOverlap}, Force: opts.Force},
+		Options: ingest.Options{Chunk: chunk.Options{Size: cfg.ChunkSize, Overlap: cfg.ChunkOverlap}, Force: opts.Force,
+			Changes: opts.changesIn != ""},
 		OnProgress: func(p ingest.Progress) error {
 			last = p
 			if onProgress == nil || (p.Phase == ingest.PhaseDone && !opts.NoEmbedding) {
@@ -256,7 +273,7 @@ func (l *Library) Ingest(ctx context.Context, collection string, paths []string,
 	if err != nil {
 		return sum, err
 	}
-	l.synced(ctx, c, paths, sum.Kept)
+	l.synced(ctx, c, roots, sum.Kept)
 	if opts.NoEmbedding {
 		sum.Lexical = true
 		sum.Warnings = append(sum.Warnings, "indexed for keyword search only, as asked")
