@@ -39,10 +39,10 @@ func (a *App) StopWatching(collection, path string) error {
 // follow keeps the watched folders in sync while the app runs; each sync
 // is a job of kind "sync", so the window shows what changed.
 func (a *App) follow(ctx context.Context) {
-	a.lib.Follow(ctx, library.FollowOptions{Sync: func(ctx context.Context, collection, folder string) error {
+	a.lib.Follow(ctx, library.FollowOptions{Sync: func(ctx context.Context, collection, folder string, changed []string) error {
 		done := make(chan error, 1)
 		run := a.indexJob(func(ctx context.Context, onProgress func(ingest.Progress) error) (ingest.Summary, error) {
-			return a.lib.Ingest(ctx, collection, []string{folder}, library.IngestOptions{}, onProgress)
+			return a.lib.Sync(ctx, collection, folder, changed, library.IngestOptions{}, onProgress)
 		})
 		a.jobs.start(ctx, JobSync, collection, true, func(jctx context.Context, j *job) (*JobSummary, error) {
 			sum, err := run(jctx, j)

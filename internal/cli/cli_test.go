@@ -192,8 +192,20 @@ func TestNamesThatAreNotUTF8OrHoldANewlineRoundTripThroughTheCLI(t *testing.T) {
 	if !got[latin1] || !got[newline] {
 		t.Fatalf("decoded JSON paths %v, want %q and %q exactly", got, latin1, newline)
 	}
-	if code, _, errs := run(t, "rm", "--data", data, latin1); code != ExitOK {
-		t.Fatalf("rm of the Latin-1 name: exit %d: %s", code, errs)
+	// Every path the CLI prints is taken back: the Latin-1 name as --json
+	// wrote it, the other as text output quoted it.
+	for _, d := range list {
+		if pathtext.Decode(d.Path) == latin1 {
+			if code, _, errs := run(t, "rm", "--data", data, d.Path); code != ExitOK {
+				t.Fatalf("rm of the Latin-1 name as docs --json printed it (%q): exit %d: %s", d.Path, code, errs)
+			}
+		}
+	}
+	if code, _, errs := run(t, "rm", "--data", data, pathtext.Display(newline)); code != ExitOK {
+		t.Fatalf("rm of the name with a newline as docs printed it (%s): exit %d: %s", pathtext.Display(newline), code, errs)
+	}
+	if docs := indexed(t, data); len(docs) != 0 {
+		t.Fatalf("after rm of both the index holds %v", docs)
 	}
 }
 

@@ -40,6 +40,9 @@ func (a *App) ingest(ctx context.Context, args []string) int {
 		return ExitFailure
 	}
 	defer closeFn()
+	if paths, err = argPaths(paths); err != nil {
+		return a.fail(err)
+	}
 	pr := newProgressPrinter(a.Stderr)
 	sum, err := lib.Ingest(ctx, c.Collection, paths, library.IngestOptions{Force: force, NoEmbedding: lexical}, pr.print)
 	pr.done()
@@ -115,6 +118,7 @@ func (a *App) summary(c Common, sum ingest.Summary, err error) int {
 		for _, wn := range sum.Warnings {
 			fmt.Fprintf(w, "  note: %s\n", wn)
 		}
+		printKept(w, sum.Kept)
 		if sum.EmbedErr != nil {
 			fmt.Fprintf(w, "  note: %s\n", Message(sum.EmbedErr))
 		}
@@ -126,6 +130,14 @@ func (a *App) summary(c Common, sum ingest.Summary, err error) int {
 		return ExitFailure
 	}
 	return ExitOK
+}
+
+// printKept says how to remove the documents of folders a job kept
+// because they were found empty.
+func printKept(w io.Writer, kept []ingest.KeptFolder) {
+	for _, k := range kept {
+		fmt.Fprintf(w, "  if the files of %s were deleted, remove their documents with `kura rm %s`\n", pathtext.Display(k.Path), pathtext.Display(k.Path))
+	}
 }
 
 // SearchJSON is the shape of `kura search --json`.
@@ -325,12 +337,33 @@ type pathList []string
 func (p *pathList) String() string { return strings.Join(*p, ", ") }
 
 func (p *pathList) Set(v string) error {
-	abs, err := filepath.Abs(v)
+	abs, err := argPath(v)
 	if err != nil {
 		return err
 	}
 	*p = append(*p, abs)
 	return nil
+}
+
+// argPath is the absolute path a command-line argument names. It takes
+// back every form the CLI prints a path in (pathtext.Parse): as it is, the
+// text of --json output, or a quoted line of text output, so a name that
+// is not UTF-8, copied from `kura docs --json`, names its file.
+func argPath(arg string) (string, error) {
+	return filepath.Abs(pathtext.Parse(arg))
+}
+
+// argPaths is argPath of each argument.
+func argPaths(args []string) ([]string, error) {
+	out := make([]string, 0, len(args))
+	for _, a := range args {
+		abs, err := argPath(a)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, abs)
+	}
+	return out, nil
 }
 
 // ContextJSON is the shape of `kura ask --context-only --json`: exactly the
@@ -738,6 +771,9 @@ func (a *App) rm(ctx context.Context, args []string) int {
 	}
 	defer closeFn()
 	code := ExitOK
+	if paths, err = argPaths(paths); err != nil {
+		return a.fail(err)
+	}
 	for _, p := range paths {
 		if err := lib.Remove(ctx, c.Collection, p); err != nil {
 			code = a.fail(err)

@@ -257,7 +257,7 @@ func (a *App) modelsImport(ctx context.Context, args []string) int {
 	case len(files) > 1:
 		return a.usageError(fs, "give one file or folder (a folder imports every .gguf file in it)")
 	}
-	path, err := filepath.Abs(files[0])
+	path, err := argPath(files[0])
 	if err != nil {
 		return a.fail(err)
 	}

@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"time"
 
+	"github.com/kura-app/kura/internal/ingest"
 	"github.com/kura-app/kura/internal/library"
 	"github.com/kura-app/kura/internal/pathtext"
 )
@@ -35,7 +35,7 @@ func (a *App) watch(ctx context.Context, args []string) int {
 	case *list:
 		return a.listWatches(ctx, lib, c)
 	case *stop != "":
-		abs, err := filepath.Abs(*stop)
+		abs, err := argPath(*stop)
 		if err != nil {
 			return a.fail(err)
 		}
@@ -47,12 +47,10 @@ func (a *App) watch(ctx context.Context, args []string) int {
 	}
 
 	var only []string
-	for _, p := range paths {
-		abs, err := filepath.Abs(p)
-		if err != nil {
+	if len(paths) > 0 {
+		if only, err = argPaths(paths); err != nil {
 			return a.fail(err)
 		}
-		only = append(only, abs)
 	}
 	if len(only) > 0 {
 		pr := newProgressPrinter(a.Stderr)
@@ -78,6 +76,8 @@ func (a *App) watch(ctx context.Context, args []string) int {
 		return ExitUsage
 	}
 	fmt.Fprintln(a.Stderr, "changes are applied within seconds; Ctrl-C stops")
+	// The folders given were just ingested: no second sync at the start.
+	fresh := only
 	if only == nil {
 		for _, w := range ws {
 			if w.Collection == c.Collection {
@@ -85,11 +85,11 @@ func (a *App) watch(ctx context.Context, args []string) int {
 			}
 		}
 	}
-	err = lib.Follow(ctx, library.FollowOptions{Only: only, Sync: func(ctx context.Context, collection, folder string) error {
+	err = lib.Follow(ctx, library.FollowOptions{Only: only, Fresh: fresh, Sync: func(ctx context.Context, collection, folder string, changed []string) error {
 		if collection != c.Collection {
 			return nil
 		}
-		sum, err := lib.Ingest(ctx, collection, []string{folder}, library.IngestOptions{}, nil)
+		sum, err := lib.Sync(ctx, collection, folder, changed, library.IngestOptions{}, nil)
 		if err != nil {
 			return err
 		}
@@ -100,6 +100,10 @@ func (a *App) watch(ctx context.Context, args []string) int {
 				fmt.Fprintf(a.Stderr, "  failed: %s: %s\n", pathtext.Display(f.Path), f.Reason)
 			}
 		}
+		for _, k := range sum.Kept {
+			fmt.Fprintf(a.Stderr, "%s %s\n", time.Now().Format("15:04:05"), ingest.KeptWarning(k))
+		}
+		printKept(a.Stderr, sum.Kept)
 		return nil
 	}})
 	if errors.Is(err, context.Canceled) {

@@ -29,6 +29,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -39,6 +40,7 @@ import (
 	"github.com/kura-app/kura/internal/chunk"
 	"github.com/kura-app/kura/internal/ctxio"
 	"github.com/kura-app/kura/internal/extract"
+	"github.com/kura-app/kura/internal/pathtext"
 	"github.com/kura-app/kura/internal/store"
 	"github.com/kura-app/kura/internal/tokenize"
 	"github.com/kura-app/kura/internal/vector"
@@ -68,6 +70,12 @@ type Options struct {
 	// Force re-processes files even when their content is unchanged
 	// (used after a chunking change).
 	Force bool
+	// Changes says the paths are what changed in a watched folder (files
+	// or folders, present or gone): a path that is gone removes its
+	// document and is no failure when it had none (a temporary file), and
+	// a file the walk of its folder would pass over (hidden, of a type
+	// not read, not a regular file) is passed over quietly.
+	Changes bool
 }
 
 func (o Options) normalized() Options {
@@ -133,6 +141,19 @@ type Progress struct {
 	OCRPagesDone, OCRPagesTotal int
 }
 
+// Consistent returns p with every total at least its count done: a file
+// that grows between the walk and its reading, pages found as files are
+// read, passages added while vectors are computed all move a count past a
+// total measured earlier, and a progress line never says "2 of 1". Every
+// snapshot a job or the embedding phase reports passes through it.
+func (p Progress) Consistent() Progress {
+	p.FilesTotal = max(p.FilesTotal, p.FilesDone)
+	p.BytesTotal = max(p.BytesTotal, p.BytesDone)
+	p.OCRPagesTotal = max(p.OCRPagesTotal, p.OCRPagesDone)
+	p.VectorsTotal = max(p.VectorsTotal, p.VectorsDone)
+	return p
+}
+
 // Failure is a file that could not be indexed (or was in part), and why:
 // Reason in one line, and its Kind (a Kind constant, "" for none of them),
 // which is also stored with the document (store.Document.ErrorKind).
@@ -160,8 +181,30 @@ type Summary struct {
 	// warning in Warnings says it too. Nil when it did not.
 	EmbedErr error
 	Warnings []string
+	// Kept are folders given to the job that hold none of the files
+	// indexed from them, nor any other: their documents were kept, not
+	// removed (see KeptFolder).
+	Kept     []KeptFolder
 	Elapsed  time.Duration
 	Canceled bool
+}
+
+// KeptFolder is a folder that holds none of the Documents indexed from it
+// and no other file to index. A drive that is not mounted leaves an empty
+// mount point, and a network share that did not connect an empty folder:
+// the files are not gone, only out of reach, so the job keeps their
+// documents, as it does for a folder that is not there at all, and says
+// so. A user who did delete them all removes the documents explicitly.
+type KeptFolder struct {
+	Path      string
+	Documents int
+}
+
+// KeptWarning says, in a summary's words, what happened to a kept
+// folder's documents.
+func KeptWarning(k KeptFolder) string {
+	return fmt.Sprintf("%s holds none of the %d files indexed from it, nor any other (a drive not mounted, a share not connected?): "+
+		"their documents stay indexed until the files are back; if you deleted them, remove the folder's documents", k.Path, k.Documents)
 }
 
 // Job is one ingest run over one collection.
@@ -205,7 +248,7 @@ func (j *Job) Run(ctx context.Context, paths []string) (Summary, error) {
 	stopTick := j.tick()
 	defer stopTick()
 
-	files, roots, missing, failures, notes := scan(ctx, paths)
+	files, roots, missing, failures, notes := scan(ctx, paths, j.Options.Changes)
 	j.mu.Lock()
 	j.sum.Failed = append(j.sum.Failed, failures...)
 	j.sum.Warnings = append(j.sum.Warnings, notes...)
@@ -296,7 +339,7 @@ func (j *Job) report(force bool) error {
 		return nil
 	}
 	j.lastSent = now
-	p := j.prog
+	p := j.prog.Consistent()
 	p.Elapsed = now.Sub(j.start)
 	if p.Phase == PhaseIndex && p.Elapsed > 0 {
 		p.Rate = float64(p.FilesDone) / p.Elapsed.Seconds()
@@ -315,8 +358,9 @@ func (j *Job) report(force bool) error {
 // scan resolves paths into the files to index. roots are the folders given
 // (their vanished files get removed); missing are named files that do not
 // exist (removed if indexed, otherwise failures); notes are warnings about
-// what was left out of folders on purpose (links).
-func scan(ctx context.Context, paths []string) (files []string, roots []string, missing []string, failures []Failure, notes []string) {
+// what was left out of folders on purpose (links). With changes set (see
+// Options.Changes), a path a folder's walk would pass over is passed over.
+func scan(ctx context.Context, paths []string, changes bool) (files []string, roots []string, missing []string, failures []Failure, notes []string) {
 	seen := map[string]bool{}
 	add := func(p string) {
 		if !seen[p] {
@@ -331,6 +375,9 @@ func scan(ctx context.Context, paths []string) (files []string, roots []string, 
 			continue
 		}
 		info, err := os.Stat(abs)
+		if changes && (strings.HasPrefix(filepath.Base(abs), ".") || err == nil && !info.IsDir() && (!info.Mode().IsRegular() || !extract.Supported(abs))) {
+			continue // what the walk of its folder would not read
+		}
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
 				missing = append(missing, abs)
@@ -390,7 +437,10 @@ func scan(ctx context.Context, paths []string) (files []string, roots []string, 
 }
 
 // removeGone deletes indexed documents under roots whose files no longer
-// exist, and indexed documents named explicitly that are gone.
+// exist, and indexed documents named explicitly that are gone. A root
+// that holds no file to index while every document indexed from it is
+// gone keeps its documents (KeptFolder): emptiness alone is no proof that
+// the files were deleted.
 func (j *Job) removeGone(ctx context.Context, files, roots, missing []string) error {
 	present := make(map[string]bool, len(files))
 	for _, f := range files {
@@ -402,18 +452,26 @@ func (j *Job) removeGone(ctx context.Context, files, roots, missing []string) er
 		if err != nil {
 			return err
 		}
+		var vanished []string
 		for _, d := range docs {
 			if !present[d.Path] {
 				if _, err := os.Stat(d.Path); errors.Is(err, fs.ErrNotExist) || (err == nil && !extract.Supported(d.Path)) {
-					gone = append(gone, d.Path)
+					vanished = append(vanished, d.Path)
 				}
 			}
 		}
+		if len(vanished) > 0 && len(vanished) == len(docs) && !slices.ContainsFunc(files, func(f string) bool { return pathtext.Within(f, root) }) {
+			k := KeptFolder{Path: root, Documents: len(docs)}
+			j.sum.Kept = append(j.sum.Kept, k)
+			j.sum.Warnings = append(j.sum.Warnings, KeptWarning(k))
+			continue
+		}
+		gone = append(gone, vanished...)
 	}
 	for _, m := range missing {
 		if _, err := j.Store.DocumentByPath(ctx, j.Collection.ID, m); err == nil {
 			gone = append(gone, m)
-		} else {
+		} else if !j.Options.Changes {
 			j.sum.Failed = append(j.sum.Failed, Failure{Path: m, Reason: "no such file or folder"})
 		}
 	}

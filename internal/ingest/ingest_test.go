@@ -208,6 +208,42 @@ func TestProgressCountsBytesAndEndsWithTheFinalState(t *testing.T) {
 	}
 }
 
+// A file that grows between the walk and its reading (a log being written,
+// a file appended to in a watched folder) never puts a count past its
+// total: progress once said "file 2 of 1" and more bytes read than there
+// were.
+func TestProgressNeverPassesItsTotalWhenAFileGrows(t *testing.T) {
+	f := newFixture(t)
+	f.write(t, "a.txt", "The first memo.")
+	b := f.write(t, "b.txt", "The second memo.")
+	var seen []Progress
+	j := &Job{Store: f.st, Index: f.idx, Collection: f.coll, Options: Options{Workers: 1, ProgressEvery: -1}, OnProgress: func(p Progress) error {
+		if p.FilesDone == 1 && len(seen) > 0 && seen[len(seen)-1].FilesDone == 0 {
+			// a.txt is read, b.txt not yet: it grows now.
+			fh, err := os.OpenFile(b, os.O_APPEND|os.O_WRONLY, 0)
+			if err != nil {
+				return err
+			}
+			fh.WriteString(strings.Repeat(" It goes on.", 500))
+			fh.Close()
+		}
+		seen = append(seen, p)
+		return nil
+	}}
+	if _, err := j.Run(context.Background(), []string{f.dir}); err != nil {
+		t.Fatal(err)
+	}
+	last := seen[len(seen)-1]
+	if last.FilesDone != 2 || last.BytesDone < 6000 {
+		t.Fatalf("final progress %+v; want both files and the grown bytes read", last)
+	}
+	for _, p := range seen {
+		if p.BytesDone > p.BytesTotal || p.FilesDone > p.FilesTotal || p.OCRPagesDone > p.OCRPagesTotal || p.VectorsDone > p.VectorsTotal {
+			t.Fatalf("progress beyond its total: %+v", p)
+		}
+	}
+}
+
 // The kind of a failure is told from the error, not from its words, so the
 // edges can word the remedy in the user's language.
 func TestTheKindOfAFailureComesFromTheError(t *testing.T) {

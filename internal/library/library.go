@@ -220,6 +220,10 @@ func (l *Library) DeleteCollection(ctx context.Context, name string) error {
 type IngestOptions struct {
 	Force       bool // re-process unchanged files
 	NoEmbedding bool // index for keyword search only
+	// changesIn is the watched folder the paths changed in (Sync): they
+	// are synced as changes (ingest.Options.Changes) and the folder's
+	// watch records the outcome.
+	changesIn string
 }
 
 // Ingest indexes paths into the collection (created if needed) in two
@@ -240,12 +244,28 @@ func (l *Library) Ingest(ctx context.Context, collection string, paths []string,
 	if err != nil {
 		return ingest.Summary{}, err
 	}
-	l.watchFolders(ctx, c, paths)
+	// roots are the folders whose watches record the outcome.
+	roots := paths
+	if opts.changesIn != "" {
+		roots = []string{opts.changesIn}
+	} else {
+		l.watchFolders(ctx, c, paths)
+	}
+	// A watched drive that is not mounted is not read: its empty mount
+	// point would look like a folder whose files were all deleted.
+	roots, skipped := l.outOfReach(ctx, c, roots)
+	switch {
+	case opts.changesIn == "":
+		paths = roots
+	case len(roots) == 0:
+		paths = nil
+	}
 	cfg := l.Config()
 	var last ingest.Progress
 	job := &ingest.Job{
 		Store: l.store, Index: l.index, Collection: c, Shared: l.jobs, OCR: l.ocrEngine(ctx),
-		Options: ingest.Options{Chunk: chunk.Options{Size: cfg.ChunkSize, Overlap: cfg.ChunkOverlap}, Force: opts.Force},
+		Options: ingest.Options{Chunk: chunk.Options{Size: cfg.ChunkSize, Overlap: cfg.ChunkOverlap}, Force: opts.Force,
+			Changes: opts.changesIn != ""},
 		OnProgress: func(p ingest.Progress) error {
 			last = p
 			if onProgress == nil || (p.Phase == ingest.PhaseDone && !opts.NoEmbedding) {
@@ -255,10 +275,16 @@ func (l *Library) Ingest(ctx context.Context, collection string, paths []string,
 		},
 	}
 	sum, err := job.Run(ctx, paths)
+	for p, why := range skipped {
+		sum.Warnings = append(sum.Warnings, why.Error())
+		if abs, err := filepath.Abs(p); err == nil {
+			l.store.Synced(context.WithoutCancel(ctx), c.ID, abs, time.Now().Unix(), why.Error())
+		}
+	}
 	if err != nil {
 		return sum, err
 	}
-	l.synced(ctx, c, paths)
+	l.synced(ctx, c, roots, sum.Kept)
 	if opts.NoEmbedding {
 		sum.Lexical = true
 		sum.Warnings = append(sum.Warnings, "indexed for keyword search only, as asked")
@@ -329,7 +355,7 @@ func (l *Library) embedPhase(ctx context.Context, collection string, sum ingest.
 		p.VectorsDone, p.VectorsTotal, p.Rate = st.Done, st.Total, st.Rate
 		p.EmbedModel, p.Rebuild = st.Model, st.Rebuild
 		p.Elapsed = time.Since(start)
-		return p
+		return p.Consistent()
 	}
 	// Every document is searchable by keyword now: say so at once, before
 	// the pass loads the embedding model (seconds on a laptop).
@@ -372,7 +398,7 @@ func (l *Library) embedPhase(ctx context.Context, collection string, sum ingest.
 		p := files
 		p.Phase, p.Current, p.ETA, p.Elapsed = ingest.PhaseDone, "", 0, sum.Elapsed
 		p.VectorsDone, p.VectorsTotal, p.Rate, p.EmbedModel = last.Done, last.Total, last.Rate, last.Model
-		if err := onProgress(p); err != nil {
+		if err := onProgress(p.Consistent()); err != nil {
 			return sum, err
 		}
 	}
@@ -423,7 +449,11 @@ func (l *Library) Documents(ctx context.Context, collection string) ([]store.Doc
 }
 
 // Remove removes the document at path (made absolute) from the collection's
-// index; the file is not touched.
+// index, or, when path is a folder, every document under it (the explicit
+// way to drop the documents of a folder whose files were all deleted: an
+// ingest keeps those, see ingest.KeptFolder); files are not touched. A
+// path that names no document and no folder holding one is an error
+// wrapping store.ErrNotFound.
 func (l *Library) Remove(ctx context.Context, collection, path string) error {
 	c, err := l.store.Collection(ctx, collection)
 	if err != nil {
@@ -434,7 +464,19 @@ func (l *Library) Remove(ctx context.Context, collection, path string) error {
 		return err
 	}
 	ids, err := l.store.RemoveDocument(ctx, c.ID, abs)
-	if err != nil {
+	if IsNotFound(err) {
+		docs, lerr := l.store.Documents(ctx, c.ID, abs)
+		if lerr != nil || len(docs) == 0 {
+			return err
+		}
+		for _, d := range docs {
+			removed, err := l.store.RemoveDocument(ctx, c.ID, d.Path)
+			if err != nil && !IsNotFound(err) {
+				return err
+			}
+			ids = append(ids, removed...)
+		}
+	} else if err != nil {
 		return err
 	}
 	return l.index.Remove(ctx, ids)

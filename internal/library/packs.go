@@ -33,6 +33,7 @@ import (
 	"github.com/kura-app/kura/internal/ctxio"
 	"github.com/kura-app/kura/internal/llm"
 	"github.com/kura-app/kura/internal/pack"
+	"github.com/kura-app/kura/internal/pathtext"
 	"github.com/kura-app/kura/internal/store"
 	"github.com/kura-app/kura/internal/tokenize"
 	"github.com/kura-app/kura/internal/vectorize"
@@ -282,7 +283,7 @@ func carriedFiles(docs []store.Document) (map[int64]pack.File, []string) {
 			root = dir
 			continue
 		}
-		for root != filepath.Dir(root) && !strings.HasPrefix(dir+string(filepath.Separator), strings.TrimSuffix(root, string(filepath.Separator))+string(filepath.Separator)) {
+		for root != filepath.Dir(root) && !pathtext.Within(dir, root) {
 			root = filepath.Dir(root)
 		}
 	}

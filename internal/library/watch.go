@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kura-app/kura/internal/ingest"
 	"github.com/kura-app/kura/internal/store"
 	"github.com/kura-app/kura/internal/watch"
 )
@@ -49,7 +50,7 @@ func (l *Library) watchFolders(ctx context.Context, c store.Collection, paths []
 		if err != nil {
 			continue
 		}
-		if isDir(abs) && l.store.AddWatch(ctx, c.ID, abs) == nil {
+		if isDir(abs) && l.store.AddWatch(ctx, c.ID, abs, isMountPoint(abs)) == nil {
 			added = true
 		}
 	}
@@ -58,19 +59,102 @@ func (l *Library) watchFolders(ctx context.Context, c store.Collection, paths []
 	}
 }
 
-// synced records the watched folders among paths as brought up to date.
-func (l *Library) synced(ctx context.Context, c store.Collection, paths []string) {
+// synced records the watched folders among paths as brought up to date,
+// or, for those whose documents the job kept because the folder was found
+// empty, why they were not.
+func (l *Library) synced(ctx context.Context, c store.Collection, paths []string, kept []ingest.KeptFolder) {
 	for _, p := range paths {
 		if abs, err := filepath.Abs(p); err == nil && isDir(abs) {
-			l.store.Synced(context.WithoutCancel(ctx), c.ID, abs, time.Now().Unix(), "")
+			msg := ""
+			for _, k := range kept {
+				if k.Path == abs {
+					msg = ingest.KeptWarning(k)
+				}
+			}
+			l.store.Synced(context.WithoutCancel(ctx), c.ID, abs, time.Now().Unix(), msg)
 		}
 	}
 }
 
-// SyncFunc brings one watched folder of a collection up to date. Follow's
-// default is an Ingest of the folder; the app runs it as a job so that the
-// window shows it.
-type SyncFunc func(ctx context.Context, collection, folder string) error
+// isMountPoint is mountPoint; tests replace it to unmount a drive.
+var isMountPoint = mountPoint
+
+// unmounted returns why the folder w follows is out of reach although it
+// is there: it was seen as a mount point and is not one now, so the drive
+// or share is not mounted and the empty folder under it says nothing about
+// the files. Nil when there is no such evidence.
+func unmounted(w store.Watch) error {
+	if !w.MountPoint || isMountPoint(w.Path) {
+		return nil
+	}
+	return fmt.Errorf("%s is not mounted (it was a mount point and is not one now): its documents stay indexed until it is back or you stop watching it", w.Path)
+}
+
+// outOfReach splits paths into those to ingest and the watched folders of
+// c that are not mounted (see unmounted), with why.
+func (l *Library) outOfReach(ctx context.Context, c store.Collection, paths []string) (keep []string, skipped map[string]error) {
+	ws, err := l.store.Watches(ctx)
+	if err != nil {
+		return paths, nil
+	}
+	for _, p := range paths {
+		var why error
+		if abs, err := filepath.Abs(p); err == nil {
+			for _, w := range ws {
+				if w.Collection == c.Name && w.Path == abs {
+					why = unmounted(w)
+				}
+			}
+		}
+		if why == nil {
+			keep = append(keep, p)
+			continue
+		}
+		if skipped == nil {
+			skipped = map[string]error{}
+		}
+		skipped[p] = why
+	}
+	return keep, skipped
+}
+
+// SyncFunc brings one watched folder of a collection up to date: the
+// changed paths in it, or all of it when changed is nil. Follow's default
+// is Sync; the app runs it as a job so that the window shows it.
+type SyncFunc func(ctx context.Context, collection, folder string, changed []string) error
+
+// Sync brings the watched folder of the collection up to date: only the
+// changed paths under it (files or folders, present or gone), or the whole
+// folder, as an Ingest of it, when changed is nil or a folder among them
+// is gone with documents under it (the whole folder's rules then judge
+// whether they go: see ingest.KeptFolder, and an unmounted drive takes its
+// subfolders away). A change costs the changed files, not a walk of the
+// folder.
+func (l *Library) Sync(ctx context.Context, collection, folder string, changed []string, opts IngestOptions, onProgress func(ingest.Progress) error) (ingest.Summary, error) {
+	if changed != nil && !l.folderGone(ctx, collection, changed) {
+		opts.changesIn = folder
+		return l.Ingest(ctx, collection, changed, opts, onProgress)
+	}
+	return l.Ingest(ctx, collection, []string{folder}, opts, onProgress)
+}
+
+// folderGone reports whether a path among changed is gone and held
+// documents of the collection under it (a folder).
+func (l *Library) folderGone(ctx context.Context, collection string, changed []string) bool {
+	c, err := l.store.Collection(ctx, collection)
+	if err != nil {
+		return false
+	}
+	for _, p := range changed {
+		if _, err := os.Lstat(p); err == nil {
+			continue
+		}
+		if docs, err := l.store.Documents(ctx, c.ID, p); err != nil || len(docs) > 0 {
+			return true
+		}
+	}
+	return false
+}
 
 // FollowOptions tune Follow.
 type FollowOptions struct {
@@ -78,6 +162,9 @@ type FollowOptions struct {
 	// watch them); nil follows every watched folder, including those added
 	// later.
 	Only []string
+	// Fresh are folders the caller has just synced (an ingest of them):
+	// they are followed without a catch-up sync at the start.
+	Fresh []string
 	// Sync replaces the default sync.
 	Sync SyncFunc
 	// Watch tunes the watcher (tests shorten its times).
@@ -92,14 +179,14 @@ type FollowOptions struct {
 func (l *Library) Follow(ctx context.Context, o FollowOptions) error {
 	sync := o.Sync
 	if sync == nil {
-		sync = func(ctx context.Context, collection, folder string) error {
-			_, err := l.Ingest(ctx, collection, []string{folder}, IngestOptions{}, nil)
+		sync = func(ctx context.Context, collection, folder string, changed []string) error {
+			_, err := l.Sync(ctx, collection, folder, changed, IngestOptions{}, nil)
 			return err
 		}
 	}
-	f := &follower{l: l, only: o.Only, refreshCh: make(chan struct{}, 1)}
-	w, err := watch.New(func(ctx context.Context, folder string) error {
-		return f.syncFolder(ctx, folder, sync)
+	f := &follower{l: l, only: o.Only, fresh: o.Fresh, refreshCh: make(chan struct{}, 1)}
+	w, err := watch.New(func(ctx context.Context, folder string, changed []string) error {
+		return f.syncFolder(ctx, folder, changed, sync)
 	}, o.Watch)
 	if err != nil {
 		return fmt.Errorf("watch folders: %w", err)
@@ -130,6 +217,7 @@ type follower struct {
 	l         *Library
 	w         *watch.Watcher
 	only      []string
+	fresh     []string // synced by the caller just before: no catch-up
 	refreshCh chan struct{}
 }
 
@@ -166,7 +254,7 @@ func (f *follower) reconcile(ctx context.Context, catchUp bool) {
 			continue
 		}
 		// A folder that cannot be fully watched is rescanned.
-		if catchUp {
+		if catchUp && !slices.Contains(f.fresh, p) {
 			f.w.Add(p)
 		} else {
 			f.w.Follow(p)
@@ -176,7 +264,7 @@ func (f *follower) reconcile(ctx context.Context, catchUp bool) {
 
 // syncFolder syncs folder in every collection that watches it and records
 // the outcome.
-func (f *follower) syncFolder(ctx context.Context, folder string, sync SyncFunc) error {
+func (f *follower) syncFolder(ctx context.Context, folder string, changed []string, sync SyncFunc) error {
 	ws, err := f.l.store.Watches(ctx)
 	if err != nil {
 		return err
@@ -193,18 +281,19 @@ func (f *follower) syncFolder(ctx context.Context, folder string, sync SyncFunc)
 		var serr error
 		if !isDir(folder) {
 			serr = fmt.Errorf("the folder %s is not there (unplugged or moved?): its documents stay indexed until it is back or you stop watching it", folder)
-		} else {
-			serr = sync(ctx, w.Collection, folder)
+		} else if serr = unmounted(w); serr == nil {
+			serr = sync(ctx, w.Collection, folder, changed)
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		msg := ""
+		// A sync that succeeded was recorded by its ingest (which also
+		// says when it kept an empty folder's documents).
 		if serr != nil {
-			msg, _, _ = strings.Cut(serr.Error(), "\n")
+			msg, _, _ := strings.Cut(serr.Error(), "\n")
 			errs = append(errs, serr)
+			f.l.store.Synced(context.WithoutCancel(ctx), c.ID, folder, time.Now().Unix(), msg)
 		}
-		f.l.store.Synced(context.WithoutCancel(ctx), c.ID, folder, time.Now().Unix(), msg)
 	}
 	return errors.Join(errs...)
 }

@@ -11,7 +11,8 @@
 // really holds one of those 128 code points has each byte of it written
 // the same way, so Decode(Encode(p)) == p for every byte string p, and a
 // path that is valid UTF-8 (nearly all) is unchanged. Display turns a path
-// into one line for a terminal.
+// into one line for a terminal, and Parse reads either form back. Within (within.go) is the one rule for
+// whether a path lies in a folder.
 package pathtext
 
 import (
@@ -91,4 +92,18 @@ func Display(p string) string {
 		return p
 	}
 	return strconv.Quote(p)
+}
+
+// Parse returns the path that a user gives back in any form Kura prints
+// one: the text of Encode (from --json output or the API) or a line of
+// Display (quoted with Go's escapes; Display quotes every path that starts
+// with a quote, so a quoted text is never a name as it is). Anything else
+// is the path itself.
+func Parse(s string) string {
+	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
+		if p, err := strconv.Unquote(s); err == nil {
+			return p
+		}
+	}
+	return Decode(s)
 }

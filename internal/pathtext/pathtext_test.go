@@ -61,6 +61,9 @@ func TestDisplayKeepsOneNameOnOneLine(t *testing.T) {
 			if got := Display(tc.path); got != tc.want {
 				t.Errorf("Display(%q) = %s, want %s", tc.path, got, tc.want)
 			}
+			if got := Parse(tc.want); got != tc.path {
+				t.Errorf("Parse(%s) = %q, want %q", tc.want, got, tc.path)
+			}
 		})
 	}
 }
@@ -73,6 +76,14 @@ func FuzzEncodeDecode(f *testing.F) {
 		enc := Encode(p)
 		if !utf8.ValidString(enc) || Decode(enc) != p {
 			t.Fatalf("Encode(%q) = %q, Decode back %q", p, enc, Decode(enc))
+		}
+		// The paths Kura prints are absolute: each printed form parses back.
+		abs := "/" + p
+		if got := Parse(Encode(abs)); got != abs {
+			t.Fatalf("Parse(Encode(%q)) = %q", abs, got)
+		}
+		if got := Parse(Display(abs)); got != abs {
+			t.Fatalf("Parse(Display(%q)) = %q", abs, got)
 		}
 	})
 }

@@ -5,7 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
+
+	"github.com/kura-app/kura/internal/pathtext"
 )
 
 // Document statuses. A document is stored as lexical (its text is keyword
@@ -287,14 +288,19 @@ func (s *Store) DocumentByPath(ctx context.Context, collectionID int64, path str
 }
 
 // Documents lists the collection's documents by path. With under set, only
-// documents whose path is under that folder are listed.
+// documents whose path is under that folder are listed (pathtext.Within:
+// whole names, byte for byte, whatever the script or the platform's
+// separator).
 func (s *Store) Documents(ctx context.Context, collectionID int64, under string) ([]Document, error) {
 	q := `SELECT ` + docColumns + ` FROM documents d WHERE d.collection_id = ?`
 	args := []any{collectionID}
 	if under != "" {
-		prefix := strings.TrimSuffix(under, "/") + "/"
-		q += ` AND substr(d.path, 1, ?) = ?`
-		args = append(args, len(prefix), prefix)
+		// A byte range, not substr (which counts characters, so a
+		// folder named in Japanese never matched) nor LIKE (whose
+		// wildcards a name can hold); it also uses the path index.
+		lo, hi := pathtext.FolderRange(under)
+		q += ` AND d.path >= ? AND d.path < ?`
+		args = append(args, lo, hi)
 	}
 	return s.queryDocs(ctx, "list documents", q+` ORDER BY d.path`, args...)
 }

@@ -43,8 +43,9 @@ import (
 // version 5 records watched folders (watches.go), version 6 passages across
 // pages and OCR (schema_ocr.go), version 7 an answer's sentence check
 // (conversations.go), version 8 the kind of a document's failure
-// (schema_errorkind.go).
-const SchemaVersion = 8
+// (schema_errorkind.go), version 9 which watched folders are mount points
+// (watches.go).
+const SchemaVersion = 9
 
 // ErrNotFound is returned when a named collection or document does not exist.
 var ErrNotFound = errors.New("not found")
@@ -140,7 +141,7 @@ func (s *Store) migrate() error {
 
 // schemaSteps are the migration steps, step i bringing a file to version
 // i+1.
-var schemaSteps = [][]string{schemaV1, schemaV2, schemaV3, schemaV4, schemaWatches, schemaPagesOCR, schemaCheck, schemaErrorKind}
+var schemaSteps = [][]string{schemaV1, schemaV2, schemaV3, schemaV4, schemaWatches, schemaPagesOCR, schemaCheck, schemaErrorKind, schemaWatchMounts}
 
 var schemaV1 = []string{
 	`CREATE TABLE collections(

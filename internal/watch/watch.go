@@ -2,18 +2,19 @@
 // itself right: files created, changed, renamed or deleted in a watched
 // folder are picked up within seconds, without the user asking.
 //
-// It reports folders, not files: when anything under a folder changes, the
-// folder is due once the changes have settled (no event for the debounce
-// time, so a file still being written is read once it is complete), and the
-// caller syncs the whole folder. Syncing is cheap where nothing changed
-// (ingest compares sizes and times before reading), and it makes renames,
-// deletions and editors that replace files by renaming a temporary one all
-// the same case.
+// It reports, for a watched folder, the paths that changed in it, each
+// once it has settled (no event on that path for the debounce time, so a
+// file still being written is read once it is complete, and a file that
+// never stops changing holds back only itself: it is reported anyway once
+// it has been changing for MaxDelay). The caller syncs those paths only; a
+// path may be a file or a folder that appeared, or one that is gone.
 //
 // Events are not trusted to be complete (network drives deliver none,
 // inotify has a limit on watches, an event queue can overflow): every
-// folder is also due at start (catching up with what changed while Kura did
-// not run) and periodically.
+// folder is also due whole (changed nil) at start, catching up with what
+// changed while Kura did not run, after an overflow, periodically, and
+// when a watched folder that was removed appears again (its watch is set
+// up anew).
 package watch
 
 import (
@@ -22,12 +23,15 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
+
+	"github.com/kura-app/kura/internal/pathtext"
 )
 
 // errNoSpace is inotify's "too many watches" (fs.inotify.max_user_watches).
@@ -41,14 +45,21 @@ type Options struct {
 	// Rescan makes every folder due this often, whatever the events say;
 	// default 5 minutes.
 	Rescan time.Duration
+	// MaxDelay is the longest a changed path waits for its changes to
+	// settle (a log appended to without pause); default 1 minute.
+	MaxDelay time.Duration
 }
+
+// SyncFunc brings root up to date: the paths in changed (files or folders
+// under it, present or gone), or all of it when changed is nil.
+type SyncFunc func(ctx context.Context, root string, changed []string) error
 
 // Watcher follows folders. Build it with New; it is safe for concurrent
 // use.
 type Watcher struct {
 	o    Options
 	fsw  *fsnotify.Watcher
-	sync func(ctx context.Context, root string) error
+	sync SyncFunc
 
 	mu      sync.Mutex
 	roots   map[string]*root
@@ -57,23 +68,33 @@ type Watcher struct {
 
 // root is a watched folder.
 type root struct {
-	dirty    bool
-	lastSeen time.Time // last event under it
+	whole   bool                 // due whole: nothing is known of what changed
+	pending map[string]*settling // changed paths, waiting to settle
+	// gone is set when the folder itself was removed: its watch went with
+	// it, so the folder is looked for until it is back.
+	gone bool
 	// partial is set when not every subfolder could be watched (the
 	// inotify limit, permissions): periodic rescans cover it.
 	partial error
 }
 
-// New returns a watcher that calls sync with a root folder whenever it is
-// due; sync runs one at a time, and a root that changes again while it runs
-// is due again after it. An error sync returns is the caller's to report;
-// the folder is tried again at the next change or rescan.
-func New(sync func(ctx context.Context, root string) error, o Options) (*Watcher, error) {
+// settling is a changed path: when it first and last changed.
+type settling struct{ first, last time.Time }
+
+// New returns a watcher that calls sync with a root folder and what
+// changed in it whenever that is due; sync runs one at a time, and a path
+// that changes again while it runs is due again after it. An error sync
+// returns is the caller's to report; the folder is tried again at the next
+// change or rescan.
+func New(sync SyncFunc, o Options) (*Watcher, error) {
 	if o.Debounce <= 0 {
 		o.Debounce = 2 * time.Second
 	}
 	if o.Rescan <= 0 {
 		o.Rescan = 5 * time.Minute
+	}
+	if o.MaxDelay <= 0 {
+		o.MaxDelay = time.Minute
 	}
 	fsw, err := fsnotify.NewWatcher()
 	if err != nil {
@@ -96,16 +117,18 @@ func (w *Watcher) add(folder string, due bool) error {
 	w.mu.Lock()
 	r, ok := w.roots[folder]
 	if !ok {
-		r = &root{}
+		r = &root{pending: map[string]*settling{}}
 		w.roots[folder] = r
 	}
 	if due {
-		r.dirty, r.lastSeen = true, time.Time{}
+		r.whole = true
 	}
 	w.mu.Unlock()
 	err := w.addTree(folder)
+	info, serr := os.Stat(folder)
 	w.mu.Lock()
 	r.partial = err
+	r.gone = serr != nil || !info.IsDir() // watched once it is there
 	w.mu.Unlock()
 	w.poke()
 	return err
@@ -118,7 +141,7 @@ func (w *Watcher) Remove(folder string) {
 	delete(w.roots, folder)
 	w.mu.Unlock()
 	for _, p := range w.fsw.WatchList() {
-		if within(p, folder) && w.rootOf(p) == "" {
+		if pathtext.Within(p, folder) && w.rootOf(p) == "" {
 			w.fsw.Remove(p)
 		}
 	}
@@ -188,19 +211,20 @@ func (w *Watcher) Run(ctx context.Context) error {
 		case <-rescan.C:
 			w.markAll()
 		case <-tick.C:
+			w.rearm()
 		case <-w.changed:
 		}
-		for _, folder := range w.due() {
+		for _, d := range w.due() {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			w.sync(ctx, folder)
+			w.sync(ctx, d.root, d.changed)
 		}
 	}
 }
 
-// event marks the root of an event's path dirty, and watches a folder that
-// appeared.
+// event records the path of an event as changed in its root, watches a
+// folder that appeared, and notes a root that was removed.
 func (w *Watcher) event(ev fsnotify.Event) {
 	r := w.rootOf(ev.Name)
 	if r == "" {
@@ -211,31 +235,89 @@ func (w *Watcher) event(ev fsnotify.Event) {
 			w.addTree(ev.Name)
 		}
 	}
+	now := time.Now()
 	w.mu.Lock()
-	if st := w.roots[r]; st != nil {
-		st.dirty, st.lastSeen = true, time.Now()
+	defer w.mu.Unlock()
+	st := w.roots[r]
+	if st == nil {
+		return
+	}
+	if ev.Name == r {
+		if ev.Has(fsnotify.Remove) || ev.Has(fsnotify.Rename) {
+			st.gone, st.whole = true, true // its watch went with it
+		}
+		return
+	}
+	if p := st.pending[ev.Name]; p != nil {
+		p.last = now
+	} else {
+		st.pending[ev.Name] = &settling{first: now, last: now}
+	}
+}
+
+// rearm watches again the roots that were removed and are back, and makes
+// them due whole.
+func (w *Watcher) rearm() {
+	w.mu.Lock()
+	var back []string
+	for f, r := range w.roots {
+		if r.gone {
+			if info, err := os.Stat(f); err == nil && info.IsDir() {
+				r.gone = false
+				back = append(back, f)
+			}
+		}
 	}
 	w.mu.Unlock()
+	for _, f := range back {
+		err := w.addTree(f)
+		w.mu.Lock()
+		if r := w.roots[f]; r != nil {
+			r.whole, r.partial = true, err
+		}
+		w.mu.Unlock()
+	}
 }
 
 func (w *Watcher) markAll() {
 	w.mu.Lock()
 	for _, r := range w.roots {
-		r.dirty = true
+		r.whole = true
 	}
 	w.mu.Unlock()
 }
 
-// due returns the dirty roots that have been quiet for the debounce time,
-// marking them clean: a change during their sync marks them again.
-func (w *Watcher) due() []string {
+// dueSync is one call of the sync function.
+type dueSync struct {
+	root    string
+	changed []string // nil: the whole root
+}
+
+// due returns what is due: roots due whole, and in the others the changed
+// paths that have settled (or waited MaxDelay), taking them off the
+// waiting list: a change during their sync puts them back.
+func (w *Watcher) due() []dueSync {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	var out []string
+	now := time.Now()
+	var out []dueSync
 	for f, r := range w.roots {
-		if r.dirty && time.Since(r.lastSeen) >= w.o.Debounce {
-			r.dirty = false
-			out = append(out, f)
+		if r.whole {
+			r.whole = false
+			clear(r.pending) // the whole folder covers them
+			out = append(out, dueSync{root: f})
+			continue
+		}
+		var settled []string
+		for p, s := range r.pending {
+			if now.Sub(s.last) >= w.o.Debounce || now.Sub(s.first) >= w.o.MaxDelay {
+				settled = append(settled, p)
+				delete(r.pending, p)
+			}
+		}
+		if len(settled) > 0 {
+			slices.Sort(settled)
+			out = append(out, dueSync{root: f, changed: settled})
 		}
 	}
 	return out
@@ -255,15 +337,9 @@ func (w *Watcher) rootOf(path string) string {
 	defer w.mu.Unlock()
 	best := ""
 	for f := range w.roots {
-		if within(path, f) && len(f) > len(best) {
+		if pathtext.Within(path, f) && len(f) > len(best) {
 			best = f
 		}
 	}
 	return best
-}
-
-// within reports whether path is folder or under it.
-func within(path, folder string) bool {
-	rel, err := filepath.Rel(folder, path)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }

@@ -9,23 +9,27 @@ import (
 	"time"
 )
 
-// recorder is a sync function that records the folders it was given and
-// what a file held when it ran.
+// recorder is a sync function that records the folders it was given, the
+// paths it was told changed, and what a file held when it ran.
 type recorder struct {
-	mu    sync.Mutex
-	calls []string
-	sizes map[string]int64 // file -> size seen at the last sync
-	watch []string         // files to look at when syncing
-	ch    chan string
+	mu      sync.Mutex
+	calls   []string
+	changed map[string]int   // path -> times it was given as changed
+	sizes   map[string]int64 // file -> size seen at the last sync
+	watch   []string         // files to look at when syncing
+	ch      chan string
 }
 
 func newRecorder(files ...string) *recorder {
-	return &recorder{sizes: map[string]int64{}, watch: files, ch: make(chan string, 100)}
+	return &recorder{sizes: map[string]int64{}, changed: map[string]int{}, watch: files, ch: make(chan string, 1000)}
 }
 
-func (r *recorder) sync(_ context.Context, folder string) error {
+func (r *recorder) sync(_ context.Context, folder string, changed []string) error {
 	r.mu.Lock()
 	r.calls = append(r.calls, folder)
+	for _, p := range changed {
+		r.changed[p]++
+	}
 	for _, f := range r.watch {
 		if info, err := os.Stat(f); err == nil {
 			r.sizes[f] = info.Size()
@@ -150,5 +154,75 @@ func TestAFolderNoLongerFollowedIsNotSynced(t *testing.T) {
 	}
 	if len(w.Folders()) != 1 {
 		t.Fatalf("folders = %v, want only %s", w.Folders(), b)
+	}
+}
+
+func (r *recorder) timesChanged(p string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.changed[p]
+}
+
+// A file appended to without pause holds back only itself: a new file
+// beside it is synced once it settles. The folder once settled as a
+// whole, so one busy log kept every other change out of the index.
+func TestAFileThatNeverSettlesHoldsBackOnlyItself(t *testing.T) {
+	dir := t.TempDir()
+	log, memo := filepath.Join(dir, "app.log.txt"), filepath.Join(dir, "memo.txt")
+	r := newRecorder()
+	w := start(t, r, Options{Debounce: 200 * time.Millisecond, Rescan: time.Hour, MaxDelay: time.Hour})
+	w.Add(dir)
+	r.next(t)
+	stop := make(chan struct{})
+	appended := make(chan struct{})
+	go func() {
+		defer close(appended)
+		f, err := os.Create(log)
+		if err != nil {
+			return
+		}
+		defer f.Close()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(50 * time.Millisecond):
+				f.WriteString("one more line\n")
+			}
+		}
+	}()
+	defer func() { close(stop); <-appended }()
+	os.WriteFile(memo, []byte("a memo"), 0o644)
+	for r.timesChanged(memo) == 0 {
+		r.next(t)
+	}
+	if n := r.timesChanged(log); n != 0 {
+		t.Fatalf("the file still being appended to was synced %d times; want it held back until it settles", n)
+	}
+}
+
+// A watched folder removed and made again is watched again at once, not
+// only at the next rescan: a file written in it after it is back is synced.
+func TestAWatchedFolderMadeAgainIsWatchedAgain(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "reports")
+	os.Mkdir(dir, 0o755)
+	r := newRecorder()
+	w := start(t, r, Options{Debounce: 50 * time.Millisecond, Rescan: time.Hour})
+	w.Add(dir)
+	r.next(t)
+	if err := os.Remove(dir); err != nil {
+		t.Fatal(err)
+	}
+	r.next(t) // the folder is gone: due whole, to say so
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "new.txt")
+	os.WriteFile(file, []byte("back"), 0o644) // may come before the watch: the whole sync at re-arming covers it
+	r.next(t)
+	later := filepath.Join(dir, "later.txt")
+	os.WriteFile(later, []byte("later"), 0o644)
+	for r.timesChanged(later) == 0 {
+		r.next(t)
 	}
 }
