@@ -447,12 +447,14 @@ func TestAskWithoutTheChatModelSaysHowToGetIt(t *testing.T) {
 	conv, _ := h.App.NewConversation("default")
 	id, _ := h.App.Ask(conv.ID, "How many respondents?", nil)
 	done := rec.wait(t, EventAnswerDone, func(p any) bool { return p.(AnswerDone).RequestID == id }).(AnswerDone)
-	if !strings.Contains(done.Error, "in Models") || done.Message.Complete || done.Message.Error != done.Error ||
-		done.Message.ErrorCode != CodeModelMissing || done.Message.ErrorParams["model"] != "llama-missing" {
-		t.Fatalf("answer:done = %+v, want an incomplete message with code model_missing saying where to get the model", done)
+	// The answer comes from the documents, and says how to get the model.
+	if done.Error != "" || !done.Message.Complete || !done.Message.FromDocuments || !strings.Contains(done.Message.Error, "in Models") ||
+		done.Message.ErrorCode != CodeModelMissing || done.Message.ErrorParams["model"] != "llama-missing" ||
+		!strings.Contains(done.Message.Text, "“The 2024 survey had 1,234 respondents.” [1]") || len(done.Message.Sources) != 1 {
+		t.Fatalf("answer:done = %+v, want the answer from the documents, with code model_missing saying where to get the model", done)
 	}
-	if msgs, _ := h.App.Messages(conv.ID); len(msgs) != 2 || msgs[1].ErrorCode != CodeModelMissing || msgs[1].Error != done.Error {
-		t.Fatalf("saved messages = %+v, want the answer's error saved with its code", msgs)
+	if msgs, _ := h.App.Messages(conv.ID); len(msgs) != 2 || !msgs[1].FromDocuments || msgs[1].ErrorCode != CodeModelMissing || msgs[1].Error != done.Message.Error {
+		t.Fatalf("saved messages = %+v, want the answer from the documents saved with why", msgs)
 	}
 	if err := h.App.DeleteModel("llama-missing"); Code(err) != CodeNotFound || strings.Contains(err.Error(), "Download") {
 		t.Fatalf("deleting a model that is not installed = %q (%s), want not_found without download advice", err, Code(err))

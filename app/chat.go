@@ -215,7 +215,7 @@ func readSavedError(s string) (message, code string, p map[string]string) {
 }
 
 func messageDTO(m library.ChatMessage) Message {
-	out := Message{ID: m.ID, Role: m.Role, Text: m.Text, Complete: m.Complete, CreatedAt: m.CreatedAt,
+	out := Message{ID: m.ID, Role: m.Role, Text: m.Text, Complete: m.Complete, CreatedAt: m.CreatedAt, FromDocuments: m.FromDocuments(),
 		Sources: make([]Passage, 0, len(m.Sources))}
 	out.Error, out.ErrorCode, out.ErrorParams = readSavedError(m.Error)
 	for _, s := range m.Sources {

@@ -225,6 +225,9 @@ type Message struct {
 	ErrorCode   string            `json:"errorCode"`
 	ErrorParams map[string]string `json:"errorParams"`
 	CreatedAt   int64             `json:"createdAt"`
+	// FromDocuments: no chat model could answer (Error and ErrorCode say
+	// why), so the answer is the documents' own sentences, each cited.
+	FromDocuments bool `json:"fromDocuments"`
 }
 
 // Source is the stored text of one page of a document, for showing a cited

@@ -139,6 +139,9 @@ type Answer struct {
 	// NoPassages is true when nothing was retrieved and the model was not
 	// asked at all.
 	NoPassages bool
+	// Extractive is true for the answer from the documents alone
+	// (FromDocuments): no model could be reached.
+	Extractive bool
 	// Cut is why Kura ended the answer (CutLength, CutLoop; its Text ends
 	// with a note saying so), "" when the model ended it.
 	Cut string

@@ -1,6 +1,7 @@
 package answer
 
 import (
+	"fmt"
 	"math"
 	"regexp"
 	"slices"
@@ -21,7 +22,10 @@ type Extracted struct {
 	// Passage is where the sentence is; its Start, End and Text are the
 	// sentence's (offsets on the page, like a quote's).
 	Passage retrieve.Passage
-	Score   float64
+	// PassageStart and PassageEnd are the whole passage's, for showing the
+	// sentence in its context.
+	PassageStart, PassageEnd int
+	Score                    float64
 }
 
 // maxExtracted and extractChars bound the answer from the documents: a few
@@ -71,7 +75,7 @@ func Extract(question string, passages []retrieve.Passage, weight func(string) f
 				continue
 			}
 			score /= 1 + 0.15*float64(rank)
-			e := Extracted{Rank: rank, Passage: p, Score: score}
+			e := Extracted{Rank: rank, Passage: p, PassageStart: p.Start, PassageEnd: p.End, Score: score}
 			e.Passage.Start, e.Passage.End = quoteSpan(p.Chunk, sp.Start, sp.End)
 			e.Passage.Text = text
 			cands = append(cands, e)
@@ -141,4 +145,32 @@ func sentenceScore(sentence string, terms map[string]bool, w func(string) float6
 		score *= math.Sqrt(40 / float64(n))
 	}
 	return score
+}
+
+// fromDocuments opens the answer given from the documents alone, in the
+// question's language.
+var fromDocuments = map[string]string{
+	"English":  "From your documents (no model was asked):",
+	"Japanese": "文書から（モデルは使っていません）:",
+	"Korean":   "문서에서 (모델을 사용하지 않았습니다):",
+}
+
+// FromDocuments is the answer when no chat model can be reached: the
+// extracted sentences, quoted and each cited, as the sources [1], [2], … of
+// the answer (nil ex: no answer, NoPassages). It asks no model.
+func FromDocuments(question string, ex []Extracted) Answer {
+	lang := Language(question)
+	if len(ex) == 0 {
+		return NoPassages(question)
+	}
+	var b strings.Builder
+	b.WriteString(fromDocuments[lang])
+	ans := Answer{Language: lang, Extractive: true}
+	for i, x := range ex {
+		n := i + 1
+		fmt.Fprintf(&b, "\n\n“%s” [%d]", strings.TrimSpace(x.Passage.Text), n)
+		ans.Sources = append(ans.Sources, Source{N: n, Passage: x.Passage, PassageStart: x.PassageStart, PassageEnd: x.PassageEnd, Cited: true})
+	}
+	ans.Text = b.String()
+	return ans
 }

@@ -130,12 +130,23 @@ func TestRemovedDocumentsAreNoLongerFound(t *testing.T) {
 	}
 }
 
-func TestAskWithoutARuntimeSaysWhatIsWrong(t *testing.T) {
+// With no runtime reachable, an answer is still given: the sentences of
+// the passages found that answer the question, each cited, and a note that
+// says why no model answered.
+func TestAskWithoutARuntimeAnswersFromTheDocuments(t *testing.T) {
 	data, docs := corpus(t)
 	run(t, "ingest", docs, "--data", data)
-	code, _, errs := run(t, "ask", "--data", data, "誤差は？")
-	if code != ExitFailure || !strings.Contains(errs, "not reachable") || !strings.Contains(errs, "127.0.0.1:1") {
+	code, out, errs := run(t, "ask", "--data", data, "誤差範囲は？")
+	if code != ExitOK || !strings.Contains(errs, "not reachable") || !strings.Contains(errs, "127.0.0.1:1") {
 		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+	if !strings.Contains(out, "文書から") || !strings.Contains(out, "“生成AIの誤差範囲は±4.7%でした。” [1]") {
+		t.Fatalf("stdout %q: want the sentence holding the answer, quoted and cited", out)
+	}
+	code, out, _ = run(t, "ask", "--data", data, "--json", "誤差範囲は？")
+	var js AnswerJSON
+	if err := json.Unmarshal([]byte(out), &js); code != ExitOK || err != nil || !js.FromDocuments || js.NoModel == "" || len(js.Sources) != 1 || !js.Sources[0].Cited {
+		t.Fatalf("exit %d, %v: %s", code, err, out)
 	}
 }
 

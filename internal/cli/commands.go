@@ -426,6 +426,10 @@ type AnswerJSON struct {
 	Sentences []verify.Sentence `json:"sentences"`
 	Judged    int               `json:"judged"`
 	Supported int               `json:"supported"`
+	// FromDocuments is true when no chat model could answer (NoModel says
+	// why): the answer is the passages' own sentences, each cited.
+	FromDocuments bool   `json:"from_documents"`
+	NoModel       string `json:"no_model,omitempty"`
 }
 
 // SourceJSON is a numbered passage given to the model.
@@ -450,6 +454,9 @@ func (a *App) answer(ctx context.Context, lib *library.Library, c Common, q stri
 		if out.Sentences == nil {
 			out.Sentences = []verify.Sentence{}
 		}
+		if res.NoModel != nil {
+			out.FromDocuments, out.NoModel = true, res.NoModel.Error()
+		}
 		for _, s := range res.Sources {
 			out.Sources = append(out.Sources, SourceJSON{N: s.N, Cited: s.Cited, PassageJSON: passageJSON(s.Passage)})
 		}
@@ -469,6 +476,10 @@ func (a *App) answer(ctx context.Context, lib *library.Library, c Common, q stri
 		if s.Cited {
 			cited = append(cited, fmt.Sprintf("[%d]", s.N))
 		}
+	}
+	if res.NoModel != nil {
+		fmt.Fprintf(a.Stderr, "note: no model answered (%v): these are your documents' own sentences\n", res.NoModel)
+		return res, ExitOK
 	}
 	if len(cited) > 0 {
 		fmt.Fprintf(a.Stdout, "\ncited: %s\n", strings.Join(cited, " "))

@@ -91,13 +91,21 @@ type ChatMessage struct {
 	Text           string
 	Sources        []SavedSource
 	// Complete is false for an answer that was stopped or failed: Text is
-	// what had arrived, Error why it ended.
+	// what had arrived, Error why it ended. A complete answer with an Error
+	// was given from the documents alone, Error saying why no model
+	// answered (FromDocuments).
 	Complete  bool
 	Error     string
 	CreatedAt int64
 	// Check is the answer's sentence check, saved with it (nil for
 	// questions, and for answers saved before checks).
 	Check *verify.Report
+}
+
+// FromDocuments reports whether the answer was given from the documents
+// alone because no chat model could answer (Error says why).
+func (m ChatMessage) FromDocuments() bool {
+	return m.Role == store.RoleAssistant && m.Complete && m.Error != ""
 }
 
 // CheckAnswer judges each sentence of an answer against the quotes it was
@@ -251,11 +259,16 @@ func (l *Library) Converse(ctx context.Context, id int64, question string, ev As
 		}
 		m.Check, check = string(cb), &r
 	}
-	if askErr != nil {
-		if describe == nil {
-			describe = func(err error) string { return err.Error() }
-		}
+	if describe == nil {
+		describe = func(err error) string { return err.Error() }
+	}
+	switch {
+	case askErr != nil:
 		m.Error = describe(askErr)
+	case res.NoModel != nil:
+		// Complete with an error: answered from the documents, the error
+		// saying why no model did (ChatMessage.FromDocuments).
+		m.Error = describe(res.NoModel)
 	}
 	// The answer is saved even when ctx was cancelled (a stop).
 	saved, err := l.store.AddMessage(context.WithoutCancel(ctx), m)

@@ -599,6 +599,48 @@ type AskResult struct {
 	// Check is each sentence of the answer judged against the quotes the
 	// model read (for a stopped answer, what was written).
 	Check verify.Report
+	// NoModel, when not nil, is why no model answered: the answer is from
+	// the documents alone (Answer.Extractive).
+	NoModel error
+}
+
+// NoChatModel reports whether err means no chat model can answer: the
+// runtime is not reachable, or the model is not installed. Ask then gives
+// the answer from the documents instead of failing.
+func NoChatModel(err error) bool {
+	var missing *llm.ModelMissingError
+	return errors.Is(err, llm.ErrUnreachable) || errors.As(err, &missing)
+}
+
+// askFromDocuments answers without a model (why says why there is none):
+// the sentences of the passages found that answer most directly, each cited
+// (answer.FromDocuments), as the quotes shown; with none, why is the error.
+func (l *Library) askFromDocuments(ctx context.Context, collection, question, model string, why error, ev AskEvents, within []string) (AskResult, error) {
+	ac, err := l.askContext(ctx, collection, question, nil, model, 0, 0, within)
+	if err != nil {
+		return AskResult{Model: model}, err
+	}
+	if len(ac.Search.Passages) > 0 && len(ac.Extract) == 0 {
+		return AskResult{Model: model, Search: ac.Search}, why
+	}
+	ans := answer.FromDocuments(question, ac.Extract)
+	ac.Prepared.Sources, ac.Prepared.Dropped, ac.Model = ans.Sources, 0, ""
+	ac.Wait = answer.Wait{}
+	res := AskResult{Search: ac.Search, Answer: ans, NoModel: why}
+	if ev.Sources != nil {
+		if err := ev.Sources(ac); err != nil {
+			return res, err
+		}
+	}
+	if ev.Token != nil {
+		if err := ev.Token(ans.Text); err != nil {
+			return res, err
+		}
+	}
+	if !ans.NoPassages {
+		res.Check = CheckAnswer(ans.Text, ans.Sources)
+	}
+	return res, nil
 }
 
 // AskContext is what the model is given for a question: the passages found,
@@ -668,7 +710,10 @@ func (l *Library) Ask(ctx context.Context, collection, question string, history 
 	model := l.chatModelFor(ctx, collection)
 	ctxLen, err := l.contextLength(ctx, model)
 	if err != nil {
-		return AskResult{Model: model}, err
+		if !NoChatModel(err) {
+			return AskResult{Model: model}, err
+		}
+		return l.askFromDocuments(ctx, collection, question, model, err, ev, within)
 	}
 	ac, err := l.askContext(ctx, collection, question, history, model, ctxLen, 0, within)
 	if err != nil {

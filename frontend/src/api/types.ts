@@ -205,6 +205,8 @@ export interface Message {
   errorCode: string;
   errorParams: Record<string, string>;
   createdAt: number;
+  /** No chat model could answer (error says why): the text is the documents' own sentences, each cited. */
+  fromDocuments?: boolean;
 }
 
 export interface Source {
