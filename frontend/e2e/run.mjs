@@ -8,8 +8,9 @@
 //   BASE_URL        the page `kura serve` serves, e.g. http://127.0.0.1:8765
 //   TOKEN           the token `kura serve` printed with its address (it makes one at each start)
 //   MODELS_DIR      a folder of GGUF files to import the models from (a USB stick)
-//   CORPUS_DIR      a folder of documents to add (a copy of the shared text corpus: five files; the
-//                   run adds a file to it and deletes it again, to see the folder watched)
+//   CORPUS_DIR      a folder of documents to add (a copy of the shared text corpus, each file cut to
+//                   12 KiB: five files; the run adds a file to it and deletes it again, to see the
+//                   folder watched)
 //   PDF_PATH        a PDF to add, ask within and open on its page
 //   LOCKED_PDF      a password-protected PDF (it must fail with a remedy)
 //   SCREENSHOT_DIR  where the PNG screenshots go (docs/screenshots)
