@@ -45,7 +45,7 @@ func TestDesktopWindowOpensAndThePageMounts(t *testing.T) {
 	bin := os.Getenv("KURA_DESKTOP_BIN")
 	if bin == "" {
 		bin = filepath.Join(t.TempDir(), "kura")
-		build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-tags", "desktop,production,webkit2_41", "-o", bin, ".")
+		build := exec.Command("go", "build", "-tags", "desktop,production,webkit2_41", "-o", bin, ".")
 		if out, err := build.CombinedOutput(); err != nil {
 			t.Fatalf("build the desktop binary: %v\n%s", err, out)
 		}
