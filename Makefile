@@ -172,17 +172,20 @@ run: deps build ollama
 	fi
 	$(BIN)/kura
 
-# The whole suite, in this order: formatting, vet, staticcheck and a tidy
-# go.mod; unit tests with the race detector (no corpus, runtime or
-# Tesseract needed); the tests of the packages that use them, also with the
-# race detector; the frontend's tests; integration tests against a real
-# Ollama (verbose, so each PASS line shows); the browser end-to-end test;
-# and one small benchmark run so the benchmarks keep working.
+# The whole suite, in this order, the quick checks first so that they fail
+# before the runtime's build (half an hour on a fresh clone): formatting,
+# vet, staticcheck and a tidy go.mod; unit tests with the race detector (no
+# corpus, runtime or Tesseract needed); the build and the frontend's tests;
+# the runtime's build and the tests of the packages that need it, the
+# corpus or Tesseract, also with the race detector; integration tests
+# against a real Ollama (verbose, so each PASS line shows); the browser
+# end-to-end test; and one small benchmark run so the benchmarks keep
+# working.
 #
 # Every `go test` has a -timeout: a ceiling that only stops a hung run, set
 # for a busy two-core machine. The tests themselves wait for states, not for
 # a few seconds (internal/testwait gives their waits the same deadline).
-test: deps build ollama lint test-unit test-system test-frontend test-integration test-e2e bench-smoke
+test: deps lint test-unit build test-frontend ollama test-system test-integration test-e2e bench-smoke
 
 # lint: gofmt, go vet, the curated staticcheck set (staticcheck.conf;
 # `go tool staticcheck` is pinned in go.mod) and go.mod/go.sum as
