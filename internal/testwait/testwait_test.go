@@ -1,6 +1,9 @@
 package testwait
 
 import (
+	"fmt"
+	"runtime"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -41,5 +44,37 @@ func TestContextEndsWithTheTest(t *testing.T) {
 	t.Run("inner", func(t *testing.T) { ctx = Context(t) })
 	if ctx.Err() == nil {
 		t.Fatal("the context outlived its test")
+	}
+}
+
+// binary is a test whose binary's -timeout is at deadline; it records the
+// failure instead of failing.
+type binary struct {
+	testing.TB
+	deadline time.Time
+	failed   string
+}
+
+func (b *binary) Deadline() (time.Time, bool) { return b.deadline, true }
+func (b *binary) Helper()                     {}
+func (b *binary) Fatalf(format string, args ...any) {
+	b.failed = fmt.Sprintf(format, args...)
+	runtime.Goexit()
+}
+
+func TestAWaitThatNeverHoldsFailsAtTheDeadlineNamingWhatItWaitedFor(t *testing.T) {
+	b := &binary{TB: t, deadline: time.Now().Add(grace)} // Deadline: a second from now
+	start := time.Now()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		Until(b, "the kettle to boil", func() bool { return false })
+	}()
+	<-done
+	if took := time.Since(start); took < time.Second || took > grace {
+		t.Errorf("gave up after %v, want at the deadline, a second from the start", took)
+	}
+	if !strings.Contains(b.failed, "for the kettle to boil") {
+		t.Errorf("failure %q does not say what it waited for", b.failed)
 	}
 }
