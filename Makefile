@@ -229,8 +229,13 @@ test-e2e: build ollama
 	$(GO) vet -tags e2e ./internal/e2e/
 	$(GO) test -tags e2e -v -count=1 -timeout 30m ./internal/e2e/
 
+# bench-smoke runs each benchmark once, in the packages that have one (found
+# by name, so a new benchmark is run too): go test ./internal/... built
+# every package's test binary for three benchmarks in two packages.
+BENCH_PKGS = $$(grep -rl --include='*_test.go' '^func Benchmark' internal | xargs -n1 dirname | sort -u | sed 's|^|./|')
+
 bench-smoke: build
-	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 15m ./internal/...
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 15m $(BENCH_PKGS)
 	$(BIN)/kura bench --chunks 2000 --queries 20 --json
 
 bench: build
