@@ -196,15 +196,17 @@ lint: frontend-placeholder
 	$(GO) tool staticcheck ./...
 	@$(GO) mod tidy -diff || { echo "go.mod or go.sum is not tidy: run go mod tidy" >&2; exit 1; }
 
-# The packages whose tests need more than Go: the shared corpus
-# (../shared/corpus, internal/corpustest), the bundled runtime
-# (build/bin/ollama, internal/ollamatest), Tesseract, poppler, Chromium or
-# a virtual display. test-system runs them after build and ollama;
-# test-unit runs every other package (internal/integration and
+# The packages whose tests need more than Go: those whose tests import
+# internal/corpustest (the shared corpus), internal/ollamatest (the bundled
+# runtime) or internal/ocr (Tesseract), found with go list so that a new
+# package lands where its imports put it, and the root package (the
+# desktop smoke test: Xvfb, WebKitGTK). test-system runs them after build
+# and ollama; test-unit runs every other package (internal/integration and
 # internal/e2e have their own targets), on a machine with Go alone.
-SYSTEM_PKGS := . ./app ./internal/cli ./internal/extract ./internal/ingest ./internal/library \
-	./internal/llm ./internal/ocr ./internal/ollamarun ./internal/ollamatest
-UNIT_PKGS = $$($(GO) list -e ./... | grep -vxF -f <($(GO) list -e $(SYSTEM_PKGS) ./internal/integration ./internal/e2e))
+GO_MODULE := github.com/kura-app/kura
+SYSTEM_PKGS = $(GO_MODULE) $$($(GO) list -e -f '{{.ImportPath}} {{join .TestImports " "}} {{join .XTestImports " "}}' ./... | \
+	awk '/kura\/internal\/(corpustest|ollamatest|ocr)( |$$)/ && $$1 !~ /internal\/(integration|e2e)$$/ {print $$1}')
+UNIT_PKGS = $$($(GO) list -e ./... | grep -vxF -f <(echo $(SYSTEM_PKGS) | tr ' ' '\n'; $(GO) list -e ./internal/integration ./internal/e2e))
 
 test-unit:
 	$(GO) test -race -count=1 -timeout 15m $(UNIT_PKGS)
