@@ -5,9 +5,14 @@ GO ?= go
 BIN := build/bin
 export CGO_ENABLED := 1
 
-.PHONY: all build run test test-unit test-frontend test-integration bench bench-smoke ollama deps lint
+.PHONY: all build run test test-unit test-system test-frontend test-integration bench bench-smoke ollama deps lint
 
 all: build
+
+# Targets run one at a time even under `make -j`: deps installs system
+# packages with apt, which must not run beside the build or the tests that
+# use them, and `make test` runs its steps in the order written.
+.NOTPARALLEL:
 
 # deps installs the system packages and tools the build and tests need.
 deps:
@@ -167,23 +172,55 @@ run: deps build ollama
 	fi
 	$(BIN)/kura
 
-# The whole suite: formatting and vet, unit tests with the race detector,
-# integration tests against a real Ollama (verbose, so each PASS line shows),
-# and one small benchmark run so the benchmark keeps working.
-test: deps build ollama lint test-unit test-frontend test-integration test-e2e bench-smoke
+# The whole suite, in this order, the quick checks first so that they fail
+# before the runtime's build (half an hour on a fresh clone): formatting,
+# vet, staticcheck and a tidy go.mod; unit tests with the race detector (no
+# corpus, runtime or Tesseract needed); the build and the frontend's tests;
+# the runtime's build and the tests of the packages that need it, the
+# corpus or Tesseract, also with the race detector; integration tests
+# against a real Ollama (verbose, so each PASS line shows); the browser
+# end-to-end test; and one small benchmark run so the benchmarks keep
+# working.
+#
+# Every `go test` has a -timeout: a ceiling that only stops a hung run, set
+# for a busy two-core machine. The tests themselves wait for states, not for
+# a few seconds (internal/testwait gives their waits the same deadline).
+test: deps lint test-unit build test-frontend ollama test-system test-integration test-e2e bench-smoke
 
-lint:
+# lint: gofmt, go vet, the curated staticcheck set (staticcheck.conf;
+# `go tool staticcheck` is pinned in go.mod) and go.mod/go.sum as
+# `go mod tidy` would write them.
+lint: frontend-placeholder
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
+	@$(GO) mod tidy -diff || { echo "go.mod or go.sum is not tidy: run go mod tidy" >&2; exit 1; }
+
+# The packages whose tests need more than Go: those whose tests import
+# internal/corpustest (the shared corpus), internal/ollamatest (the bundled
+# runtime) or internal/ocr (Tesseract), found with go list so that a new
+# package lands where its imports put it, and the root package (the
+# desktop smoke test: Xvfb, WebKitGTK). test-system runs them after build
+# and ollama; test-unit runs every other package (internal/integration and
+# internal/e2e have their own targets), on a machine with Go alone.
+GO_MODULE := github.com/kura-app/kura
+SYSTEM_PKGS = $(GO_MODULE) $$($(GO) list -e -f '{{.ImportPath}} {{join .TestImports " "}} {{join .XTestImports " "}}' ./... | \
+	awk '/kura\/internal\/(corpustest|ollamatest|ocr)( |$$)/ && $$1 !~ /internal\/(integration|e2e)$$/ {print $$1}')
+UNIT_PKGS = $$($(GO) list -e ./... | grep -vxF -f <(echo $(SYSTEM_PKGS) | tr ' ' '\n'; $(GO) list -e ./internal/integration ./internal/e2e))
 
 test-unit:
-	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v /internal/integration)
+	$(GO) test -race -count=1 -timeout 15m $(UNIT_PKGS)
+
+# The desktop smoke test (desktop_test.go) runs build/bin/kura, just built,
+# instead of building the same binary again.
+test-system: build ollama
+	KURA_DESKTOP_BIN=$(CURDIR)/$(BIN)/kura $(GO) test -race -count=1 -timeout 30m $(SYSTEM_PKGS)
 
 test-frontend: build
 	cd frontend && npm test
 
 test-integration: build ollama
-	@if [ -d internal/integration ]; then $(GO) test -v -count=1 -timeout 15m ./internal/integration/; fi
+	@if [ -d internal/integration ]; then $(GO) test -v -count=1 -timeout 30m ./internal/integration/; fi
 
 # test-e2e drives the built UI in Debian's Chromium (playwright-core, a
 # frontend devDependency; no browser is downloaded) against `kura serve` and
@@ -192,10 +229,15 @@ test-integration: build ollama
 .PHONY: test-e2e
 test-e2e: build ollama
 	$(GO) vet -tags e2e ./internal/e2e/
-	$(GO) test -tags e2e -v -count=1 -timeout 20m ./internal/e2e/
+	$(GO) test -tags e2e -v -count=1 -timeout 30m ./internal/e2e/
+
+# bench-smoke runs each benchmark once, in the packages that have one (found
+# by name, so a new benchmark is run too): go test ./internal/... built
+# every package's test binary for three benchmarks in two packages.
+BENCH_PKGS = $$(grep -rl --include='*_test.go' '^func Benchmark' internal | xargs -n1 dirname | sort -u | sed 's|^|./|')
 
 bench-smoke: build
-	$(GO) test -run '^$$' -bench . -benchtime 1x ./internal/...
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 15m $(BENCH_PKGS)
 	$(BIN)/kura bench --chunks 2000 --queries 20 --json
 
 bench: build

@@ -8,13 +8,13 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/kura-app/kura/internal/llm"
 	"github.com/kura-app/kura/internal/mcpserver"
 	"github.com/kura-app/kura/internal/ollamatest"
+	"github.com/kura-app/kura/internal/testwait"
 )
 
 // TestKuraMCPServesSearchAndAskToAnMCPClientOverStdio drives `kura mcp`
@@ -37,8 +37,7 @@ func TestKuraMCPServesSearchAndAskToAnMCPClientOverStdio(t *testing.T) {
 			t.Fatalf("kura %s: %v\n%s", strings.Join(args, " "), err, out)
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute) // stops a hung run only
-	defer cancel()
+	ctx := testwait.Context(t) // stops a hung run only
 
 	connect := func(extra ...string) *mcp.ClientSession {
 		t.Helper()

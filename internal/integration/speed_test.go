@@ -25,6 +25,7 @@ import (
 	"github.com/kura-app/kura/internal/llm"
 	"github.com/kura-app/kura/internal/ollamatest"
 	"github.com/kura-app/kura/internal/retrieve"
+	"github.com/kura-app/kura/internal/testwait"
 )
 
 // embedCounter forwards to Ollama and counts the texts sent to /api/embed.
@@ -287,7 +288,7 @@ func TestTheWaitBeforeTheFirstWordCountsTheModelsLoad(t *testing.T) {
 		}
 		// The runtime unloads in the background: wait until /api/ps no
 		// longer lists the model (the deadline only stops a hung run).
-		if !waitFor(2*time.Minute, func() bool {
+		if !testwait.Poll(t, func() bool {
 			running, err := client.Running(ctx)
 			if err != nil {
 				return false

@@ -52,6 +52,7 @@ func (l *Library) watchFolders(ctx context.Context, c store.Collection, paths []
 		}
 		if isDir(abs) && l.store.AddWatch(ctx, c.ID, abs, isMountPoint(abs)) == nil {
 			added = true
+			l.followers.ingested(abs)
 		}
 	}
 	if added {
@@ -253,8 +254,11 @@ func (f *follower) reconcile(ctx context.Context, catchUp bool) {
 		if have[p] {
 			continue
 		}
-		// A folder that cannot be fully watched is rescanned.
-		if catchUp && !slices.Contains(f.fresh, p) {
+		// A folder that cannot be fully watched is rescanned. A folder an
+		// ingest of this library added is synced by that ingest, even when
+		// it was added before this Follow's first look (a window opened
+		// and a folder added at once).
+		if catchUp && !slices.Contains(f.fresh, p) && !f.l.followers.fromIngest(p) {
 			f.w.Add(p)
 		} else {
 			f.w.Follow(p)
@@ -303,6 +307,25 @@ func (f *follower) syncFolder(ctx context.Context, folder string, changed []stri
 type followers struct {
 	mu   sync.Mutex
 	list []*follower
+	// fresh are the folders an ingest of this library started following:
+	// the catch-up at a Follow's start is for what changed while Kura did
+	// not run, which they are not.
+	fresh map[string]bool
+}
+
+func (fs *followers) ingested(folder string) {
+	fs.mu.Lock()
+	if fs.fresh == nil {
+		fs.fresh = map[string]bool{}
+	}
+	fs.fresh[folder] = true
+	fs.mu.Unlock()
+}
+
+func (fs *followers) fromIngest(folder string) bool {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	return fs.fresh[folder]
 }
 
 func (fs *followers) add(f *follower) {

@@ -32,6 +32,7 @@ import (
 
 	"github.com/kura-app/kura/internal/llm"
 	"github.com/kura-app/kura/internal/ollamarun"
+	"github.com/kura-app/kura/internal/testwait"
 )
 
 // Names under which the tiny models are installed.
@@ -227,9 +228,7 @@ func (s *Server) ImportScripted(tb testing.TB, name string, script ...string) st
 	if err := WriteScriptedChatModel(path, ModelOptions{ContextLength: s.ContextLength}, script); err != nil {
 		tb.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute) // stops a hung import only
-	defer cancel()
-	if err := c.Import(ctx, path, name, nil); err != nil {
+	if err := c.Import(testwait.Context(tb), path, name, nil); err != nil {
 		tb.Fatalf("import %s: %v", name, err)
 	}
 	return name
