@@ -160,6 +160,20 @@ func (a *App) answerSources(id string, conversationID int64, ac library.AskConte
 			PassageStart: s.PassageStart, PassageEnd: s.PassageEnd})
 	}
 	out.ReadingMs = ac.Wait.Total().Milliseconds()
+	out.Extract = make([]Passage, 0, len(ac.Extract))
+	for _, x := range ac.Extract {
+		n := 0
+		for _, q := range p.Sources {
+			if q.ID == x.Passage.ID && q.Start <= x.Passage.Start && x.Passage.End <= q.End {
+				n = q.N
+				break
+			}
+		}
+		s := x.Passage
+		out.Extract = append(out.Extract, Passage{N: n, Path: EncodePath(s.Path), Name: EncodePath(filepath.Base(s.Path)), Page: s.Page,
+			EndPage: max(s.EndPage, s.Page), Paged: extract.Paged(s.Path), OCR: s.OCR, Start: s.Start, End: s.End, Text: s.Text,
+			PassageStart: x.PassageStart, PassageEnd: x.PassageEnd})
+	}
 	return out
 }
 

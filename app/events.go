@@ -55,6 +55,11 @@ type AnswerSources struct {
 	Model          string    `json:"model"`
 	FreshTokens    int       `json:"freshTokens"`
 	ReadingMs      int64     `json:"readingMs"`
+	// Extract is the answer from the documents, shown at once while the
+	// model reads: the one to three sentences that answer most directly,
+	// each with where it is; n is the quote that holds it (0: none of the
+	// quotes the model reads).
+	Extract []Passage `json:"extract"`
 }
 
 // AnswerDone ends an Ask: Message is the saved assistant message (partial,

@@ -302,6 +302,8 @@ export interface AnswerSources {
   freshTokens: number;
   /** Estimated reading time; 0 until the model's speed is measured. */
   readingMs: number;
+  /** The answer from the documents, shown at once: the sentences that answer most directly (n: the quote holding it, 0 none). */
+  extract?: Passage[];
 }
 
 /** Payload of the `answer:token` event. */
