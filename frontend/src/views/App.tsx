@@ -25,8 +25,6 @@ const NAV: { view: View; icon: IconName }[] = [
   { view: "settings", icon: "settings" },
 ];
 
-const STATUS_POLL_MS = 15000;
-
 export function App() {
   const stores = useStores();
   const { api, ui, library, chat, settings, jobs, source, embedding } = stores;
@@ -58,10 +56,8 @@ export function App() {
     void load();
     // The desktop smoke test waits for this call: the UI is mounted.
     api.Ready().catch(() => {});
-    const poll = setInterval(() => {
-      if (document.visibilityState === "visible") void settings.loadStatus().catch(() => {});
-    }, STATUS_POLL_MS);
-    return () => clearInterval(poll);
+    // No timer asks the runtime anything while all is well (see watchStatus).
+    return settings.watchStatus();
   }, []);
 
   // The source panel belongs to what opened it: leaving the view closes it.
