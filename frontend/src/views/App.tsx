@@ -82,10 +82,8 @@ export function App() {
       } else if (mod && e.shiftKey && key === "o") {
         e.preventDefault();
         ui.navigate({ view: "chat" });
-        void chat
-          .newConversation(library.current.value)
-          .then(() => document.querySelector<HTMLTextAreaElement>("[data-testid=chat-input]")?.focus())
-          .catch((err) => ui.toast("error", errorMessage(err)));
+        chat.newChat();
+        requestAnimationFrame(() => document.querySelector<HTMLTextAreaElement>("[data-testid=chat-input]")?.focus());
       } else if (e.altKey && !mod && /^Digit[1-4]$/.test(e.code)) {
         e.preventDefault();
         const v = NAV_ORDER[Number(e.code.slice(5)) - 1];

@@ -169,20 +169,16 @@ export function ChatView() {
 }
 
 function ConversationList({ onPicked }: { onPicked: () => void }) {
-  const { chat, ui, library } = useStores();
+  const { chat, ui } = useStores();
   const [editing, setEditing] = useState<number | null>(null);
   const [draft, setDraft] = useState("");
   const loc = locale.value;
   const fail = (e: unknown) => ui.toast("error", errorMessage(e));
 
-  const create = async () => {
-    try {
-      await chat.newConversation(library.current.value);
-      onPicked();
-      document.querySelector<HTMLTextAreaElement>("[data-testid=chat-input]")?.focus();
-    } catch (e) {
-      fail(e);
-    }
+  const create = () => {
+    chat.newChat();
+    onPicked();
+    document.querySelector<HTMLTextAreaElement>("[data-testid=chat-input]")?.focus();
   };
 
   const commit = async (id: number) => {
@@ -373,9 +369,7 @@ function EmptyChat() {
   if (needsSetup(st, library.documents.value.length)) return <GetStarted />;
   const ask = async (q: string) => {
     try {
-      let id = chat.currentId.value;
-      if (id === null) id = (await chat.newConversation(library.current.value)).id;
-      await chat.send(id, q);
+      await chat.ask(library.current.value, q);
     } catch (e) {
       ui.toast("error", errorMessage(e));
     }
@@ -470,13 +464,17 @@ function AssistantMessage({ m, onCite }: { m: Message; onCite: (p: Passage, also
       </div>
       <div class="msg-body">
         {m.text && <RichText text={m.text} sources={m.sources} onCite={(p) => onCite(p)} />}
-        {m.error && (
+        {answerEnd(m) === "failed" && (
           <div class="note error" data-testid="message-error" data-code={m.errorCode}>
             <Icon name="alert" size={16} />
-            <span>{m.errorCode === "canceled" ? t("chat.stopped") : t("chat.failed", { error: messageError(m) })}</span>
+            <span>{t("chat.failed", { error: messageError(m) })}</span>
           </div>
         )}
-        {!m.complete && !m.error && <span class="pill subtle stopped">{t("chat.stopped")}</span>}
+        {answerEnd(m) === "stopped" && (
+          <span class="pill subtle stopped" data-testid="message-stopped">
+            {t("chat.stopped")}
+          </span>
+        )}
         {shown.length > 0 && (
           <div class="sources" data-testid="message-sources">
             <span class="sources-label">{t("chat.sources")}</span>
@@ -600,6 +598,16 @@ export function scopeCandidates(docs: Document[], query: string, limit = 8): Sco
   return [...files.sort(byName), ...dirs].slice(0, limit);
 }
 
+/**
+ * How a saved answer ended: complete, stopped by the user (Stop or Escape;
+ * shown as a plain mark, not as an error: nothing went wrong), or failed.
+ */
+export function answerEnd(m: Pick<Message, "complete" | "error" | "errorCode">): "complete" | "stopped" | "failed" {
+  if (m.errorCode === "canceled") return "stopped";
+  if (m.error) return "failed";
+  return m.complete ? "complete" : "stopped";
+}
+
 /** The @-mention being typed: its query and where it starts, or null. */
 export function mentionAt(text: string, caret: number): { query: string; start: number } | null {
   const before = text.slice(0, caret);
@@ -629,13 +637,12 @@ function Composer({ collection }: { collection: string }) {
   const send = async () => {
     const q = text.trim();
     if (!q || streaming) return;
-    let id = chat.currentId.value;
     try {
-      if (id === null) id = (await chat.newConversation(library.current.value)).id;
       setText("");
       setMention(null);
-      await chat.send(id, q);
+      await chat.ask(library.current.value, q);
     } catch (e) {
+      if (chat.currentId.value === null) setText(q);
       ui.toast("error", errorMessage(e));
     }
   };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Document } from "../api/types";
-import { mentionAt, scopeCandidates } from "./Chat";
+import { answerEnd, mentionAt, scopeCandidates } from "./Chat";
 import { meaningfulTitle } from "./Library";
 import { evidenceParts } from "./SourcePanel";
 
@@ -49,5 +49,14 @@ describe("the evidence in its page", () => {
   });
   it("marks the quote alone when no passage is known", () => {
     expect(evidenceParts("abc def", { start: 4, end: 7, passageStart: 0, passageEnd: 0 })).toEqual(["abc ", "", "def", "", ""]);
+  });
+});
+
+describe("answerEnd", () => {
+  it("shows a stopped answer as stopped, not as an error", () => {
+    expect(answerEnd({ complete: false, error: "The answer was stopped.", errorCode: "canceled" })).toBe("stopped");
+    expect(answerEnd({ complete: false, error: "", errorCode: "" })).toBe("stopped");
+    expect(answerEnd({ complete: false, error: "Ollama is not reachable", errorCode: "unreachable" })).toBe("failed");
+    expect(answerEnd({ complete: true, error: "", errorCode: "" })).toBe("complete");
   });
 });
