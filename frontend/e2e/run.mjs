@@ -507,6 +507,11 @@ async function run(page) {
     const also = await byId(page, "search-also").count();
     log(`  ${await byId(page, "search-result").count()} results, ${marked} words marked, ${also} with the same passage elsewhere`);
     check(marked > 0, "the search results mark none of the query's words");
+    const panel = await byId(page, "search-results").innerText();
+    check(!/Score \d/.test(panel), "the search results show fusion scores, which mean nothing to a reader");
+    const mode = (await byId(page, "search-mode").innerText()).trim();
+    log(`  mode: ${mode} (${await byId(page, "search-mode").getAttribute("title")})`);
+    check(mode === "Hybrid", `every passage has its vector, yet the search says ${JSON.stringify(mode)}`);
     // The corpus holds the same report as PDF, DOCX and text: its passages
     // are listed once, with the other files named under them.
     check(also > 0, "no search result names the same passage in another file: duplicates are listed apart");
