@@ -10,22 +10,16 @@ import { Icon } from "../components/Icon";
 import { RichText } from "../components/RichText";
 import { formatShortDate } from "../format/dates";
 import { formatDuration } from "../format/progress";
-import { locale, t, type Locale } from "../i18n";
+import { locale, t } from "../i18n";
 import { describeError, errorMessage } from "../i18n/errors";
 import { useStores } from "../stores";
 import { scopeOf, type ScopeItem } from "../stores/chat";
 import type { Stream } from "../stores/streaming";
+import { meaningfulTitle, suggestedQuestions, suggestionCandidates } from "../format/documents";
 import { pageLabel } from "../format/pages";
 import { conversationMarkdown, exportFileName } from "../text/export";
 import { groupSame } from "../text/group";
 import { GetStarted, needsSetup } from "./GetStarted";
-
-/** Questions that work on any document, asked with one click. */
-const EXAMPLES: Record<Locale, string[]> = {
-  en: ["What are the main findings?", "What numbers are reported?", "What risks are mentioned?"],
-  ja: ["主な結論は何ですか", "どんな数値が報告されていますか", "どんなリスクが挙げられていますか"],
-  ko: ["주요 결론은 무엇인가요?", "어떤 수치가 보고되었나요?", "어떤 위험이 언급되었나요?"],
-};
 
 /** Copies text, falling back to execCommand where the Clipboard API is missing. */
 export async function copyText(text: string): Promise<void> {
@@ -364,9 +358,31 @@ function Messages() {
 
 /** The empty conversation: the first-run steps until Kura can answer, else questions to ask. */
 function EmptyChat() {
-  const { chat, library, settings, ui } = useStores();
+  const { api, chat, library, settings, ui } = useStores();
   const st = settings.status.value;
-  if (needsSetup(st, library.documents.value.length)) return <GetStarted />;
+  const docs = library.documents.value;
+  // Documents without a title are named by their heading: the first page
+  // of the newest few, read once.
+  const [firstPages, setFirstPages] = useState<ReadonlyMap<string, string>>(new Map());
+  useEffect(() => {
+    const collection = library.current.value;
+    const untitled = suggestionCandidates(docs)
+      .slice(0, 6)
+      .filter((d) => !meaningfulTitle(d) && !firstPages.has(d.path));
+    if (untitled.length === 0) return;
+    let stale = false;
+    void Promise.allSettled(untitled.map((d) => api.Source(collection, d.path, 1))).then((results) => {
+      if (stale) return;
+      const next = new Map(firstPages);
+      results.forEach((r, i) => next.set(untitled[i].path, r.status === "fulfilled" ? r.value.text : ""));
+      setFirstPages(next);
+    });
+    return () => {
+      stale = true;
+    };
+  }, [docs]);
+  if (needsSetup(st, docs.length)) return <GetStarted />;
+  const suggestions = suggestedQuestions(docs, firstPages);
   const ask = async (q: string) => {
     try {
       await chat.ask(library.current.value, q);
@@ -381,14 +397,16 @@ function EmptyChat() {
       </div>
       <h2>{t("chat.emptyTitle")}</h2>
       <p class="muted">{t("chat.emptyBody")}</p>
-      <div class="examples">
-        <span class="muted">{t("chat.examples")}</span>
-        {EXAMPLES[locale.value].map((q) => (
-          <button key={q} class="chip" onClick={() => void ask(q)} data-testid="example-chip">
-            {q}
-          </button>
-        ))}
-      </div>
+      {suggestions.length > 0 && (
+        <div class="examples">
+          <span class="muted">{t("chat.examples")}</span>
+          {suggestions.map((q) => (
+            <button key={q} class="chip" onClick={() => void ask(q)} data-testid="example-chip">
+              {q}
+            </button>
+          ))}
+        </div>
+      )}
     </div>
   );
 }
