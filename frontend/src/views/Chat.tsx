@@ -18,7 +18,7 @@ import type { Stream } from "../stores/streaming";
 import { meaningfulTitle, suggestedQuestions, suggestionCandidates } from "../format/documents";
 import { pageLabel } from "../format/pages";
 import { conversationMarkdown, exportFileName } from "../text/export";
-import { groupSame } from "../text/group";
+import { groupSamePage } from "../text/group";
 import { GetStarted, needsSetup } from "./GetStarted";
 
 /** Copies text, falling back to execCommand where the Clipboard API is missing. */
@@ -447,7 +447,7 @@ function UserMessage({ m }: { m: Message }) {
 function SourceChips({ sources, onCite }: { sources: Passage[]; onCite: (p: Passage, also?: Passage[]) => void }) {
   return (
     <>
-      {groupSame(sources).map(({ passage: s, also }) => (
+      {groupSamePage(sources).map(({ passage: s, also }) => (
         <button
           key={`${s.n}`}
           class="source-chip"
