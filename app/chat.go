@@ -157,7 +157,7 @@ func (a *App) answerSources(id string, conversationID int64, ac library.AskConte
 	for _, s := range p.Sources {
 		out.Sources = append(out.Sources, Passage{N: s.N, Path: EncodePath(s.Path), Name: EncodePath(filepath.Base(s.Path)), Page: s.Page,
 			EndPage: max(s.EndPage, s.Page), Paged: extract.Paged(s.Path), OCR: s.OCR, Start: s.Start, End: s.End, Text: s.Text, Score: s.Score,
-			PassageStart: s.PassageStart, PassageEnd: s.PassageEnd})
+			PassageStart: s.PassageStart, PassageEnd: s.PassageEnd, Hash: s.Hash})
 	}
 	out.ReadingMs = ac.Wait.Total().Milliseconds()
 	out.Extract = make([]Passage, 0, len(ac.Extract))
@@ -235,7 +235,7 @@ func messageDTO(m library.ChatMessage) Message {
 	for _, s := range m.Sources {
 		out.Sources = append(out.Sources, Passage{N: s.N, Path: EncodePath(s.Path), Name: EncodePath(filepath.Base(s.Path)), Page: s.Page,
 			EndPage: max(s.EndPage, s.Page), Paged: extract.Paged(s.Path), OCR: s.OCR, Start: s.Start, End: s.End, Text: s.Text, Score: s.Score, Cited: s.Cited,
-			PassageStart: s.PassageStart, PassageEnd: s.PassageEnd})
+			PassageStart: s.PassageStart, PassageEnd: s.PassageEnd, Hash: s.Hash})
 	}
 	return out
 }
