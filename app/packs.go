@@ -113,27 +113,24 @@ func packProgress(ctx context.Context, j *job) func(library.PackProgress) error 
 	}
 }
 
-// openPack opens the pack at path with seal (a passphrase or a key file).
-func openPack(path string, s PackSeal) (*os.File, *pack.Reader, error) {
+// openPack opens the pack at path with seal (a passphrase or a key file);
+// the reader's reads stop when ctx ends.
+func openPack(ctx context.Context, path string, s PackSeal) (*library.PackFile, *pack.Reader, error) {
 	var key pack.Key
 	var err error
 	if s.KeyFile != "" {
-		var kf *os.File
-		if kf, err = os.Open(s.KeyFile); err == nil {
-			key, err = pack.ParseKeys(kf)
-			kf.Close()
-		}
+		key, err = library.PackKeys(s.KeyFile)
 	} else {
 		key, err = pack.PassphraseKey(s.Passphrase)
 	}
 	if err != nil {
 		return nil, nil, invalid("%v", err)
 	}
-	f, err := os.Open(path)
+	f, err := library.OpenPackFile(path)
 	if err != nil {
 		return nil, nil, invalid("%s cannot be opened: %v", path, err)
 	}
-	r, err := pack.NewReader(f, key)
+	r, err := f.Open(ctx, key)
 	if err != nil {
 		f.Close()
 		return nil, nil, err
@@ -148,11 +145,11 @@ func (a *App) InspectPack(path string, seal PackSeal) (PackInfo, error) {
 	if err != nil {
 		return PackInfo{}, err
 	}
-	f, err := os.Open(p)
+	f, err := library.OpenPackFile(p)
 	if err != nil {
 		return PackInfo{}, invalid("%s cannot be opened: %v", p, err)
 	}
-	info, err := pack.Inspect(f)
+	info, err := f.Inspect()
 	f.Close()
 	if err != nil {
 		return PackInfo{}, a.fail(err)
@@ -161,7 +158,7 @@ func (a *App) InspectPack(path string, seal PackSeal) (PackInfo, error) {
 	if seal.Passphrase == "" && seal.KeyFile == "" {
 		return out, nil
 	}
-	f, r, err := openPack(p, seal)
+	f, r, err := openPack(a.base, p, seal)
 	if err != nil {
 		return out, a.fail(err)
 	}
@@ -193,7 +190,7 @@ func (a *App) ImportPack(path string, seal PackSeal, name string, replace bool) 
 			return Job{}, err
 		}
 	}
-	f, r, err := openPack(p, seal)
+	f, r, err := openPack(a.base, p, seal)
 	if err != nil {
 		return Job{}, a.fail(err)
 	}
@@ -206,10 +203,9 @@ func (a *App) ImportPack(path string, seal PackSeal, name string, replace bool) 
 		f.Close()
 		return Job{}, invalid("a collection %q exists already: replace it, or import under another name", name)
 	}
-	st, _ := f.Stat()
 	return a.jobs.start(a.base, JobPackImport, name, false, func(ctx context.Context, j *job) (*JobSummary, error) {
 		defer f.Close()
-		sum, err := a.lib.ImportPack(ctx, r, library.ImportOptions{Name: name, Replace: replace, Size: st.Size()}, packProgress(ctx, j))
+		sum, err := a.lib.ImportPack(ctx, r, library.ImportOptions{Name: name, Replace: replace, Size: f.Size}, packProgress(ctx, j))
 		if err != nil {
 			return nil, err
 		}
@@ -263,6 +259,10 @@ func packError(err error) (*Error, bool) {
 		msg = sentence(err.Error()) + " Nothing was changed."
 	case errors.Is(err, pack.ErrDamaged):
 		msg = "The pack is damaged: it was cut short or altered after it was made. Nothing was changed; ask for a new copy."
+	case errors.Is(err, library.ErrBusy):
+		msg = sentence(err.Error())
+	case errors.Is(err, pack.ErrUnsafe):
+		msg = sentence(err.Error()) + " Nothing was changed."
 	case errors.Is(err, pack.ErrNewerFormat):
 		msg = sentence(err.Error())
 	case errors.Is(err, pack.ErrNotAPack):

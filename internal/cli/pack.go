@@ -10,10 +10,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/term"
 
+	"github.com/kura-app/kura/internal/config"
 	"github.com/kura-app/kura/internal/library"
 	"github.com/kura-app/kura/internal/pack"
 	"github.com/kura-app/kura/internal/store"
@@ -122,7 +124,7 @@ func (a *App) packExport(ctx context.Context, args []string) int {
 // when none is given.
 func (a *App) packSeal(passFile, recipientsFile string, recipients []string) (pack.Seal, error) {
 	if recipientsFile != "" {
-		b, err := os.ReadFile(recipientsFile)
+		b, err := library.ReadKeyFile(recipientsFile)
 		if err != nil {
 			return pack.Seal{}, err
 		}
@@ -149,7 +151,7 @@ func (a *App) packSeal(passFile, recipientsFile string, recipients []string) (pa
 // (twice when confirm is set).
 func (a *App) passphrase(file string, confirm bool) (string, error) {
 	if file != "" {
-		b, err := os.ReadFile(file)
+		b, err := library.ReadKeyFile(file)
 		if err != nil {
 			return "", err
 		}
@@ -212,31 +214,19 @@ func (a *App) packImport(ctx context.Context, args []string) int {
 	}
 	named := false
 	fs.Visit(func(f *flag.Flag) { named = named || f.Name == "collection" })
-	file := rest[0]
-	f, err := os.Open(file)
+	pf, err := library.OpenPackFile(rest[0])
 	if err != nil {
 		return a.fail(err)
 	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil || !st.Mode().IsRegular() {
-		return a.fail(fmt.Errorf("%s is not a file", file))
-	}
-	info, err := pack.Inspect(f)
+	defer pf.Close()
+	info, err := pf.Inspect()
 	if err != nil {
-		return a.fail(err)
-	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return a.fail(err)
 	}
 	var key pack.Key
 	switch {
 	case identity != "":
-		b, err := os.ReadFile(identity)
-		if err != nil {
-			return a.fail(err)
-		}
-		if key, err = pack.ParseKeys(strings.NewReader(string(b))); err != nil {
+		if key, err = library.PackKeys(identity); err != nil {
 			return a.fail(err)
 		}
 	case !info.Passphrase:
@@ -251,7 +241,7 @@ func (a *App) packImport(ctx context.Context, args []string) int {
 			return a.fail(err)
 		}
 	}
-	r, err := pack.NewReader(f, key)
+	r, err := pf.Open(ctx, key)
 	if err != nil {
 		return a.fail(err)
 	}
@@ -261,21 +251,32 @@ func (a *App) packImport(ctx context.Context, args []string) int {
 		name = c.Collection
 	}
 	c.NoRuntime, c.NoVectors = m.Counts.Models == 0, true
+	fresh := newDataFolder(c.Data)
 	lib, closeFn, ok := a.open(ctx, c)
 	if !ok {
 		return ExitFailure
 	}
-	defer closeFn()
+	closeLib := sync.OnceFunc(closeFn)
+	defer closeLib()
+	// A data folder this import made is removed again when the import
+	// fails: a damaged pack leaves nothing behind.
+	failed := func(err error) int {
+		if dir, _ := filepath.Abs(lib.Dir()); fresh != "" && dir == fresh {
+			closeLib()
+			os.RemoveAll(fresh)
+		}
+		return a.fail(err)
+	}
 	if _, err := lib.Collection(ctx, name); err == nil && !replace {
 		if name, replace, err = a.askExisting(name); err != nil {
-			return a.fail(err)
+			return failed(err)
 		}
 	}
 	pr := newPackPrinter(a.Stderr, "import")
-	sum, err := lib.ImportPack(ctx, r, library.ImportOptions{Name: name, Replace: replace, Size: st.Size()}, pr.print)
+	sum, err := lib.ImportPack(ctx, r, library.ImportOptions{Name: name, Replace: replace, Size: pf.Size}, pr.print)
 	pr.done()
 	if err != nil {
-		return a.fail(err)
+		return failed(err)
 	}
 	for _, w := range sum.Warnings {
 		fmt.Fprintf(a.Stderr, "  note: %s\n", w)
@@ -297,6 +298,27 @@ func (a *App) packImport(ctx context.Context, args []string) int {
 		fmt.Fprintf(a.Stderr, "  installed model: %s\n", m)
 	}
 	return ExitOK
+}
+
+// newDataFolder returns the absolute data folder that flag (or the
+// default) names when it does not exist yet, else "".
+func newDataFolder(flag string) string {
+	dir := flag
+	if dir == "" {
+		d, err := config.DataDir()
+		if err != nil {
+			return ""
+		}
+		dir = d
+	}
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return ""
+	}
+	if _, err := os.Lstat(dir); !errors.Is(err, os.ErrNotExist) {
+		return ""
+	}
+	return dir
 }
 
 // askExisting asks what to do about an existing collection: replace it,

@@ -63,6 +63,10 @@ type Library struct {
 	followers followers    // running Follows
 	// noVectors: opened WithoutVectors, the in-memory index stays empty.
 	noVectors bool
+	// loadMu makes one load at a time of vectors another process stored.
+	loadMu sync.Mutex
+	// use keeps a pack import and an ingest of one collection apart.
+	use collectionUse
 	// embedRates are the embedding speeds measured (see ModelSpeed).
 	embedRates embedRates
 	// OpenDuration is how long Open took, vectors loaded.
@@ -226,6 +230,11 @@ type IngestOptions struct {
 // keyword, with a warning, and their vectors for later.
 func (l *Library) Ingest(ctx context.Context, collection string, paths []string, opts IngestOptions, onProgress func(ingest.Progress) error) (ingest.Summary, error) {
 	start := time.Now()
+	release, err := l.use.ingest(collection)
+	if err != nil {
+		return ingest.Summary{}, err
+	}
+	defer release()
 	c, err := l.store.EnsureCollection(ctx, collection)
 	if err != nil {
 		return ingest.Summary{}, err
@@ -499,6 +508,7 @@ func (l *Library) Search(ctx context.Context, collection, query string, opts Sea
 			return l.llm.EmbedQuery(ctx, model, q)
 		}
 	}
+	l.loadVectorsStoredElsewhere(ctx, c)
 	s := retrieve.Searcher{Store: l.store, Index: l.index}
 	return s.Search(ctx, c, query, embed, retrieve.Options{K: opts.K, LexicalWeight: opts.LexicalWeight, Docs: docs})
 }

@@ -25,7 +25,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+	"unicode"
 
 	"github.com/kura-app/kura/internal/ctxio"
 	"github.com/kura-app/kura/internal/llm"
@@ -77,19 +79,25 @@ type ExportSummary struct {
 	Manifest pack.Manifest
 	Bytes    int64
 	Warnings []string
-	Elapsed  time.Duration
+	// Unembedded counts the passages the pack carries without a vector
+	// (the collection was still being embedded, or has no embedding
+	// model); a warning says so too.
+	Unembedded int
+	Elapsed    time.Duration
 }
 
 // ExportPackFile exports the collection as a pack to the file out (see
-// ExportPack). The pack is written beside its final name and renamed when
-// complete, so a stopped or failed export leaves no file that looks whole;
-// an existing out is replaced only by a complete pack.
+// ExportPack). The pack is written beside its final name, under a name of
+// its own (out.<random>.partial), and renamed when complete, so a stopped
+// or failed export leaves no file that looks whole and removes its own; an
+// existing out is replaced only by a complete pack. The file a killed
+// export left behind stops no later export.
 func (l *Library) ExportPackFile(ctx context.Context, collection, out string, opts ExportOptions, onProgress func(PackProgress) error) (ExportSummary, error) {
-	tmp := out + ".partial"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	f, err := os.CreateTemp(filepath.Dir(out), filepath.Base(out)+".*.partial")
 	if err != nil {
 		return ExportSummary{}, err
 	}
+	tmp := f.Name()
 	sum, err := l.ExportPack(ctx, collection, f, opts, onProgress)
 	if err == nil {
 		err = f.Sync()
@@ -137,6 +145,9 @@ func (l *Library) ExportPack(ctx context.Context, collection string, dst io.Writ
 		return sum, err
 	}
 	m.Counts = pack.Counts{Documents: c.Documents, Pages: pages, Chunks: c.Chunks, Vectors: c.Vectors}
+	if sum.Unembedded = c.Chunks - c.Vectors; sum.Unembedded > 0 {
+		sum.Warnings = append(sum.Warnings, unembeddedNote(sum.Unembedded, c.Chunks, "the receiver computes them when it has the embedding model"))
+	}
 
 	var docs []store.Document
 	if err := x.EachDocument(ctx, func(d store.Document) error { docs = append(docs, d); return nil }); err != nil {
@@ -144,7 +155,9 @@ func (l *Library) ExportPack(ctx context.Context, collection string, dst io.Writ
 	}
 	var files map[int64]pack.File // document id -> its file in the pack
 	if opts.WithFiles {
-		files, sum.Warnings = carriedFiles(docs)
+		var warnings []string
+		files, warnings = carriedFiles(docs)
+		sum.Warnings = append(sum.Warnings, warnings...)
 		for _, f := range files {
 			m.Counts.Files++
 			m.Counts.FileBytes += f.Size
@@ -351,7 +364,11 @@ type ImportSummary struct {
 	Files    string
 	Models   []string
 	Warnings []string
-	Elapsed  time.Duration
+	// Unembedded counts the imported passages without a vector: the
+	// background embedding (the app, kura serve) is woken to compute
+	// them, and a warning says so.
+	Unembedded int
+	Elapsed    time.Duration
 }
 
 // ImportPack reads the pack r (opened with pack.NewReader, which checked
@@ -375,9 +392,19 @@ func (l *Library) ImportPack(ctx context.Context, r *pack.Reader, opts ImportOpt
 	if name == "" {
 		name = m.Collection.Name
 	}
+	if opts.Name == "" {
+		if err := pack.CheckName(name); err != nil {
+			return sum, fmt.Errorf("the pack's collection name: %w: import it under another name", err)
+		}
+	}
 	if !store.ValidName(name) {
 		return sum, fmt.Errorf("collection name %q: use 1-64 letters, digits, spaces, '_', '.' or '-'", name)
 	}
+	release, err := l.use.importPack(name)
+	if err != nil {
+		return sum, err
+	}
+	defer release()
 	old, err := l.store.Collection(ctx, name)
 	switch {
 	case err == nil && !opts.Replace:
@@ -429,7 +456,11 @@ func (l *Library) ImportPack(ctx context.Context, r *pack.Reader, opts ImportOpt
 		}
 		switch {
 		case rec.Model != nil:
-			if err := p.report(PackModels, rec.Model.Name, r.Read(), true); err != nil {
+			// Progress counts what is done, as an export's does: the
+			// reader has counted this model already.
+			done := r.Read()
+			done.Models--
+			if err := p.report(PackModels, rec.Model.Name, done, true); err != nil {
 				return sum, err
 			}
 			path, err := work.stage(ctx, filepath.Join("models", strings.TrimPrefix(rec.Model.Digest, "sha256:")+".gguf"), rec.Body)
@@ -438,7 +469,9 @@ func (l *Library) ImportPack(ctx context.Context, r *pack.Reader, opts ImportOpt
 			}
 			models = append(models, stagedModel{path: path, m: *rec.Model})
 		case rec.File != nil:
-			if err := p.report(PackFiles, rec.File.Path, r.Read(), true); err != nil {
+			done := r.Read()
+			done.Files--
+			if err := p.report(PackFiles, rec.File.Path, done, true); err != nil {
 				return sum, err
 			}
 			if _, err := work.stage(ctx, filepath.Join("files", filepath.FromSlash(rec.File.Path)), rec.Body); err != nil {
@@ -449,16 +482,11 @@ func (l *Library) ImportPack(ctx context.Context, r *pack.Reader, opts ImportOpt
 			if err := begin(); err != nil {
 				return sum, err
 			}
-			d := rec.Document
-			path := d.Path
-			if d.File != "" {
-				if !staged[d.File] {
-					return sum, fmt.Errorf("%w (document %d names a file the pack does not hold)", pack.ErrDamaged, d.ID)
-				}
-				path = filepath.Join(work.dir, "files", filepath.FromSlash(d.File))
+			doc, err := l.packDocument(work, *rec.Document, staged)
+			if err != nil {
+				return sum, err
 			}
-			if _, err := im.Document(store.Document{Path: path, Hash: d.Hash, Size: d.Size, ModTime: d.ModTime, Status: d.Status,
-				Error: d.Error, Title: d.Title, Pages: d.Pages, IndexedAt: d.IndexedAt}); err != nil {
+			if _, err := im.Document(doc); err != nil {
 				return sum, err
 			}
 		case rec.Page != nil:
@@ -511,6 +539,10 @@ func (l *Library) ImportPack(ctx context.Context, r *pack.Reader, opts ImportOpt
 		}
 	}
 	sum.Models, sum.Warnings = l.installModels(ctx, models, m, p, r.Read())
+	if sum.Unembedded = c.Chunks - c.Vectors; sum.Unembedded > 0 && m.Counts.Chunks > 0 {
+		sum.Warnings = append(sum.Warnings, unembeddedNote(sum.Unembedded, c.Chunks, "they are computed in the background when the embedding model is available (kura reindex computes them from the command line)"))
+		l.worker.Wake()
+	}
 	if w := l.applyPackSettings(ctx, c.Name, m.Collection, sum.Models, sum.Replaced); w != "" {
 		sum.Warnings = append(sum.Warnings, w)
 	}
@@ -519,6 +551,131 @@ func (l *Library) ImportPack(ctx context.Context, r *pack.Reader, opts ImportOpt
 		return sum, err
 	}
 	return sum, nil
+}
+
+// packDocument turns a pack's document into the one the index keeps. Its
+// path is the carried file's below the import's folder, else the sender's
+// (checked by the reader, and refused when it points into this data
+// folder, whose pack folders are removed with the documents that live in
+// them). A document waiting for OCR whose file was not carried has no file
+// here to read: it is kept as having no text, so that no later ingest
+// reads a local file of that path into the collection. Control characters
+// in its title and error are replaced, since they are printed.
+func (l *Library) packDocument(work *packWork, d pack.Document, staged map[string]bool) (store.Document, error) {
+	if !store.KnownStatus(d.Status) {
+		return store.Document{}, fmt.Errorf("%w: document %d has the status %q, which this Kura does not know", pack.ErrUnsafe, d.ID, pack.Printable(d.Status))
+	}
+	path := d.Path
+	if d.File != "" {
+		if !staged[d.File] {
+			return store.Document{}, fmt.Errorf("%w (document %d names a file the pack does not hold)", pack.ErrDamaged, d.ID)
+		}
+		path = filepath.Join(work.dir, "files", filepath.FromSlash(d.File))
+	} else if confined(l.dir, filepath.Clean(path)) {
+		return store.Document{}, fmt.Errorf("%w: document %d claims a path in this data folder (%s)", pack.ErrUnsafe, d.ID, path)
+	}
+	status, msg := d.Status, d.Error
+	if d.File == "" && status == store.StatusNeedsOCR {
+		status, msg = store.StatusNoText, "its pages are scans the sender had not read, and the pack does not carry the file"
+	}
+	return store.Document{Path: path, Hash: d.Hash, Size: d.Size, ModTime: d.ModTime, Status: status,
+		Error: noControls(msg), Title: noControls(d.Title), Pages: d.Pages, IndexedAt: d.IndexedAt}, nil
+}
+
+// noControls replaces control characters with spaces.
+func noControls(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+// confined reports whether path is root or below it (both cleaned,
+// absolute).
+func confined(root, path string) bool {
+	rel, err := filepath.Rel(root, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}
+
+// loadVectorsStoredElsewhere loads the collection's active vectors into
+// memory when the store has them and memory has none: another process
+// (kura pack import beside a running kura serve) wrote them after this
+// library was opened. Without it, search stayed keyword-only, saying no
+// passage had a vector, until a restart. A failure leaves search as it was.
+func (l *Library) loadVectorsStoredElsewhere(ctx context.Context, c store.Collection) {
+	if l.noVectors || c.ActiveSet == 0 || c.Vectors == 0 || l.index.Count(c.ActiveSet) > 0 {
+		return
+	}
+	l.loadMu.Lock()
+	defer l.loadMu.Unlock()
+	if l.index.Count(c.ActiveSet) == 0 {
+		_ = vectorize.Load(ctx, l.store, l.index, c.ActiveSet)
+	}
+}
+
+// unembeddedNote says how many of a pack's passages have no vector.
+func unembeddedNote(missing, total int, then string) string {
+	return fmt.Sprintf("%d of %d passages have no vector yet, so they are found by keyword only: %s", missing, total, then)
+}
+
+// ErrBusy means the collection is being written by a job of this library
+// that cannot run beside the one asked for: an import of a pack and an
+// ingest of the same collection (the import would replace, or mix with,
+// what the ingest writes).
+var ErrBusy = errors.New("the collection is busy")
+
+// collectionUse tracks, by collection name, the ingests running (any
+// number at once) and the pack import running (alone). The zero value is
+// ready.
+type collectionUse struct {
+	mu        sync.Mutex
+	ingests   map[string]int
+	importing map[string]bool
+}
+
+// ingest marks an ingest of name as running, unless a pack import of it
+// is; release ends it.
+func (u *collectionUse) ingest(name string) (release func(), err error) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.importing[name] {
+		return nil, fmt.Errorf("collection %q is being imported from a pack: %w; index files into it when the import has finished", name, ErrBusy)
+	}
+	if u.ingests == nil {
+		u.ingests = map[string]int{}
+	}
+	u.ingests[name]++
+	return func() {
+		u.mu.Lock()
+		defer u.mu.Unlock()
+		if u.ingests[name]--; u.ingests[name] == 0 {
+			delete(u.ingests, name)
+		}
+	}, nil
+}
+
+// importPack marks an import of name as running, unless an ingest or
+// another import of it is; release ends it.
+func (u *collectionUse) importPack(name string) (release func(), err error) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	switch {
+	case u.ingests[name] > 0:
+		return nil, fmt.Errorf("collection %q is being indexed: %w; import the pack when that has finished, or stop it first", name, ErrBusy)
+	case u.importing[name]:
+		return nil, fmt.Errorf("collection %q is being imported from another pack: %w", name, ErrBusy)
+	}
+	if u.importing == nil {
+		u.importing = map[string]bool{}
+	}
+	u.importing[name] = true
+	return func() {
+		u.mu.Lock()
+		defer u.mu.Unlock()
+		delete(u.importing, name)
+	}, nil
 }
 
 // applyPackSettings gives the imported collection the answer settings it
@@ -539,6 +696,50 @@ func (l *Library) applyPackSettings(ctx context.Context, name string, pc pack.Co
 	return ""
 }
 
+// checkGGUF refuses a file that does not start as GGUF files do, before
+// the runtime is asked to install it.
+func checkGGUF(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	var magic [4]byte
+	if _, err := io.ReadFull(f, magic[:]); err != nil || string(magic[:]) != "GGUF" {
+		return errors.New("its file is not a GGUF model file")
+	}
+	return nil
+}
+
+// keepModel moves a staged model that could not be installed to
+// DIR/packs/models/<name>.gguf, its name made one safe file name
+// (pack.ModelFileName, checked again here); a file already there is never
+// replaced: the model's digest is added to the name instead.
+func (l *Library) keepModel(sm stagedModel) (string, error) {
+	dir := filepath.Join(l.dir, PacksDir, "models")
+	name := pack.ModelFileName(sm.m.Name)
+	if err := pack.CheckName(name); err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	for _, n := range []string{name, strings.TrimSuffix(name, ".gguf") + "-" + strings.TrimPrefix(sm.m.Digest, "sha256:")[:12] + ".gguf"} {
+		kept := filepath.Join(dir, n)
+		if !confined(dir, kept) {
+			return "", fmt.Errorf("%w: %s", pack.ErrUnsafe, kept)
+		}
+		// A link fails on an existing name, where a rename would replace it.
+		if err := os.Link(sm.path, kept); err == nil {
+			os.Remove(sm.path)
+			return kept, nil
+		} else if !errors.Is(err, os.ErrExist) {
+			return "", err
+		}
+	}
+	return "", fmt.Errorf("%s exists already", filepath.Join(dir, name))
+}
+
 type stagedModel struct {
 	path string
 	m    pack.Model
@@ -552,9 +753,12 @@ func (l *Library) installModels(ctx context.Context, models []stagedModel, man p
 		_ = p.report(PackInstall, sm.m.Name, done, true) // installing is not cancelled halfway
 		src := llm.ModelSource{Name: sm.m.Name, Digest: sm.m.Digest, Size: sm.m.Size, Template: sm.m.Template, System: sm.m.System,
 			License: sm.m.License, Parameters: sm.m.Parameters, Renderer: sm.m.Renderer, Parser: sm.m.Parser}
+		if err := checkGGUF(sm.path); err != nil {
+			warnings = append(warnings, fmt.Sprintf("the %s model %s was not installed: %v", sm.m.Role, sm.m.Name, err))
+			continue
+		}
 		if err := l.llm.ImportSource(ctx, sm.path, src, nil); err != nil {
-			kept := filepath.Join(l.dir, PacksDir, "models", strings.ReplaceAll(sm.m.Name, ":", "-")+".gguf")
-			if os.MkdirAll(filepath.Dir(kept), 0o700) == nil && os.Rename(sm.path, kept) == nil {
+			if kept, kerr := l.keepModel(sm); kerr == nil {
 				warnings = append(warnings, fmt.Sprintf("the %s model %s was not installed (%v); install it later with: kura models import %s --name %s",
 					sm.m.Role, sm.m.Name, err, kept, sm.m.Name))
 			} else {
@@ -625,9 +829,13 @@ func newPackWork(dataDir, name string) (*packWork, error) {
 	return w, nil
 }
 
-// stage writes body to rel below the work folder; rel must not exist.
+// stage writes body to rel below the work folder; rel must not exist and
+// must stay below the folder.
 func (w *packWork) stage(ctx context.Context, rel string, body io.Reader) (string, error) {
 	path := filepath.Join(w.dir, rel)
+	if !confined(w.dir, path) || path == w.dir {
+		return "", fmt.Errorf("%w: %s is outside the import's folder", pack.ErrUnsafe, rel)
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return "", err
 	}

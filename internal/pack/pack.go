@@ -31,10 +31,9 @@
 package pack
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
-	"path"
-	"strings"
 	"time"
 )
 
@@ -65,6 +64,11 @@ var (
 	// ErrDamaged: the pack was cut short or altered after it was made, or
 	// its content breaks the format.
 	ErrDamaged = errors.New("the pack is damaged: it was cut short or altered after it was made")
+	// ErrUnsafe: the pack holds something this Kura refuses to use,
+	// whoever made it: a name that would reach outside its folder (see
+	// CheckName), a record over its size limit, a passphrase work factor
+	// over MaxWorkFactor, a vector that is not a number.
+	ErrUnsafe = errors.New("the pack holds what Kura refuses to use")
 )
 
 // Record types. Upper case: a reader that does not know the type refuses
@@ -81,17 +85,68 @@ const (
 	typeEnd      = 'Z'
 )
 
-// Limits a reader enforces, so that a damaged or hostile pack costs bounded
-// memory.
+// Limits a reader enforces on each record's length before it reads the
+// record into memory, so that a damaged or hostile pack costs bounded
+// memory; a writer refuses to make a record a reader would refuse.
 const (
-	// maxRecord bounds one JSON record: a page of text as big as the
-	// largest file Kura reads (200 MB), JSON-escaped.
-	maxRecord = 256 << 20
+	// maxRecord bounds the records that are not bounded below (the
+	// manifest, a model's or file's header, a document, the end).
+	maxRecord = 1 << 20
+	// MaxPageRecord bounds a page: Kura holds at most 32 MiB of text in
+	// one page (extract's limit), with room for JSON's escapes.
+	MaxPageRecord = 48 << 20
+	// MaxChunkRecord bounds a passage: a passage is at most 8,000
+	// characters (the largest chunk size), so this is room to spare.
+	MaxChunkRecord = 1 << 20
+	// maxSkipped bounds an optional record of a later version, which is
+	// skipped as it is read, never held.
+	maxSkipped = 256 << 20
 	// bytesRecord is the size of the 'B' records a writer makes.
 	bytesRecord = 1 << 20
 	// maxDim bounds a vector's dimension.
 	maxDim = 1 << 16
 )
+
+// recordLimit is the longest record of type t a reader accepts.
+func recordLimit(t byte) int {
+	switch t {
+	case typePage:
+		return MaxPageRecord
+	case typeChunk:
+		return MaxChunkRecord
+	case typeVector:
+		return binary.MaxVarintLen64 + 4*maxDim
+	case typeBytes:
+		return bytesRecord
+	}
+	if t >= 'a' && t <= 'z' {
+		return maxSkipped
+	}
+	return maxRecord
+}
+
+// recordName names a record type for messages.
+func recordName(t byte) string {
+	switch t {
+	case typeManifest:
+		return "the manifest"
+	case typeModel:
+		return "a model's header"
+	case typeFile:
+		return "a file's header"
+	case typeDocument:
+		return "a document"
+	case typePage:
+		return "a page"
+	case typeChunk:
+		return "a passage"
+	case typeVector:
+		return "a vector"
+	case typeEnd:
+		return "the end record"
+	}
+	return fmt.Sprintf("a record of type %q", t)
+}
 
 // Manifest is the first record: what the pack holds, for a reader to check
 // and to show progress against.
@@ -227,21 +282,6 @@ type Vector struct {
 // end is the last record.
 type end struct {
 	Counts Counts `json:"counts"`
-}
-
-// ValidPath reports whether p can name a file below a folder on any
-// system: relative, slash-separated, no empty, "." or ".." elements, no
-// backslashes, colons or NUL bytes, at most 4096 bytes.
-func ValidPath(p string) bool {
-	if p == "" || len(p) > 4096 || strings.ContainsAny(p, "\\:\x00") || path.IsAbs(p) {
-		return false
-	}
-	for _, el := range strings.Split(p, "/") {
-		if el == "" || el == "." || el == ".." {
-			return false
-		}
-	}
-	return true
 }
 
 // ValidRole reports whether r is a model role a pack may carry.

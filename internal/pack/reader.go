@@ -52,13 +52,16 @@ type Record struct {
 // returned as it is.
 func NewReader(src io.Reader, k Key) (*Reader, error) {
 	cr := &countingReader{r: src}
-	br := bufio.NewReaderSize(cr, 4096)
+	br := bufio.NewReaderSize(cr, maxHeader)
 	format, err := readMagic(br)
 	if err != nil {
 		return nil, err
 	}
 	if len(k.identities) == 0 {
 		return nil, errors.New("no passphrase or secret key given")
+	}
+	if err := peekWorkFactor(br); err != nil {
+		return nil, err
 	}
 	opened, err := age.Decrypt(br, k.identities...)
 	if err != nil {
@@ -90,6 +93,9 @@ func NewReader(src io.Reader, k Key) (*Reader, error) {
 	}
 	if !nonNegative(r.m.Counts) {
 		return nil, damaged("negative counts")
+	}
+	if err := r.m.check(); err != nil {
+		return nil, err
 	}
 	return r, nil
 }
@@ -166,7 +172,10 @@ func (r *Reader) decode(t byte, b []byte) (*Record, error) {
 		if err := json.Unmarshal(b, &h); err != nil {
 			return nil, damaged("model: %v", err)
 		}
-		if h.Name == "" || !ValidRole(h.Role) || !digestRe.MatchString(h.Digest) || h.Size < 0 {
+		if err := CheckModelName(h.Name); err != nil {
+			return nil, err
+		}
+		if !ValidRole(h.Role) || !digestRe.MatchString(h.Digest) || h.Size < 0 {
 			return nil, damaged("model %q", h.Name)
 		}
 		got.Models++
@@ -181,7 +190,10 @@ func (r *Reader) decode(t byte, b []byte) (*Record, error) {
 		if err := json.Unmarshal(b, &h); err != nil {
 			return nil, damaged("file: %v", err)
 		}
-		if !ValidPath(h.Path) || h.Size < 0 || !hexRe.MatchString(h.SHA256) {
+		if err := CheckPath(h.Path); err != nil {
+			return nil, err
+		}
+		if h.Size < 0 || !hexRe.MatchString(h.SHA256) {
 			return nil, damaged("file %q", h.Path)
 		}
 		got.Files++
@@ -196,8 +208,16 @@ func (r *Reader) decode(t byte, b []byte) (*Record, error) {
 		if err := json.Unmarshal(b, &d); err != nil {
 			return nil, damaged("document: %v", err)
 		}
-		if d.ID != int64(got.Documents)+1 || (d.File != "" && !ValidPath(d.File)) || d.Path == "" {
+		if d.ID != int64(got.Documents)+1 {
 			return nil, damaged("document %d", d.ID)
+		}
+		if err := CheckSenderPath(d.Path); err != nil {
+			return nil, fmt.Errorf("document %d: %w", d.ID, err)
+		}
+		if d.File != "" {
+			if err := CheckPath(d.File); err != nil {
+				return nil, fmt.Errorf("document %d: %w", d.ID, err)
+			}
 		}
 		if got.Documents++; got.Documents > m.Documents {
 			return nil, damaged("more documents than the manifest says")
@@ -220,7 +240,7 @@ func (r *Reader) decode(t byte, b []byte) (*Record, error) {
 		if err := json.Unmarshal(b, &c); err != nil {
 			return nil, damaged("chunk: %v", err)
 		}
-		if c.ID != int64(got.Chunks)+1 || c.Doc < 1 || c.Doc > int64(got.Documents) || c.Start < 0 || c.End < c.Start {
+		if c.ID != int64(got.Chunks)+1 || c.Doc < 1 || c.Doc > int64(got.Documents) || !c.offsetsValid() {
 			return nil, damaged("chunk %d", c.ID)
 		}
 		if got.Chunks++; got.Chunks > m.Chunks {
@@ -239,6 +259,9 @@ func (r *Reader) decode(t byte, b []byte) (*Record, error) {
 		v := make([]float32, dim)
 		for i := range v {
 			v[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[n+4*i:]))
+			if f := float64(v[i]); math.IsNaN(f) || math.IsInf(f, 0) {
+				return nil, fmt.Errorf("%w: the vector of passage %d holds %v", ErrUnsafe, id, f)
+			}
 		}
 		if got.Vectors++; got.Vectors > m.Vectors {
 			return nil, damaged("more vectors than the manifest says")
@@ -280,8 +303,8 @@ func (r *Reader) record() (byte, []byte, error) {
 	if err != nil {
 		return 0, nil, r.readErr(err)
 	}
-	if n > maxRecord {
-		return 0, nil, damaged("a record of %d bytes", n)
+	if limit := recordLimit(t); n > uint64(limit) {
+		return 0, nil, fmt.Errorf("%w: %s is %s, over the limit of %s", ErrUnsafe, r.nameNext(t), sizeText(n), sizeText(uint64(limit)))
 	}
 	if t == typeBytes || (t >= 'a' && t <= 'z') {
 		if t == typeBytes {
@@ -352,7 +375,7 @@ func (b *body) Read(p []byte) (int, error) {
 			b.err = b.r.readErr(err)
 			return 0, b.err
 		}
-		if t != typeBytes || n == 0 || int64(n) > b.left || n > maxRecord {
+		if t != typeBytes || n == 0 || int64(n) > b.left || n > bytesRecord {
 			b.err = damaged("a file's bytes are cut short")
 			return 0, b.err
 		}
@@ -385,6 +408,61 @@ func (c *countingReader) Read(p []byte) (int, error) {
 		c.err = err
 	}
 	return n, err
+}
+
+// check checks the model names in a manifest. The collection's name is
+// checked where it is used (a receiver may import under its own name).
+func (m Manifest) check() error {
+	models := []string{m.Collection.EmbedModel, m.Collection.ChatModel}
+	if m.Vectors != nil {
+		models = append(models, m.Vectors.Model)
+	}
+	for _, name := range models {
+		if name == "" {
+			continue
+		}
+		if err := CheckModelName(name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// offsetsValid reports whether a passage's offsets can be those of a
+// passage: not negative, and, on one page, not ending before they start.
+// A passage across a page break ends on a later page, where its end offset
+// counts from that page's start and is often below its start.
+func (c Chunk) offsetsValid() bool {
+	if c.Start < 0 || c.End < 0 || c.Page < 0 {
+		return false
+	}
+	if c.EndPage == 0 || c.EndPage == c.Page {
+		return c.End >= c.Start
+	}
+	return c.EndPage > c.Page
+}
+
+// nameNext names the record of type t about to be read, by its number
+// among those of its kind ("passage 41 of the pack"), for messages.
+func (r *Reader) nameNext(t byte) string {
+	g := r.got
+	n := map[byte]int{typeModel: g.Models, typeFile: g.Files, typeDocument: g.Documents, typePage: g.Pages, typeChunk: g.Chunks, typeVector: g.Vectors}
+	kind := map[byte]string{typeModel: "model", typeFile: "file", typeDocument: "document", typePage: "page", typeChunk: "passage", typeVector: "vector"}[t]
+	if kind == "" {
+		return recordName(t)
+	}
+	return fmt.Sprintf("%s %d of the pack", kind, n[t]+1)
+}
+
+// sizeText writes a byte count for people.
+func sizeText(n uint64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 func nonNegative(c Counts) bool {

@@ -54,12 +54,21 @@ type Key struct {
 	passphrase bool
 }
 
-// PassphraseKey is the key of a pack sealed with passphrase.
+// MaxWorkFactor is the largest scrypt work factor (log2 of N) a pack's
+// passphrase may ask for: the one Kura seals with, age's default (about a
+// second and 256 MB). The pack's header chooses it, so without a cap a
+// pack of a kilobyte could ask for 2^22 (4 GB and a minute) before its
+// passphrase is even checked.
+const MaxWorkFactor = 18
+
+// PassphraseKey is the key of a pack sealed with passphrase. It opens
+// packs whose work factor is at most MaxWorkFactor.
 func PassphraseKey(passphrase string) (Key, error) {
 	id, err := age.NewScryptIdentity(passphrase)
 	if err != nil {
 		return Key{}, errors.New("the passphrase is empty")
 	}
+	id.SetMaxWorkFactor(MaxWorkFactor)
 	return Key{identities: []age.Identity{id}, passphrase: true}, nil
 }
 
@@ -91,6 +100,9 @@ type Info struct {
 	// Passphrase is true for a pack sealed with a passphrase, false for
 	// one sealed for public keys.
 	Passphrase bool
+	// WorkFactor is the passphrase's scrypt work factor (log2 of N), 0
+	// for a pack sealed for keys.
+	WorkFactor int
 }
 
 // maxHeader bounds the plain header lines read before the seal is opened.
@@ -120,10 +132,54 @@ func Inspect(r io.Reader) (Info, error) {
 		if strings.HasPrefix(line, "---") {
 			return info, nil
 		}
-		if strings.HasPrefix(line, "-> scrypt ") {
-			info.Passphrase = true
+		if n, ok := scryptLine(line); ok {
+			info.Passphrase, info.WorkFactor = true, n
+			if err := checkWorkFactor(n); err != nil {
+				return info, err
+			}
 		}
 	}
+}
+
+// scryptLine reads the work factor of age's scrypt stanza line
+// "-> scrypt SALT N"; ok is false for another line.
+func scryptLine(line string) (n int, ok bool) {
+	rest, ok := strings.CutPrefix(strings.TrimRight(line, "\r\n"), "-> scrypt ")
+	if !ok {
+		return 0, false
+	}
+	f := strings.Fields(rest)
+	if len(f) != 2 {
+		return 0, true
+	}
+	n, _ = strconv.Atoi(f[1])
+	return n, true
+}
+
+// checkWorkFactor refuses a work factor above MaxWorkFactor.
+func checkWorkFactor(n int) error {
+	if n > MaxWorkFactor {
+		return fmt.Errorf("%w: its passphrase asks for a work factor of 2^%d, above the 2^%d Kura seals with and opens (it would take %d times the memory and time)",
+			ErrUnsafe, n, MaxWorkFactor, 1<<min(n-MaxWorkFactor, 30))
+	}
+	return nil
+}
+
+// peekWorkFactor checks the work factor in the age header at the start of
+// br without consuming it, before age runs scrypt.
+func peekWorkFactor(br *bufio.Reader) error {
+	b, _ := br.Peek(br.Size())
+	for _, line := range strings.SplitAfter(string(b), "\n") {
+		if strings.HasPrefix(line, "---") {
+			break
+		}
+		if n, ok := scryptLine(line); ok {
+			if err := checkWorkFactor(n); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // readMagic reads the first line, "kura-pack N\n", and returns N.

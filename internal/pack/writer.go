@@ -42,6 +42,9 @@ func NewWriter(dst io.Writer, s Seal, m Manifest) (*Writer, error) {
 	if m.Vectors != nil && (m.Vectors.Dim <= 0 || m.Vectors.Dim > maxDim || m.Vectors.Model == "") {
 		return nil, fmt.Errorf("vectors of model %q with dimension %d", m.Vectors.Model, m.Vectors.Dim)
 	}
+	if err := m.check(); err != nil {
+		return nil, err
+	}
 	m.Format = FormatVersion
 	out := bufio.NewWriterSize(dst, 256<<10)
 	if _, err := io.WriteString(out, Magic+" "+strconv.Itoa(FormatVersion)+"\n"); err != nil {
@@ -64,7 +67,10 @@ func (w *Writer) Manifest() Manifest { return w.m }
 // Model writes a model's header and its m.Size bytes read from body,
 // checking them against m.Digest as they pass.
 func (w *Writer) Model(m Model, body io.Reader) error {
-	if !ValidRole(m.Role) || m.Name == "" || m.Size < 0 {
+	if err := CheckModelName(m.Name); err != nil {
+		return w.fail(err)
+	}
+	if !ValidRole(m.Role) || m.Size < 0 {
 		return w.fail(fmt.Errorf("model %q with role %q", m.Name, m.Role))
 	}
 	if err := w.next(typeModel); err != nil {
@@ -92,8 +98,11 @@ var ErrChanged = errors.New("the file changed since it was indexed")
 // File writes a source file's header and its f.Size bytes read from body,
 // checking them against f.SHA256 (ErrChanged when they differ).
 func (w *Writer) File(f File, body io.Reader) error {
-	if !ValidPath(f.Path) || f.Size < 0 {
-		return w.fail(fmt.Errorf("file path %q", f.Path))
+	if err := CheckPath(f.Path); err != nil {
+		return w.fail(err)
+	}
+	if f.Size < 0 {
+		return w.fail(fmt.Errorf("file %q of size %d", f.Path, f.Size))
 	}
 	if err := w.next(typeFile); err != nil {
 		return err
@@ -118,8 +127,13 @@ func (w *Writer) Document(d Document) error {
 	if d.ID != int64(w.got.Documents)+1 {
 		return w.fail(fmt.Errorf("document number %d out of order", d.ID))
 	}
-	if d.File != "" && !ValidPath(d.File) {
-		return w.fail(fmt.Errorf("document file path %q", d.File))
+	if err := CheckSenderPath(d.Path); err != nil {
+		return w.fail(err)
+	}
+	if d.File != "" {
+		if err := CheckPath(d.File); err != nil {
+			return w.fail(err)
+		}
 	}
 	if err := w.next(typeDocument); err != nil {
 		return err
@@ -149,7 +163,7 @@ func (w *Writer) Page(p Page) error {
 // Chunk writes a passage of a document written before; its ID must be the
 // next number.
 func (w *Writer) Chunk(c Chunk) error {
-	if c.ID != int64(w.got.Chunks)+1 || c.Doc < 1 || c.Doc > int64(w.got.Documents) {
+	if c.ID != int64(w.got.Chunks)+1 || c.Doc < 1 || c.Doc > int64(w.got.Documents) || !c.offsetsValid() {
 		return w.fail(fmt.Errorf("chunk %d of document %d out of order", c.ID, c.Doc))
 	}
 	if err := w.next(typeChunk); err != nil {
@@ -172,6 +186,11 @@ func (w *Writer) Vector(v Vector) error {
 		return w.fail(fmt.Errorf("vector of chunk %d has dimension %d, the pack's is %d", v.Chunk, len(v.Vec), w.m.Vectors.Dim))
 	case v.Chunk < 1 || v.Chunk > int64(w.got.Chunks):
 		return w.fail(fmt.Errorf("vector of unknown chunk %d", v.Chunk))
+	}
+	for _, f := range v.Vec {
+		if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
+			return w.fail(fmt.Errorf("the vector of chunk %d holds %v", v.Chunk, f))
+		}
 	}
 	if err := w.next(typeVector); err != nil {
 		return err
@@ -240,8 +259,8 @@ func (w *Writer) json(t byte, v any) error {
 	if err != nil {
 		return w.fail(err)
 	}
-	if len(b) > maxRecord {
-		return w.fail(fmt.Errorf("a record of %d bytes is over the limit of %d", len(b), maxRecord))
+	if limit := recordLimit(t); len(b) > limit {
+		return w.fail(fmt.Errorf("%s of %s is over the limit of %s a pack may hold", recordName(t), sizeText(uint64(len(b))), sizeText(uint64(limit))))
 	}
 	return w.record(t, b)
 }

@@ -22,6 +22,16 @@ const (
 	StatusNeedsOCR = "needs_ocr"
 )
 
+// KnownStatus reports whether s is one of the document statuses above (a
+// status from outside, such as a pack's, must be).
+func KnownStatus(s string) bool {
+	switch s {
+	case StatusIndexed, StatusLexical, StatusFailed, StatusNoText, StatusNeedsOCR:
+		return true
+	}
+	return false
+}
+
 // Document is one indexed file.
 type Document struct {
 	ID           int64
