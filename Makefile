@@ -5,9 +5,14 @@ GO ?= go
 BIN := build/bin
 export CGO_ENABLED := 1
 
-.PHONY: all build run test test-unit test-frontend test-integration bench bench-smoke ollama deps lint
+.PHONY: all build run test test-unit test-system test-frontend test-integration bench bench-smoke ollama deps lint
 
 all: build
+
+# Targets run one at a time even under `make -j`: deps installs system
+# packages with apt, which must not run beside the build or the tests that
+# use them, and `make test` runs its steps in the order written.
+.NOTPARALLEL:
 
 # deps installs the system packages and tools the build and tests need.
 deps:
@@ -167,23 +172,50 @@ run: deps build ollama
 	fi
 	$(BIN)/kura
 
-# The whole suite: formatting and vet, unit tests with the race detector,
-# integration tests against a real Ollama (verbose, so each PASS line shows),
-# and one small benchmark run so the benchmark keeps working.
-test: deps build ollama lint test-unit test-frontend test-integration test-e2e bench-smoke
+# The whole suite, in this order: formatting, vet, staticcheck and a tidy
+# go.mod; unit tests with the race detector (no corpus, runtime or
+# Tesseract needed); the tests of the packages that use them, also with the
+# race detector; the frontend's tests; integration tests against a real
+# Ollama (verbose, so each PASS line shows); the browser end-to-end test;
+# and one small benchmark run so the benchmarks keep working.
+#
+# Every `go test` has a -timeout: a ceiling that only stops a hung run, set
+# for a busy two-core machine. The tests themselves wait for states, not for
+# a few seconds (internal/testwait gives their waits the same deadline).
+test: deps build ollama lint test-unit test-system test-frontend test-integration test-e2e bench-smoke
 
-lint:
+# lint: gofmt, go vet, the curated staticcheck set (staticcheck.conf;
+# `go tool staticcheck` is pinned in go.mod) and go.mod/go.sum as
+# `go mod tidy` would write them.
+lint: frontend-placeholder
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
+	@$(GO) mod tidy -diff || { echo "go.mod or go.sum is not tidy: run go mod tidy" >&2; exit 1; }
+
+# The packages whose tests need more than Go: the shared corpus
+# (../shared/corpus, internal/corpustest), the bundled runtime
+# (build/bin/ollama, internal/ollamatest), Tesseract, poppler, Chromium or
+# a virtual display. test-system runs them after build and ollama;
+# test-unit runs every other package (internal/integration and
+# internal/e2e have their own targets), on a machine with Go alone.
+SYSTEM_PKGS := . ./app ./internal/cli ./internal/extract ./internal/ingest ./internal/library \
+	./internal/llm ./internal/ocr ./internal/ollamarun ./internal/ollamatest
+UNIT_PKGS = $$($(GO) list -e ./... | grep -vxF -f <($(GO) list -e $(SYSTEM_PKGS) ./internal/integration ./internal/e2e))
 
 test-unit:
-	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v /internal/integration)
+	$(GO) test -race -count=1 -timeout 15m $(UNIT_PKGS)
+
+# The desktop smoke test (desktop_test.go) runs build/bin/kura, just built,
+# instead of building the same binary again.
+test-system: build ollama
+	KURA_DESKTOP_BIN=$(CURDIR)/$(BIN)/kura $(GO) test -race -count=1 -timeout 30m $(SYSTEM_PKGS)
 
 test-frontend: build
 	cd frontend && npm test
 
 test-integration: build ollama
-	@if [ -d internal/integration ]; then $(GO) test -v -count=1 -timeout 15m ./internal/integration/; fi
+	@if [ -d internal/integration ]; then $(GO) test -v -count=1 -timeout 30m ./internal/integration/; fi
 
 # test-e2e drives the built UI in Debian's Chromium (playwright-core, a
 # frontend devDependency; no browser is downloaded) against `kura serve` and
@@ -192,10 +224,10 @@ test-integration: build ollama
 .PHONY: test-e2e
 test-e2e: build ollama
 	$(GO) vet -tags e2e ./internal/e2e/
-	$(GO) test -tags e2e -v -count=1 -timeout 20m ./internal/e2e/
+	$(GO) test -tags e2e -v -count=1 -timeout 30m ./internal/e2e/
 
 bench-smoke: build
-	$(GO) test -run '^$$' -bench . -benchtime 1x ./internal/...
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 15m ./internal/...
 	$(BIN)/kura bench --chunks 2000 --queries 20 --json
 
 bench: build

@@ -19,6 +19,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/kura-app/kura/internal/testwait"
 )
 
 // TestDesktopWindowOpensAndThePageMounts is the desktop smoke test: it runs
@@ -43,7 +45,7 @@ func TestDesktopWindowOpensAndThePageMounts(t *testing.T) {
 	bin := os.Getenv("KURA_DESKTOP_BIN")
 	if bin == "" {
 		bin = filepath.Join(t.TempDir(), "kura")
-		build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-tags", "desktop,production,webkit2_41", "-o", bin, ".")
+		build := exec.Command("go", "build", "-tags", "desktop,production,webkit2_41", "-o", bin, ".")
 		if out, err := build.CombinedOutput(); err != nil {
 			t.Fatalf("build the desktop binary: %v\n%s", err, out)
 		}
@@ -75,7 +77,7 @@ func TestDesktopWindowOpensAndThePageMounts(t *testing.T) {
 	})
 
 	var mapped, readyAt time.Duration
-	for deadline := time.Now().Add(60 * time.Second); mapped == 0 || readyAt == 0; time.Sleep(100 * time.Millisecond) {
+	for deadline := testwait.Deadline(t); mapped == 0 || readyAt == 0; time.Sleep(100 * time.Millisecond) {
 		select {
 		case err := <-exited:
 			stopped = true
@@ -83,7 +85,7 @@ func TestDesktopWindowOpensAndThePageMounts(t *testing.T) {
 		default:
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("after 60 s: window mapped %v, page ready %v\napp output:\n%s", mapped != 0, readyAt != 0, logs.String())
+			t.Fatalf("after %v: window mapped %v, page ready %v\napp output:\n%s", time.Since(launched).Round(time.Second), mapped != 0, readyAt != 0, logs.String())
 		}
 		if mapped == 0 && windowMapped(t, display, "Kura") {
 			mapped = time.Since(launched)
@@ -108,8 +110,8 @@ func TestDesktopWindowOpensAndThePageMounts(t *testing.T) {
 		if err != nil {
 			t.Errorf("the app ended with %v after SIGTERM, want exit status 0\n%s", err, logs.String())
 		}
-	case <-time.After(15 * time.Second):
-		t.Fatalf("the app was still running 15 s after SIGTERM\n%s", logs.String())
+	case <-testwait.After(t):
+		t.Fatalf("the app was still running when the test's deadline came, after SIGTERM\n%s", logs.String())
 	}
 }
 
@@ -151,8 +153,8 @@ func startXvfb(t *testing.T) string {
 			t.Fatalf("Xvfb did not report its display\n%s", xlog.String())
 		}
 		return ":" + n
-	case <-time.After(20 * time.Second):
-		t.Fatalf("Xvfb did not start in 20 s\n%s", xlog.String())
+	case <-testwait.After(t):
+		t.Fatalf("Xvfb did not report its display before the test's deadline\n%s", xlog.String())
 	}
 	return ""
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/kura-app/kura/internal/config"
 	"github.com/kura-app/kura/internal/library"
 	"github.com/kura-app/kura/internal/llm"
+	"github.com/kura-app/kura/internal/testwait"
 )
 
 // recorder is an Emitter that keeps every event for the test to wait on.
@@ -60,10 +61,10 @@ func (r *recorder) all(name string) []any {
 }
 
 // wait returns the first event called name whose payload satisfies ok,
-// failing the test after 10 seconds.
+// failing the test only when the run would otherwise hang (testwait).
 func (r *recorder) wait(t *testing.T, name string, ok func(any) bool) any {
 	t.Helper()
-	deadline := time.After(10 * time.Second)
+	start, deadline := time.Now(), testwait.After(t)
 	for {
 		for _, p := range r.all(name) {
 			if ok == nil || ok(p) {
@@ -73,7 +74,7 @@ func (r *recorder) wait(t *testing.T, name string, ok func(any) bool) any {
 		select {
 		case <-r.added:
 		case <-deadline:
-			t.Fatalf("no %s event after 10 s; events: %v", name, r.names())
+			t.Fatalf("no %s event after %v; events: %v", name, time.Since(start).Round(time.Second), r.names())
 			return nil
 		}
 	}
@@ -148,7 +149,7 @@ func newTestApp(t *testing.T, url string) (*Host, *recorder) {
 	rec := newRecorder()
 	h := New(lib, Options{Emit: rec.emit, Runtime: RuntimeInfo{URL: url}, Log: log.New(io.Discard, "", 0)})
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		ctx, cancel := context.WithDeadline(context.Background(), testwait.Deadline(t))
 		defer cancel()
 		h.Close(ctx)
 		lib.Close()
@@ -240,7 +241,7 @@ func TestAPausedJobStopsAtItsNextReportUntilResumedOrCancelled(t *testing.T) {
 			started := r.start(context.Background(), JobIngest, "c", true, work)
 			steps.Store(0)
 			gate <- struct{}{} // first file
-			waitFor(t, func() bool { return steps.Load() == 1 })
+			testwait.Until(t, "the first file's step", func() bool { return steps.Load() == 1 })
 			if err := r.find(started.ID).pause(); err != nil {
 				t.Fatal(err)
 			}
@@ -314,16 +315,6 @@ func TestProgressEventsAreThrottledAndTheFinalStateAlwaysSent(t *testing.T) {
 	if last := all[len(all)-1].(Job); last.FilesDone != 20000 || last.State != JobDone {
 		t.Fatalf("last event = %+v, want the final state", last)
 	}
-}
-
-func waitFor(t *testing.T, ok func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		if ok() {
-			return
-		}
-	}
-	t.Fatal("condition not met after 5 s")
 }
 
 func TestAskStreamsTheAnswerSavesItWithSourcesAndUsesHistory(t *testing.T) {

@@ -6,10 +6,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/kura-app/kura/internal/corpustest"
 	"github.com/kura-app/kura/internal/store"
+	"github.com/kura-app/kura/internal/testwait"
 )
 
 // TestStartReadsScansThatWaitedForOCR stores an image as waiting for OCR,
@@ -47,7 +47,7 @@ func TestStartReadsScansThatWaitedForOCR(t *testing.T) {
 	a.Ready()
 	// OCR takes seconds a page; the deadline only guards against a hang.
 	var done Job
-	deadline := time.After(5 * time.Minute)
+	deadline := testwait.After(t)
 	for done.ID == "" {
 		if all := rec.all(EventJobDone); len(all) > 0 {
 			done = all[0].(Job)
@@ -56,7 +56,7 @@ func TestStartReadsScansThatWaitedForOCR(t *testing.T) {
 		select {
 		case <-rec.added:
 		case <-deadline:
-			t.Fatalf("no job finished 5 minutes after Ready; events: %v", rec.names())
+			t.Fatalf("no job finished after Ready; events: %v", rec.names())
 		}
 	}
 	if done.State != JobDone || done.Collection != "scans" || done.Summary == nil || done.Summary.Updated != 1 {

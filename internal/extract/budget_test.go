@@ -12,8 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
+	"github.com/kura-app/kura/internal/testwait"
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/japanese"
@@ -279,8 +279,8 @@ func TestFilesThatAreNotRegularAreRefusedWithoutReading(t *testing.T) {
 				if !errors.Is(err, ErrNotRegular) || !strings.Contains(err.Error(), tc.kind) {
 					t.Fatalf("err = %v, want ErrNotRegular naming %q", err, tc.kind)
 				}
-			case <-time.After(30 * time.Second): // a hang, not a speed check
-				t.Fatal("File is still reading after 30 s")
+			case <-testwait.After(t): // a hang, not a speed check
+				t.Fatal("File is still reading at the test's deadline")
 			}
 			f, _, err := OpenFile(tc.path)
 			if f != nil {

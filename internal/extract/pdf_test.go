@@ -8,9 +8,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/kura-app/kura/internal/pdftest"
+	"github.com/kura-app/kura/internal/testwait"
 )
 
 // makePDF writes a minimal valid PDF with one page per content stream. The
@@ -299,9 +299,7 @@ func FuzzFilePDF(f *testing.F) {
 		if err := os.WriteFile(p, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_, err := File(ctx, p, Options{})
+		_, err := File(testwait.Context(t), p, Options{}) // a hang fails, as a wrapped deadline
 		if err != nil && !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrNoText) && !errors.Is(err, ErrEncrypted) {
 			t.Fatalf("err = %v, wraps no sentinel", err)
 		}

@@ -151,8 +151,7 @@ func repairPDF(ctx context.Context, f io.ReaderAt, size int64) (*pdf.Reader, rep
 			extra = append(extra, fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", b.String(), len(kids)))
 			info.guessedOrder = true
 		}
-		root = next
-		next++
+		root = next // the last object added: next is not used after it
 		extra = append(extra, fmt.Sprintf("<< /Type /Catalog /Pages %d 0 R >>", pagesObj))
 	}
 	final := appendXref(src, vsize, objs, hints, root, extra, nil)

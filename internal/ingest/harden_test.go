@@ -14,6 +14,7 @@ import (
 
 	"github.com/kura-app/kura/internal/chunk"
 	"github.com/kura-app/kura/internal/store"
+	"github.com/kura-app/kura/internal/testwait"
 )
 
 // runWithin runs a job and fails the test if it has not returned after a
@@ -32,8 +33,8 @@ func runWithin(t *testing.T, j *Job, ctx context.Context, paths ...string) (Summ
 	select {
 	case r := <-done:
 		return r.s, r.err
-	case <-time.After(60 * time.Second):
-		t.Fatal("the job is still running after 60 s: it hangs")
+	case <-testwait.After(t):
+		t.Fatal("the job is still running at the test's deadline: it hangs")
 		return Summary{}, nil
 	}
 }

@@ -30,6 +30,7 @@ import (
 	"github.com/kura-app/kura/internal/ollamatest"
 	"github.com/kura-app/kura/internal/retrieve"
 	"github.com/kura-app/kura/internal/store"
+	"github.com/kura-app/kura/internal/testwait"
 )
 
 func TestIngestingTheCorpusStoresRealVectorsAndSearchesHybrid(t *testing.T) {
@@ -213,7 +214,7 @@ func TestCancellingAnAnswerStopsTheStreamAndSavesNothing(t *testing.T) {
 	}
 	mu.Unlock()
 
-	if !waitFor(5*time.Second, func() bool { return runtime.NumGoroutine() <= baseline }) {
+	if !testwait.Poll(t, func() bool { return runtime.NumGoroutine() <= baseline }) {
 		buf := make([]byte, 1<<20)
 		t.Errorf("goroutines: %d, %d before the cancelled answer\n%s", runtime.NumGoroutine(), baseline, buf[:runtime.Stack(buf, true)])
 	}

@@ -15,7 +15,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/kura-app/kura/internal/config"
 	"github.com/kura-app/kura/internal/library"
@@ -143,20 +142,6 @@ func collection(t *testing.T, lib *library.Library, name string) store.Collectio
 		t.Fatal(err)
 	}
 	return c
-}
-
-// waitFor polls cond every 20 ms until it holds or d has passed.
-func waitFor(d time.Duration, cond func() bool) bool {
-	deadline := time.Now().Add(d)
-	for {
-		if cond() {
-			return true
-		}
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }
 
 // corpusDir is the shared test corpus's text folder, or, when the corpus is

@@ -27,6 +27,7 @@ import (
 	"github.com/kura-app/kura/internal/config"
 	"github.com/kura-app/kura/internal/ollamarun"
 	"github.com/kura-app/kura/internal/ollamatest"
+	"github.com/kura-app/kura/internal/testwait"
 )
 
 // These tests run the kura binary as a user would. Every run is given
@@ -96,7 +97,7 @@ func TestTheBundledRuntimeStartsWhenNeededIsReusedAndStopsWithKura(t *testing.T)
 		go func() { exited <- cmd.Wait() }()
 		defer cmd.Process.Kill()
 
-		if !waitFor(30*time.Second, func() bool { return strings.Contains(stdout.String(), "\n> ") }) {
+		if !testwait.Poll(t, func() bool { return strings.Contains(stdout.String(), "\n> ") }) {
 			t.Fatalf("kura chat did not prompt for a question; stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
 		}
 		kids := ollamaChildren(t, cmd.Process.Pid)
@@ -109,8 +110,8 @@ func TestTheBundledRuntimeStartsWhenNeededIsReusedAndStopsWithKura(t *testing.T)
 		}
 		select {
 		case <-exited:
-		case <-time.After(15 * time.Second):
-			t.Fatalf("kura chat still runs 15s after Ctrl-C; stderr:\n%s", stderr.String())
+		case <-testwait.After(t):
+			t.Fatalf("kura chat still runs at the test's deadline after Ctrl-C; stderr:\n%s", stderr.String())
 		}
 		if ollamaAlive(t, server) {
 			t.Errorf("the bundled runtime (pid %d) outlived kura", server)
@@ -375,7 +376,7 @@ func TestAPullShowsBytesRateAndTimeLeft(t *testing.T) {
 		tty.Close()
 		select {
 		case <-read:
-		case <-time.After(5 * time.Second):
+		case <-testwait.After(t):
 			t.Fatal("the terminal output did not end")
 		}
 		if err != nil {
@@ -480,10 +481,10 @@ func isOllama(t *testing.T, pid int) bool {
 	return err == nil && strings.TrimSuffix(exe, " (deleted)") == want
 }
 
-// ollamaAlive waits up to two seconds for pid to be gone and reports
-// whether it is still an ollama process.
+// ollamaAlive waits for pid to be gone (until the test's deadline) and
+// reports whether it is still an ollama process.
 func ollamaAlive(t *testing.T, pid int) bool {
-	return !waitFor(2*time.Second, func() bool { return !isOllama(t, pid) })
+	return !testwait.Poll(t, func() bool { return !isOllama(t, pid) })
 }
 
 // ollamaChildren lists the ollama processes whose parent is pid.

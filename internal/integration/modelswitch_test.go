@@ -13,12 +13,12 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/kura-app/kura/internal/cli"
 	"github.com/kura-app/kura/internal/library"
 	"github.com/kura-app/kura/internal/ollamatest"
 	"github.com/kura-app/kura/internal/retrieve"
+	"github.com/kura-app/kura/internal/testwait"
 	"github.com/kura-app/kura/internal/vectorize"
 )
 
@@ -162,8 +162,8 @@ func TestANewEmbeddingModelNeverLeavesAGapAndResumesAfterARestart(t *testing.T) 
 	go func() { lib.RunBackground(bg); close(done) }()
 	select {
 	case <-switched:
-	case <-time.After(5 * time.Minute):
-		t.Fatalf("the new model's vectors were not complete after 5 minutes: %+v", collection(t, lib, "harbour"))
+	case <-testwait.After(t):
+		t.Fatalf("the new model's vectors were not complete at the test's deadline: %+v", collection(t, lib, "harbour"))
 	}
 	stop()
 	<-done
@@ -199,17 +199,13 @@ func TestANewEmbeddingModelNeverLeavesAGapAndResumesAfterARestart(t *testing.T) 
 	t.Logf("%d passages: %d new vectors before Kura quit, the rest after the restart; %d searches during the build, all hybrid", after.Chunks, halfway.Building.Vectors, n)
 }
 
-// runUntil runs the library's background loop until ctx ends, for at most
-// five minutes.
+// runUntil runs the library's background loop until ctx ends (or the
+// test's deadline).
 func runUntil(t *testing.T, lib *library.Library, ctx context.Context) {
 	t.Helper()
 	done := make(chan struct{})
 	go func() { lib.RunBackground(ctx); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Minute):
-		t.Fatal("the background loop did not stop within 5 minutes")
-	}
+	testwait.Recv(t, "the background loop to stop", done)
 }
 
 // From the terminal: `kura models use embed NAME --collection C` gives one

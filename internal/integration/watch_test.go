@@ -14,6 +14,7 @@ import (
 
 	"github.com/kura-app/kura/internal/cli"
 	"github.com/kura-app/kura/internal/ollamatest"
+	"github.com/kura-app/kura/internal/testwait"
 )
 
 // lockedBuffer collects a process's output for reading while it runs.
@@ -88,14 +89,10 @@ func TestKuraWatchAppliesAddedAndDeletedFilesWithinSeconds(t *testing.T) {
 	found := func(word string) bool { return len(foundIn(word)) > 0 }
 	within := func(what string, cond func() bool) {
 		t.Helper()
-		// A generous ceiling: on a busy machine a sync may take long; a
-		// quiet one takes the 2-second debounce and an ingest.
-		deadline := time.Now().Add(90 * time.Second)
-		for !cond() {
-			if time.Now().After(deadline) {
-				t.Fatalf("%s: not within 90 s", what)
-			}
-			time.Sleep(300 * time.Millisecond)
+		// On a busy machine a sync may take long; a quiet one takes the
+		// 2-second debounce and an ingest.
+		if !testwait.Poll(t, cond) {
+			t.Fatalf("%s: not by the test's deadline", what)
 		}
 	}
 	within("the folder indexed at the start", func() bool { return found("heron") })

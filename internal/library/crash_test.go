@@ -1,26 +1,30 @@
 package library_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"math/rand"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/kura-app/kura/internal/bench"
 	"github.com/kura-app/kura/internal/config"
+	"github.com/kura-app/kura/internal/ingest"
 	"github.com/kura-app/kura/internal/library"
 	"github.com/kura-app/kura/internal/llm"
 	"github.com/kura-app/kura/internal/store"
 )
 
-// The crash test re-runs this test binary as an ingesting child process and
-// kills it with SIGKILL at random moments.
+// The crash test re-runs this test binary as an ingesting child process,
+// which kills itself with SIGKILL at a chosen point of its progress.
 const childEnv = "KURA_TEST_INGEST_CHILD"
 
 func TestMain(m *testing.M) {
@@ -28,17 +32,50 @@ func TestMain(m *testing.M) {
 		os.Exit(importChild(spec))
 	}
 	if spec := os.Getenv(childEnv); spec != "" {
-		parts := strings.Split(spec, "|")
-		data, folder, force := parts[0], parts[1], parts[2] == "force"
-		lib := openLib(data)
-		_, err := lib.Ingest(context.Background(), "default", []string{folder}, library.IngestOptions{NoEmbedding: true, Force: force}, nil)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		os.Exit(0)
+		os.Exit(ingestChildMain(spec))
 	}
 	os.Exit(m.Run())
+}
+
+// ingestChildMain ingests the folder named by spec ("data|folder|mode|kill
+// point") and returns the exit status; at the kill point (see killAt) it
+// SIGKILLs itself, so no deferred cleanup, no Close and no final commit
+// runs, as when the power goes.
+func ingestChildMain(spec string) int {
+	parts := strings.Split(spec, "|")
+	data, folder, force, point := parts[0], parts[1], parts[2] == "force", parts[3]
+	lib := openLib(data)
+	_, err := lib.Ingest(context.Background(), "default", []string{folder}, library.IngestOptions{NoEmbedding: true, Force: force}, func(p ingest.Progress) error {
+		if killAt(point, p) {
+			fmt.Fprintf(os.Stderr, "killed in phase %s with %d of %d files done\n", p.Phase, p.FilesDone, p.FilesTotal)
+			syscall.Kill(os.Getpid(), syscall.SIGKILL)
+			select {} // the signal is on its way
+		}
+		return nil
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return 0
+}
+
+// killAt reports whether progress p is at the kill point: "" never,
+// "scanning" while the folder is walked, "reading:N" at the first report
+// with N files done (the other workers are then reading or committing
+// theirs; reports are throttled, so it may come a file or two later, or in
+// the done phase after the last file), "done" after every file is stored
+// and before the folder's sync is recorded.
+func killAt(point string, p ingest.Progress) bool {
+	phase, n, _ := strings.Cut(point, ":")
+	switch phase {
+	case "":
+		return false
+	case ingest.PhaseIndex:
+		k, _ := strconv.Atoi(n)
+		return p.FilesDone >= k && (p.Phase == ingest.PhaseIndex || p.Phase == ingest.PhaseDone)
+	}
+	return p.Phase == phase
 }
 
 func openLib(data string) *library.Library {
@@ -69,15 +106,21 @@ func writeFolder(t *testing.T, n int) string {
 	return dir
 }
 
-func ingestChild(t *testing.T, data, folder string, force bool) *exec.Cmd {
+// ingestChild starts an ingest of folder into data in a child process,
+// which kills itself at point (see killAt; "" runs to the end); what the
+// child says goes to out, or to the test's stderr when out is nil.
+func ingestChild(t *testing.T, data, folder string, force bool, point string, out io.Writer) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	mode := "normal"
 	if force {
 		mode = "force"
 	}
-	cmd.Env = append(os.Environ(), childEnv+"="+data+"|"+folder+"|"+mode)
+	cmd.Env = append(os.Environ(), childEnv+"="+data+"|"+folder+"|"+mode+"|"+point)
 	cmd.Stderr = os.Stderr
+	if out != nil {
+		cmd.Stderr = out
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -101,57 +144,68 @@ func checkIndex(t *testing.T, data string) store.Collection {
 	return c
 }
 
+// An ingest killed with SIGKILL (a crash, the power going) at any point
+// leaves an index that opens and is consistent, keeps every document it
+// had stored, and finishes when run again without a document twice. The
+// kill points are chosen across the phases, not at random moments: while
+// scanning, in the reading phase from the first file to the last (other
+// workers are then reading or committing their files), and after the last
+// file, before the sync is recorded; a forced re-ingest, which replaces
+// each document's old version in the transaction that writes the new one,
+// is killed at the start, the middle and the end of its reading phase.
 func TestKillingAnIngestAtAnyMomentLosesNothingAndDuplicatesNothing(t *testing.T) {
-	const files = 300
+	const files = 40
 	folder := writeFolder(t, files)
 
-	// Reference: one uninterrupted ingest, timed to aim the kills.
+	// Reference: one uninterrupted ingest.
 	ref := t.TempDir()
-	start := time.Now()
-	if err := ingestChild(t, ref, folder, false).Wait(); err != nil {
+	if err := ingestChild(t, ref, folder, false, "", nil).Wait(); err != nil {
 		t.Fatal(err)
 	}
-	took := time.Since(start)
 	want := checkIndex(t, ref)
 	if want.Documents != files || want.Chunks == 0 {
 		t.Fatalf("reference ingest: %+v", want)
 	}
 
-	// Rounds 0-3 interrupt a first ingest that resumes each time; rounds
-	// 4-7 interrupt a forced re-ingest, where every document's old version
-	// is replaced in the same transaction as its new one is written.
+	reading := func(n int) string { return fmt.Sprintf("%s:%d", ingest.PhaseIndex, n) }
+	first := []string{ingest.PhaseScan, reading(0), reading(1), reading(files / 3), reading(2 * files / 3), reading(files - 3), ingest.PhaseDone}
+	forced := []string{reading(0), reading(files / 2), reading(files - 3)}
 	data := t.TempDir()
-	rng := rand.New(rand.NewSource(time.Now().UnixNano()))
 	prevDocs := 0
-	for round := 0; round < 8; round++ {
-		force := round >= 4
-		if round == 4 {
-			// The forced rounds replace complete documents: finish the
-			// first ingest (on a busy machine the kills may all have come
-			// early), so that every document has an old version.
-			if err := ingestChild(t, data, folder, false).Wait(); err != nil {
-				t.Fatalf("finishing the first ingest: %v", err)
-			}
-			if got := checkIndex(t, data); got.Chunks != want.Chunks {
-				t.Fatalf("after finishing the first ingest: %d chunks, want %d", got.Chunks, want.Chunks)
-			}
+	kill := func(round int, point string, force bool) store.Collection {
+		t.Helper()
+		var said bytes.Buffer
+		err := ingestChild(t, data, folder, force, point, &said).Wait()
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
+			t.Fatalf("round %d (%s): the child ended with %v before its kill point\n%s", round, point, err, said.String())
 		}
-		cmd := ingestChild(t, data, folder, force)
-		delay := time.Duration(float64(took) * (0.1 + 0.8*rng.Float64()))
-		time.Sleep(delay)
-		cmd.Process.Signal(syscall.SIGKILL)
-		cmd.Wait()
 		got := checkIndex(t, data)
-		t.Logf("round %d (force %v): killed after %v of ~%v with %d/%d documents, %d chunks", round, force, delay.Round(time.Millisecond), took.Round(time.Millisecond), got.Documents, want.Documents, got.Chunks)
-		if force && got.Chunks != want.Chunks {
-			t.Fatalf("a killed re-ingest left %d chunks, want %d: a document's old and new versions mixed", got.Chunks, want.Chunks)
-		}
+		t.Logf("round %d (force %v, kill at %s): %s; %d/%d documents, %d chunks", round, force, point, strings.TrimSpace(said.String()), got.Documents, want.Documents, got.Chunks)
 		if got.Documents < prevDocs {
 			t.Fatalf("documents went from %d to %d: an interrupted ingest lost work", prevDocs, got.Documents)
 		}
 		prevDocs = got.Documents
+		return got
 	}
-	if err := ingestChild(t, data, folder, false).Wait(); err != nil {
+	// A first ingest, killed and resumed at each point in turn.
+	for i, point := range first {
+		kill(i, point, false)
+	}
+	// The forced rounds replace complete documents: finish the first
+	// ingest, so that every document has an old version.
+	if err := ingestChild(t, data, folder, false, "", nil).Wait(); err != nil {
+		t.Fatalf("finishing the first ingest: %v", err)
+	}
+	if got := checkIndex(t, data); got.Chunks != want.Chunks {
+		t.Fatalf("after finishing the first ingest: %d chunks, want %d", got.Chunks, want.Chunks)
+	}
+	for i, point := range forced {
+		if got := kill(len(first)+i, point, true); got.Chunks != want.Chunks {
+			t.Fatalf("a killed re-ingest left %d chunks, want %d: a document's old and new versions mixed", got.Chunks, want.Chunks)
+		}
+	}
+	if err := ingestChild(t, data, folder, false, "", nil).Wait(); err != nil {
 		t.Fatalf("re-run after the kills: %v", err)
 	}
 	got := checkIndex(t, data)

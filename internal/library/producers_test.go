@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/kura-app/kura/internal/bench"
 	"github.com/kura-app/kura/internal/config"
@@ -20,6 +19,7 @@ import (
 	"github.com/kura-app/kura/internal/library"
 	"github.com/kura-app/kura/internal/llm"
 	"github.com/kura-app/kura/internal/retrieve"
+	"github.com/kura-app/kura/internal/testwait"
 )
 
 // PDFs from other writers than LibreOffice. Browsers print with CID-keyed
@@ -125,8 +125,7 @@ func renderCorpus(t *testing.T, p pdfProducer) string {
 		t.Fatalf("corpus text files: %v (%d found, want 5)", err, len(files))
 	}
 	htmlDir, out := t.TempDir(), t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
+	ctx := testwait.Context(t)
 	var wg sync.WaitGroup
 	errs := make([]error, len(files))
 	sem := make(chan struct{}, 2)

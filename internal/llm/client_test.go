@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/kura-app/kura/internal/llm"
+	"github.com/kura-app/kura/internal/testwait"
 )
 
 // These tests pin the contracts of Embed, Chat and Show on the wire and on
@@ -322,7 +323,7 @@ func TestChatCancelledMidStreamReturnsPromptly(t *testing.T) {
 	// The connection, its reader and the server's handler all end; allow
 	// them a moment to notice.
 	after := runtime.NumGoroutine()
-	for deadline := time.Now().Add(2 * time.Second); after > before && time.Now().Before(deadline); {
+	for deadline := testwait.Deadline(t); after > before && time.Now().Before(deadline); {
 		time.Sleep(10 * time.Millisecond)
 		after = runtime.NumGoroutine()
 	}

@@ -11,9 +11,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/kura-app/kura/internal/ollamarun"
+	"github.com/kura-app/kura/internal/testwait"
 )
 
 func TestStopEndsTheServerAndItsRunners(t *testing.T) {
@@ -26,7 +26,7 @@ func TestStopEndsTheServerAndItsRunners(t *testing.T) {
 	rt.Stop()
 	rt.Stop() // idempotent
 	for _, pid := range pids {
-		waitGone(t, pid, time.Second)
+		waitGone(t, pid)
 	}
 	if serverVersion(t, rt.URL) != "" {
 		t.Error("server still answers after Stop")
@@ -64,7 +64,7 @@ func TestAKilledKuraLeavesNoOllamaBehind(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = kura.Wait()
-	waitGone(t, server, 5*time.Second) // the kernel's parent-death signal
+	waitGone(t, server) // the kernel's parent-death signal
 
 	// The runner outlives the server (Ollama gives it no parent-death
 	// signal); the next start clears it.
@@ -74,7 +74,7 @@ func TestAKilledKuraLeavesNoOllamaBehind(t *testing.T) {
 	}
 	t.Cleanup(rt.Stop)
 	for _, pid := range group {
-		waitGone(t, pid, 5*time.Second)
+		waitGone(t, pid)
 	}
 	if notes, _ := os.ReadDir(filepath.Join(dataDir, "run")); len(notes) != 1 || notes[0].Name() != strconv.Itoa(rt.Pid()) {
 		t.Errorf("run notes %v, want only the live server's", notes)
@@ -82,22 +82,18 @@ func TestAKilledKuraLeavesNoOllamaBehind(t *testing.T) {
 }
 
 // waitGone fails t unless pid exits (or is a zombie nobody reaps: PID 1 in
-// a container may not) within d.
-func waitGone(t *testing.T, pid int, d time.Duration) {
+// a container may not) by the test's deadline.
+func waitGone(t *testing.T, pid int) {
 	t.Helper()
-	deadline := time.Now().Add(d)
-	for {
-		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-		if err != nil {
-			return
-		}
-		if i := bytes.LastIndexByte(stat, ')'); i > 0 && len(stat) > i+2 && stat[i+2] == 'Z' {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("process %d still running %v later: %s", pid, d, stat)
-		}
-		time.Sleep(20 * time.Millisecond)
+	var stat []byte
+	gone := func() bool {
+		var err error
+		stat, err = os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		i := bytes.LastIndexByte(stat, ')')
+		return err != nil || i > 0 && len(stat) > i+2 && stat[i+2] == 'Z'
+	}
+	if !testwait.Poll(t, gone) {
+		t.Fatalf("process %d still running at the test's deadline: %s", pid, stat)
 	}
 }
 

@@ -12,11 +12,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/kura-app/kura/internal/llm"
 	"github.com/kura-app/kura/internal/ollamarun"
 	"github.com/kura-app/kura/internal/ollamatest"
+	"github.com/kura-app/kura/internal/testwait"
 )
 
 // The tests run the real build/bin/ollama. None of them touches port 11434:
@@ -190,9 +190,7 @@ func serverVersion(t *testing.T, url string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	v, _ := c.Version(ctx)
+	v, _ := c.Version(testwait.Context(t))
 	return v
 }
 

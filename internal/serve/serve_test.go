@@ -20,6 +20,7 @@ import (
 	"github.com/kura-app/kura/internal/library"
 	"github.com/kura-app/kura/internal/llm"
 	"github.com/kura-app/kura/internal/serve"
+	"github.com/kura-app/kura/internal/testwait"
 )
 
 // newServer builds the same wiring as `kura serve` on a temp data folder,
@@ -47,7 +48,7 @@ func newServer(t *testing.T, token string) (*httptest.Server, *serve.Server) {
 	t.Cleanup(func() {
 		ts.CloseClientConnections()
 		ts.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		ctx, cancel := context.WithDeadline(context.Background(), testwait.Deadline(t))
 		defer cancel()
 		h.Close(ctx)
 		lib.Close()
@@ -380,8 +381,8 @@ func (s *stream) next(t *testing.T) string {
 			t.Fatal("event stream closed")
 		}
 		return l
-	case <-time.After(10 * time.Second):
-		t.Fatal("no event line after 10 s")
+	case <-testwait.After(t):
+		t.Fatal("no event line before the test's deadline")
 	}
 	return ""
 }

@@ -66,7 +66,8 @@ func Open(path string) (*Store, error) {
 	}
 	// busy_timeout covers short waits on another process; inTx retries
 	// beyond it for as long as the caller's context allows.
-	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=busy_timeout(5000)"
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)" +
+		fmt.Sprintf("&_pragma=busy_timeout(%d)", busyTimeout.Milliseconds())
 	w, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open index %s: %w", path, err)
@@ -202,6 +203,11 @@ func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	}
 	return tx.Commit()
 }
+
+// busyTimeout is SQLite's busy_timeout: how long one statement waits for
+// another process's write lock before begin's own retries take over. A
+// variable so a test can outwait it in less than five seconds.
+var busyTimeout = 5 * time.Second
 
 // begin starts a write transaction on the writer connection. The
 // transaction takes SQLite's write lock at once (BEGIN IMMEDIATE), so a

@@ -218,6 +218,9 @@ func TestConcurrentWritersNeverSeeALockedDatabase(t *testing.T) {
 // not failed; a writer whose context ends while waiting says why.
 func TestAWriterWaitsForAnotherProcessHoldingTheLock(t *testing.T) {
 	ctx := context.Background()
+	saved := busyTimeout
+	busyTimeout = 300 * time.Millisecond
+	defer func() { busyTimeout = saved }()
 	path := filepath.Join(t.TempDir(), "index.db")
 	a, err := Open(path)
 	if err != nil {
@@ -230,7 +233,7 @@ func TestAWriterWaitsForAnotherProcessHoldingTheLock(t *testing.T) {
 	}
 	defer b.Close()
 	// Hold the lock through a raw transaction on a's writer, past b's
-	// 5-second busy timeout.
+	// busy timeout (shortened for the test).
 	tx, err := a.begin(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -238,14 +241,14 @@ func TestAWriterWaitsForAnotherProcessHoldingTheLock(t *testing.T) {
 	if _, err := tx.Exec(`INSERT INTO settings(key, value) VALUES('holder', 'a')`); err != nil {
 		t.Fatal(err)
 	}
-	short, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	short, cancel := context.WithTimeout(ctx, busyTimeout*2/3)
 	defer cancel()
 	if err := b.SetSetting(short, "impatient", "b"); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("a writer whose context ended while waiting: %v, want context.DeadlineExceeded", err)
 	}
 	done := make(chan error, 1)
 	go func() { done <- b.SetSetting(ctx, "patient", "b") }()
-	time.Sleep(6 * time.Second)
+	time.Sleep(3 * busyTimeout) // the lock outlasts the busy timeout: what is tested
 	select {
 	case err := <-done:
 		t.Fatalf("the second writer finished while the lock was held: %v", err)

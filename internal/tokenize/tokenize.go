@@ -281,14 +281,6 @@ func splitScript(s string) []segment {
 	return out
 }
 
-func joinTerms(ts []Term) string {
-	parts := make([]string, len(ts))
-	for i, t := range ts {
-		parts[i] = t.Text
-	}
-	return strings.Join(parts, " ")
-}
-
 // quote makes s an FTS5 string literal. Terms hold only letters, digits and
 // spaces, but quoting keeps keywords such as OR or NEAR literal.
 func quote(s string) string {

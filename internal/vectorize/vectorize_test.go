@@ -14,6 +14,7 @@ import (
 
 	"github.com/kura-app/kura/internal/llm"
 	"github.com/kura-app/kura/internal/store"
+	"github.com/kura-app/kura/internal/testwait"
 	"github.com/kura-app/kura/internal/tokenize"
 	"github.com/kura-app/kura/internal/vector"
 )
@@ -330,7 +331,7 @@ func TestAnAnswerPausesEmbeddingAndTheInterruptedBatchIsRedone(t *testing.T) {
 	select {
 	case o := <-done:
 		t.Fatalf("the pass ended while an answer held the gate: %+v", o)
-	case <-time.After(200 * time.Millisecond):
+	case <-time.After(200 * time.Millisecond): // the absence of an end is what is tested
 	}
 	if n := f.collection(t).Vectors; n != 0 {
 		t.Fatalf("%d vectors stored while the answer was written, want 0", n)
@@ -370,13 +371,13 @@ func TestProgressKeepsComingDuringASlowBatch(t *testing.T) {
 		done <- err
 	}()
 	var during []Status
-	timeout := time.After(60 * time.Second)
+	timeout := testwait.After(t)
 	for len(during) < 3 {
 		select {
 		case s := <-reports:
 			during = append(during, s)
 		case <-timeout:
-			t.Fatalf("only %d progress reports while a batch ran for a minute", len(during))
+			t.Fatalf("only %d progress reports while a batch was held until the test's deadline", len(during))
 		}
 	}
 	close(release)
@@ -438,7 +439,7 @@ func TestTheBackgroundLoopFillsCollectionsAndWakesForNewWork(t *testing.T) {
 	go f.w.Run(ctx)
 	waitDone := func(want int) {
 		t.Helper()
-		deadline := time.After(60 * time.Second)
+		deadline := testwait.After(t)
 		for {
 			select {
 			case s := <-states:

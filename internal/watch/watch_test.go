@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/kura-app/kura/internal/testwait"
 )
 
 // recorder is a sync function that records the folders it was given and
@@ -38,17 +40,11 @@ func (r *recorder) sync(_ context.Context, folder string) error {
 	return nil
 }
 
-// next waits for a sync, failing after a minute (a generous ceiling: the
-// debounce is tens of milliseconds).
+// next waits for a sync (the debounce is tens of milliseconds; the
+// deadline only stops a hung run).
 func (r *recorder) next(t *testing.T) string {
 	t.Helper()
-	select {
-	case f := <-r.ch:
-		return f
-	case <-time.After(time.Minute):
-		t.Fatal("no sync within a minute")
-		return ""
-	}
+	return testwait.Recv(t, "a sync", r.ch)
 }
 
 func (r *recorder) size(f string) int64 {

@@ -440,9 +440,7 @@ func tinyUnigram(size, typeCount int) (*vocab, error) {
 	for c := '!'; c <= '~'; c++ {
 		pieces = append(pieces, string(c))
 	}
-	for _, w := range []string{"▁the", "▁a", "▁of", "▁and", "▁is", "の", "は", "日", "本", "語", "한", "국", "어"} {
-		pieces = append(pieces, w)
-	}
+	pieces = append(pieces, "▁the", "▁a", "▁of", "▁and", "▁is", "の", "は", "日", "本", "語", "한", "국", "어")
 	if 4+len(pieces)+1 > size {
 		return nil, fmt.Errorf("tiny unigram vocabulary needs %d tokens, have %d", 4+len(pieces)+1, size)
 	}
