@@ -427,6 +427,9 @@ async function run(page) {
     await input.click();
     await page.keyboard.type("@003");
     const item = await visible(page.locator(`[data-testid="mention-item"][data-path="${PDF_PATH}"]`), "the PDF in the @-mention list");
+    // The list's entries are styled, not browser-default buttons with borders.
+    const border = await item.evaluate((el) => getComputedStyle(el).borderTopWidth);
+    check(border === "0px", `the @-mention entries have the browser's default button border (${border})`);
     await item.dispatchEvent("mousedown");
     await visible(page.locator(`[data-testid="scope-bar"] [data-testid="scope-chip"][data-path="${PDF_PATH}"]`), "the PDF in the scope bar");
     check(!(await input.inputValue()).includes("@"), "the @-mention stayed in the question");
@@ -508,6 +511,11 @@ async function run(page) {
     const also = await byId(page, "search-also").count();
     log(`  ${await byId(page, "search-result").count()} results, ${marked} words marked, ${also} with the same passage elsewhere`);
     check(marked > 0, "the search results mark none of the query's words");
+    const panel = await byId(page, "search-results").innerText();
+    check(!/Score \d/.test(panel), "the search results show fusion scores, which mean nothing to a reader");
+    const mode = (await byId(page, "search-mode").innerText()).trim();
+    log(`  mode: ${mode} (${await byId(page, "search-mode").getAttribute("title")})`);
+    check(mode === "Hybrid", `every passage has its vector, yet the search says ${JSON.stringify(mode)}`);
     // The corpus holds the same report as PDF, DOCX and text: its passages
     // are listed once, with the other files named under them.
     check(also > 0, "no search result names the same passage in another file: duplicates are listed apart");
@@ -606,6 +614,25 @@ async function run(page) {
     await byId(page, "confirm-ok").click();
     await until(`${basename(LOCKED_PDF)} is gone from the list`, async () => (await row.count()) === 0);
     await visible(byId(page, "toast-success"), "the removal's toast");
+  });
+
+  await step("Library: the pack export form, one field per line", async () => {
+    await openCollection(page, "default");
+    await (await visible(byId(page, "pack-export-open"), "the pack export button")).click();
+    const form = await visible(byId(page, "pack-export-form"), "the pack export form");
+    const boxes = await form.locator("label.check, [data-testid=pack-pass], [data-testid=pack-pass2]").evaluateAll((els) =>
+      els.map((el) => {
+        const r = el.getBoundingClientRect();
+        return { top: Math.round(r.top), bottom: Math.round(r.bottom) };
+      }),
+    );
+    check(boxes.length === 4, `the export form has ${boxes.length} of its two checks and two passphrase fields`);
+    for (let i = 1; i < boxes.length; i++) {
+      check(boxes[i].top >= boxes[i - 1].bottom, `the export form's fields share a line: ${JSON.stringify(boxes)}`);
+    }
+    await form.evaluate((el) => el.scrollIntoView({ block: "center" }));
+    await page.screenshot({ path: join(tmpdir(), "kura-e2e-pack-export.png") });
+    await byId(page, "pack-export-open").click();
   });
 
   await step("Library: the corpus folder is watched: a file added to it, then deleted, comes and goes without a click", async () => {

@@ -23,7 +23,7 @@ import (
 func (a *App) bench(ctx context.Context, args []string) int {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(a.Stderr)
-	chunks := fs.Int("chunks", 10000, "chunks in the synthetic index")
+	chunks := fs.Int("chunks", 10000, "passages in the synthetic index")
 	dim := fs.Int("dim", 768, "vector dimension")
 	queries := fs.Int("queries", 100, "queries to time")
 	seed := fs.Int64("seed", 1, "random seed")
@@ -67,7 +67,7 @@ func (a *App) bench(ctx context.Context, args []string) int {
 		dir = d
 	}
 	if _, err := os.Stat(filepath.Join(dir, library.IndexFile)); err != nil {
-		fmt.Fprintf(a.Stderr, "building a synthetic index of %d chunks (%d-dim)…\n", *chunks, *dim)
+		fmt.Fprintf(a.Stderr, "building a synthetic index of %d passages (%d-dim)…\n", *chunks, *dim)
 		t0 := time.Now()
 		if err := bench.Build(ctx, dir, *chunks, *dim, *seed); err != nil {
 			return a.fail(err)
@@ -95,7 +95,7 @@ func (a *App) bench(ctx context.Context, args []string) int {
 		writeJSON(a.Stdout, r)
 		return ExitOK
 	}
-	fmt.Fprintf(a.Stdout, "chunks %d (dim %d), build %.1fs, disk %.0f MB\nopen %.0f ms, rss %.0f MB\n", r.Chunks, r.Dim, r.BuildMS/1000, r.DiskMB, r.OpenMS, r.RSSMB)
+	fmt.Fprintf(a.Stdout, "passages %d (dim %d), build %.1fs, disk %.0f MB\nopen %.0f ms, rss %.0f MB\n", r.Chunks, r.Dim, r.BuildMS/1000, r.DiskMB, r.OpenMS, r.RSSMB)
 	fmt.Fprintf(a.Stdout, "query p50/p95 ms: lexical %.1f/%.1f, vector %.1f/%.1f, hybrid %.1f/%.1f; brute-force scan p50 %.1f\n",
 		r.QueryP50MS.Lexical, r.QueryP95MS.Lexical, r.QueryP50MS.Vector, r.QueryP95MS.Vector, r.QueryP50MS.Hybrid, r.QueryP95MS.Hybrid, r.ScanP50MS)
 	return ExitOK

@@ -195,6 +195,35 @@ func TestNamesThatAreNotUTF8OrHoldANewlineRoundTripThroughTheCLI(t *testing.T) {
 
 // Asked for help, every command prints its usage on stdout and exits 0;
 // `kura models -h` lists every subcommand.
+// The unit Kura searches and quotes is a passage, in the CLI as in the
+// window: never "chunk" in what a user reads.
+func TestTheCLINamesTheUnitItSearchesAPassage(t *testing.T) {
+	data, docs := corpus(t)
+	run(t, "ingest", docs, "--data", data)
+	var all strings.Builder
+	for _, args := range [][]string{{"collections"}, {"docs"}, {"search", "誤差"}} {
+		code, out, errs := run(t, append(args, "--data", data)...)
+		if code != ExitOK {
+			t.Fatalf("kura %v: exit %d, %s", args, code, errs)
+		}
+		all.WriteString(out + errs)
+	}
+	a := &App{Open: testOpener}
+	for name := range a.commands() {
+		_, out, _ := run(t, name, "-h")
+		all.WriteString(out)
+	}
+	for _, line := range strings.Split(all.String(), "\n") {
+		// The flag -chunks of kura bench keeps its name.
+		if l := strings.ToLower(strings.ReplaceAll(line, "-chunks", "")); strings.Contains(l, "chunk") {
+			t.Errorf("the CLI says chunk: %q", line)
+		}
+	}
+	if !strings.Contains(all.String(), "passages") {
+		t.Errorf("kura collections and docs do not count passages:\n%s", all.String())
+	}
+}
+
 func TestHelpOfEveryCommandExitsZero(t *testing.T) {
 	a := &App{Open: testOpener}
 	for name := range a.commands() {

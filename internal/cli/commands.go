@@ -49,7 +49,7 @@ func (a *App) reindex(ctx context.Context, args []string) int {
 	var c Common
 	var force bool
 	fs := a.flags("reindex", "", &c)
-	fs.BoolVar(&force, "force", false, "re-read every document (after a chunk size change)")
+	fs.BoolVar(&force, "force", false, "re-read every document (after a passage size change)")
 	if _, err := a.parse(fs, args); err != nil {
 		return usageExit(err)
 	}
@@ -609,7 +609,7 @@ func (a *App) collections(ctx context.Context, args []string) int {
 		if model == "" {
 			model = "no vectors"
 		}
-		fmt.Fprintf(a.Stdout, "%-20s %5d documents %7d chunks %7d vectors (%s)\n", x.Name, x.Documents, x.Chunks, x.Vectors, model)
+		fmt.Fprintf(a.Stdout, "%-20s %5d documents %7d passages %7d vectors (%s)\n", x.Name, x.Documents, x.Chunks, x.Vectors, model)
 		if x.Building.ID != 0 {
 			fmt.Fprintf(a.Stdout, "%-20s %5s %7d of %d vectors of %s built; they replace the above when complete\n", "", "", x.Building.Vectors, x.Chunks, x.Building.Model)
 		}
@@ -649,7 +649,7 @@ func (a *App) docs(ctx context.Context, args []string) int {
 		return ExitOK
 	}
 	for _, d := range docs {
-		line := fmt.Sprintf("%-8s %5d chunks  %s", d.Status, d.Chunks, pathtext.Display(d.Path))
+		line := fmt.Sprintf("%-8s %5d passages  %s", d.Status, d.Chunks, pathtext.Display(d.Path))
 		if d.Error != "" {
 			line += "  (" + d.Error + ")"
 		}

@@ -356,6 +356,14 @@ func (l *Library) embedPhase(ctx context.Context, collection string, sum ingest.
 	sum.Elapsed = time.Since(start)
 	switch {
 	case err == nil:
+	case errors.Is(err, vectorize.ErrOtherPass):
+		// Another job (an ingest beside a watched folder's sync) is
+		// computing them: this job ends here rather than wait behind it
+		// with a card frozen at its first count.
+		sum.Warnings = append(sum.Warnings, "the vectors are being computed by another job")
+		if c2, err := l.store.Collection(ctx, collection); err == nil {
+			last = vectorize.Status{Model: l.embedModelFor(c2), Done: c2.Vectors, Total: c2.Chunks}
+		}
 	case errors.Is(err, vectorize.ErrNoModel):
 		sum.Lexical = true
 		sum.Warnings = append(sum.Warnings, "no embedding model configured: keyword search only")

@@ -170,7 +170,18 @@ var ErrNoModel = errors.New("no embedding model configured")
 // from the background loop. A cancelled ctx returns ctx.Err() with the
 // finished batches kept; an unusable model returns its error (wrapping
 // llm's *ModelMissingError or *UnreachableError) with Missing counted.
+// When another foreground pass holds c, it returns ErrOtherPass at once
+// instead of waiting behind it: that pass embeds what this one would
+// have (it reads the passages in order of id, the new ones last), and the
+// background loop, woken, anything it ends too early to see.
 func (w *Worker) Pass(ctx context.Context, c store.Collection, onProgress func(Status) error) (Result, error) {
+	w.mu.Lock()
+	other := w.claims[c.ID]
+	w.mu.Unlock()
+	if other != nil && other.foreground {
+		w.Wake()
+		return Result{}, ErrOtherPass
+	}
 	cl, err := w.claim(ctx, c.ID, true)
 	if err != nil {
 		return Result{}, err
@@ -213,6 +224,10 @@ func (w *Worker) claim(ctx context.Context, id int64, foreground bool) (*claim, 
 }
 
 var errBusy = errors.New("collection busy")
+
+// ErrOtherPass means another foreground pass (another job) is computing
+// the collection's vectors; see Pass.
+var ErrOtherPass = errors.New("another job is computing this collection's vectors")
 var errYield = errors.New("yielded to a foreground pass")
 
 func (w *Worker) release(id int64, cl *claim) {

@@ -389,11 +389,10 @@ func TestProgressKeepsComingDuringASlowBatch(t *testing.T) {
 	}
 }
 
-func TestAForegroundPassTakesTheCollectionFromTheBackground(t *testing.T) {
-	f := newFixture(t)
-	f.put(t, "/a", 12)
-	inBatch := make(chan struct{}, 1)
-	gate := make(chan struct{})
+// holdBatches makes every batch (a call with more than one text) wait
+// until gate is closed; inBatch receives when one is waiting.
+func (f *fixture) holdBatches() (inBatch chan struct{}, gate chan struct{}) {
+	inBatch, gate = make(chan struct{}, 1), make(chan struct{})
 	f.emb.before = func(ctx context.Context, texts []string) error {
 		if len(texts) > 1 {
 			select {
@@ -408,6 +407,13 @@ func TestAForegroundPassTakesTheCollectionFromTheBackground(t *testing.T) {
 		}
 		return nil
 	}
+	return inBatch, gate
+}
+
+func TestAForegroundPassTakesTheCollectionFromTheBackground(t *testing.T) {
+	f := newFixture(t)
+	f.put(t, "/a", 12)
+	inBatch, gate := f.holdBatches()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	bg := make(chan struct{})
@@ -427,6 +433,35 @@ func TestAForegroundPassTakesTheCollectionFromTheBackground(t *testing.T) {
 	}
 	cancel()
 	<-bg
+}
+
+// A second job's pass (a watched folder's sync beside an ingest) does not
+// wait behind the first with its progress frozen: it ends at once, and the
+// first pass embeds the passages stored after it began.
+func TestASecondForegroundPassEndsAtOnceAndTheFirstEmbedsItsPassages(t *testing.T) {
+	f := newFixture(t)
+	f.put(t, "/a", 8)
+	inBatch, gate := f.holdBatches()
+	first := make(chan error, 1)
+	go func() {
+		_, err := f.w.Pass(context.Background(), f.collection(t), nil)
+		first <- err
+	}()
+	<-inBatch // the first pass holds the collection
+	f.put(t, "/b", 4)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // stops a hung run only
+	defer cancel()
+	_, err := f.w.Pass(ctx, f.collection(t), nil)
+	if !errors.Is(err, ErrOtherPass) {
+		t.Fatalf("the second pass ended with %v, want ErrOtherPass at once (not after the first)", err)
+	}
+	close(gate)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if c := f.collection(t); c.Vectors != 12 {
+		t.Fatalf("vectors = %d after the first pass, want 12 (the second job's passages too)", c.Vectors)
+	}
 }
 
 func TestTheBackgroundLoopFillsCollectionsAndWakesForNewWork(t *testing.T) {

@@ -48,3 +48,17 @@ export function failureText(kind: string, reason: string): string {
   const key = `file.${kind}`;
   return kind && has(key) ? t(key as Key) : reason;
 }
+
+/**
+ * The words for why pdf.js could not show a page, in the user's language:
+ * pdf.js's own messages are English and name its internals. An API error
+ * (the file could not be fetched) keeps its own words.
+ */
+export function pdfErrorText(err: unknown): string {
+  if (err instanceof ApiError) return errorMessage(err);
+  const name = (err as { name?: string } | null)?.name ?? "";
+  if (name === "PasswordException") return t("source.pdf.password");
+  if (name === "InvalidPDFException" || name === "FormatError") return t("source.pdf.invalid");
+  if (name === "ResponseException") return t("source.pdf.missing");
+  return t("source.pdf.other");
+}

@@ -142,3 +142,22 @@ describe("the words of the window", () => {
     }
   });
 });
+
+describe("one word for a passage", () => {
+  // The unit search returns and answers quote is a passage: one word per
+  // language, never also "chunk" (チャンク, 청크) or a loanword beside it.
+  const others: [string, Record<string, string>, RegExp][] = [
+    ["en", en as Record<string, string>, /\bchunks?\b/i],
+    ["ja", ja as Record<string, string>, /チャンク|パッセージ/],
+    ["ko", ko as Record<string, string>, /청크|패시지/],
+  ];
+  for (const [name, dict, other] of others) {
+    it(`${name} says passage with one word`, () => {
+      const found = Object.entries(dict).filter(([, v]) => other.test(v.replace(/\{\w+\}/g, "")));
+      expect(found).toEqual([]);
+    });
+  }
+  it("no hint tells the user to re-index for vectors that come by themselves", () => {
+    expect(en["docs.hint.lexical"]).not.toMatch(/re-index/i);
+  });
+});

@@ -8,6 +8,7 @@
 import * as pdfjs from "pdfjs-dist/legacy/build/pdf.mjs";
 import workerUrl from "pdfjs-dist/legacy/build/pdf.worker.min.mjs?url";
 import type { FileSource } from "../api";
+import { exclusive } from "./exclusive";
 
 pdfjs.GlobalWorkerOptions.workerSrc = workerUrl;
 
@@ -82,22 +83,27 @@ export async function renderPage(
   cssWidth: number,
   passage: string,
 ): Promise<Rendered> {
-  const page = await doc.getPage(Math.min(Math.max(1, pageNumber), doc.numPages));
-  const base = page.getViewport({ scale: 1 });
-  const scale = cssWidth / base.width;
-  const viewport = page.getViewport({ scale });
-  const ratio = Math.min(window.devicePixelRatio || 1, 3);
-  canvas.width = Math.floor(viewport.width * ratio);
-  canvas.height = Math.floor(viewport.height * ratio);
-  canvas.style.width = `${Math.floor(viewport.width)}px`;
-  canvas.style.height = `${Math.floor(viewport.height)}px`;
-  const ctx = canvas.getContext("2d");
-  if (!ctx) throw new Error("no 2D canvas");
-  const task = page.render({
-    canvas,
-    canvasContext: ctx,
-    viewport,
-    transform: ratio !== 1 ? [ratio, 0, 0, ratio, 0, 0] : undefined,
+  let viewport!: Viewport;
+  let page!: PDFPageProxy;
+  // One render at a time on this canvas: a new one cancels the last and
+  // waits for it to let go before it resizes the canvas.
+  const task = await exclusive(canvas, async () => {
+    page = await doc.getPage(Math.min(Math.max(1, pageNumber), doc.numPages));
+    const base = page.getViewport({ scale: 1 });
+    viewport = page.getViewport({ scale: cssWidth / base.width });
+    const ratio = Math.min(window.devicePixelRatio || 1, 3);
+    canvas.width = Math.floor(viewport.width * ratio);
+    canvas.height = Math.floor(viewport.height * ratio);
+    canvas.style.width = `${Math.floor(viewport.width)}px`;
+    canvas.style.height = `${Math.floor(viewport.height)}px`;
+    const ctx = canvas.getContext("2d");
+    if (!ctx) throw new Error("no 2D canvas");
+    return page.render({
+      canvas,
+      canvasContext: ctx,
+      viewport,
+      transform: ratio !== 1 ? [ratio, 0, 0, ratio, 0, 0] : undefined,
+    });
   });
   const highlights = await findPassage(page, viewport, passage).catch(() => []);
   return {

@@ -177,3 +177,30 @@ describe("streaming an answer", () => {
     expect(raw.Ask).toHaveBeenCalledTimes(1);
   });
 });
+
+describe("a new chat", () => {
+  it("creates no conversation until its first question, however often New chat is clicked", async () => {
+    const f = fakeApi();
+    let next = 40;
+    const created: number[] = [];
+    (f.raw as Record<string, unknown>).NewConversation = vi.fn(async (collection: string) => {
+      const c = { id: ++next, title: "", collection, createdAt: 1, updatedAt: 1 };
+      created.push(c.id);
+      return c;
+    });
+    const chat = createChatStore(f.api, createStreamingStore());
+    chat.start();
+    chat.select(7);
+    for (let i = 0; i < 5; i++) chat.newChat();
+    expect(chat.currentId.value).toBeNull();
+    expect(created).toEqual([]);
+    await chat.ask("default", "最初の質問");
+    expect(created).toEqual([41]);
+    expect(chat.currentId.value).toBe(41);
+    expect(f.raw.Ask).toHaveBeenCalledWith(41, "最初の質問", []);
+    // A follow-up goes to the same conversation.
+    f.emit("answer:done", { requestId: "req-1", conversationId: 41, message: saved("a"), error: "" });
+    await chat.ask("default", "次");
+    expect(created).toEqual([41]);
+  });
+});

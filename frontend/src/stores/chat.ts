@@ -95,6 +95,22 @@ export function createChatStore(api: Api, streaming: StreamingStore, opts: { onE
     return c;
   }
 
+  /**
+   * Opens a new, empty chat without creating anything: the conversation is
+   * made by the first question (ask). A "New chat" clicked ten times adds
+   * no ten empty conversations to the list.
+   */
+  function newChat() {
+    currentId.value = null;
+  }
+
+  /** Sends a question in the open conversation, creating it in `collection` first when the chat is new. */
+  async function ask(collection: string, question: string) {
+    let id = currentId.value;
+    if (id === null) id = (await newConversation(collection)).id;
+    await send(id, question);
+  }
+
   async function rename(id: number, title: string) {
     await api.RenameConversation(id, title);
     conversations.value = conversations.value.map((c) => (c.id === id ? { ...c, title } : c));
@@ -227,6 +243,8 @@ export function createChatStore(api: Api, streaming: StreamingStore, opts: { onE
     loadMessages,
     select,
     newConversation,
+    newChat,
+    ask,
     rename,
     remove,
     send,

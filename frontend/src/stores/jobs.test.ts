@@ -42,9 +42,14 @@ describe("which jobs get a card", () => {
     expect(worthShowing(sync({ state: "running", elapsedMs: 200 }))).toBe(false);
     expect(worthShowing(sync({ state: "running", elapsedMs: 2500 }))).toBe(true);
   });
-  it("shows a sync that changed documents, failed on a file, or failed", () => {
+  it("shows a sync that changed documents, or failed", () => {
     expect(worthShowing(sync({ state: "done", summary: summary({ added: 1 }) }))).toBe(true);
-    expect(worthShowing(sync({ state: "done", summary: summary({ failures: [{ path: "/a.pdf", reason: "no text", code: "no_text" }] }) }))).toBe(true);
     expect(worthShowing(sync({ state: "failed" }))).toBe(true);
+  });
+  it("adds no card at each rescan for a file that still cannot be read (the Library lists it)", () => {
+    const unreadable = [{ path: "/a.pdf", reason: "no text", code: "no_text" }];
+    expect(worthShowing(sync({ state: "done", summary: summary({ failures: unreadable }) }))).toBe(false);
+    expect(worthShowing(sync({ state: "done", summary: summary({ updated: 1, failures: unreadable }) }))).toBe(true);
+    expect(worthShowing(sync({ state: "canceled" }))).toBe(false);
   });
 });

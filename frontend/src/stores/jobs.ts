@@ -27,16 +27,18 @@ export function upsertJob(list: Job[], job: Job): Job[] {
 
 /**
  * Whether a job is worth a card. A watched folder's sync runs whenever a
- * file there changes: it gets a card once it takes a moment (a quick one
- * that changed nothing never flashes), and once done only if it changed
- * something or failed.
+ * file there changes and every few minutes: it gets a card once it takes a
+ * moment (a quick one that changed nothing never flashes), and once done
+ * only if it changed documents or failed as a whole. A file it could not
+ * read is not news each time: the Library lists it with its reason, once,
+ * where it stays until it is fixed or removed.
  */
 export function worthShowing(job: Job): boolean {
   if (job.kind !== "sync") return true;
   if (!isFinished(job)) return job.elapsedMs >= 1000;
-  if (job.state !== "done") return true;
+  if (job.state !== "done") return job.state === "failed";
   const s = job.summary;
-  return !s || s.added + s.updated + s.removed > 0 || s.failures.length > 0;
+  return !s || s.added + s.updated + s.removed > 0;
 }
 
 export function createJobsStore(api: Api) {

@@ -6,6 +6,8 @@ import { isApiError, type Api, type Collection, type Document, type Job, type Wa
 import type { JobsStore } from "./jobs";
 
 const STORAGE_KEY = "kura.collection";
+/** How often the documents are reloaded while vectors are being computed. */
+export const EMBED_REFRESH_MS = 5000;
 
 function storage(): Storage | null {
   try {
@@ -120,7 +122,29 @@ export function createLibraryStore(api: Api, jobs: JobsStore) {
     // Every file read is searchable by keyword before the vectors follow:
     // the list shows the documents when the embedding phase starts.
     const embedding = new Set<string>();
+    // The documents' badges (Keywords only, then Indexed) and the counts
+    // follow the vectors as they are computed: reloaded at most every
+    // EMBED_REFRESH_MS while they come, and at once when a pass ends.
+    let lastRefresh = 0;
+    let pending: ReturnType<typeof setTimeout> | null = null;
+    const embedRefresh = () => {
+      pending = null;
+      lastRefresh = Date.now();
+      void loadCollections().catch(() => {});
+      void loadDocuments().catch(() => {});
+    };
     const offs = [
+      api.on("embed:progress", (st) => {
+        if (st.collection !== current.value) return;
+        const ended = st.state !== "embedding" && st.state !== "waiting";
+        if (ended) {
+          if (pending) clearTimeout(pending);
+          embedRefresh();
+        } else if (!pending) {
+          pending = setTimeout(embedRefresh, Math.max(0, lastRefresh + EMBED_REFRESH_MS - Date.now()));
+        }
+      }),
+      () => pending && clearTimeout(pending),
       jobs.onDone((job) => {
         if (job.kind !== "ingest" && job.kind !== "reindex" && job.kind !== "sync") return;
         embedding.delete(job.id);

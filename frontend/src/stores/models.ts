@@ -2,6 +2,7 @@
 
 import { signal } from "@preact/signals";
 import type { Api, Job, Model, ModelRole, Recommendation, Runtime } from "../api";
+import { sameModel } from "../format/models";
 import type { JobsStore } from "./jobs";
 import type { SettingsStore } from "./settings";
 
@@ -55,17 +56,49 @@ export function createModelsStore(api: Api, jobs: JobsStore, settings: SettingsS
     void load().catch(() => {});
   }
 
-  function start() {
-    return jobs.onDone((job) => {
-      if (job.kind !== "pull" && job.kind !== "import") return;
-      void load().catch(() => {});
-      // A model that is the only one of its role became the configured one.
-      void settings.load().catch(() => {});
-      void settings.loadStatus().catch(() => {});
-    });
+  /**
+   * The speeds follow what this machine measures, without asking: an
+   * embedding pass reports its rate in every embed:progress, which is
+   * shown at once; an answer measures the chat model's reading speed, so
+   * the models are listed again when one ends, if they were listed.
+   */
+  let viewers = 0;
+  /** Marks the Models view open until the returned function is called: an answer's end then lists the models again. */
+  function view() {
+    viewers++;
+    return () => {
+      viewers--;
+    };
   }
 
-  return { runtime, models, recommendations, loading, load, pull, importGguf, use, remove, start };
+  function noteEmbedRate(model: string, rate: number) {
+    if (!(rate > 0) || !model) return;
+    if (models.value.some((m) => m.embedding && sameModel(m.name, model) && m.speed !== rate)) {
+      models.value = models.value.map((m) => (m.embedding && sameModel(m.name, model) ? { ...m, speed: rate } : m));
+    }
+    if (recommendations.value.some((r) => r.role === "embed" && sameModel(r.name, model) && r.speed !== rate)) {
+      recommendations.value = recommendations.value.map((r) => (r.role === "embed" && sameModel(r.name, model) ? { ...r, speed: rate } : r));
+    }
+  }
+
+  function start() {
+    const offs = [
+      jobs.onDone((job) => {
+        if (job.kind !== "pull" && job.kind !== "import") return;
+        void load().catch(() => {});
+        // A model that is the only one of its role became the configured one.
+        void settings.load().catch(() => {});
+        void settings.loadStatus().catch(() => {});
+      }),
+      api.on("embed:progress", (s) => noteEmbedRate(s.model, s.rate)),
+      api.on("answer:done", () => {
+        if (viewers > 0) void load().catch(() => {});
+      }),
+    ];
+    return () => offs.forEach((f) => f());
+  }
+
+  return { runtime, models, recommendations, loading, load, view, pull, importGguf, use, remove, start };
 }
 
 export type ModelsStore = ReturnType<typeof createModelsStore>;

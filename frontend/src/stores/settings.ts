@@ -83,7 +83,63 @@ export function createSettingsStore(api: Api) {
     void loadStatus().catch(() => {});
   }
 
-  return { settings, status, load, loadStatus, save };
+  /**
+   * Keeps the status true without costing an idle Kura anything: it is
+   * loaded when the page starts and when anything changes it (a model
+   * installed, used or removed, settings saved), not on a timer. Asking
+   * whether the models are installed makes the runtime read their files,
+   * which every 15 s kept it at 5-10% of a CPU. Only two cases look again
+   * on their own: coming back to a page hidden for more than `staleMs`
+   * (Ollama may have been started or stopped meanwhile), and, while the
+   * runtime is unreachable and the page visible, every `retryMs`, which
+   * costs a refused connection (so the banner goes when Ollama comes up).
+   * Returns the function that stops it.
+   */
+  function watchStatus(page: StatusPage = browserPage(), { staleMs = 60_000, retryMs = 30_000 } = {}) {
+    let checked = Date.now();
+    let retry: ReturnType<typeof setTimeout> | null = null;
+    const check = () => {
+      checked = Date.now();
+      void loadStatus()
+        .catch(() => {})
+        .finally(schedule);
+    };
+    const schedule = () => {
+      if (retry) clearTimeout(retry);
+      retry = null;
+      if (page.visible() && status.value && !status.value.reachable) retry = setTimeout(check, retryMs);
+    };
+    const offVisible = page.onChange(() => {
+      if (page.visible() && Date.now() - checked >= staleMs) check();
+      else schedule();
+    });
+    const offStatus = status.subscribe(() => schedule());
+    return () => {
+      offVisible();
+      offStatus();
+      if (retry) clearTimeout(retry);
+    };
+  }
+
+  return { settings, status, load, loadStatus, save, watchStatus };
+}
+
+/** What watchStatus needs of the page: whether it is seen, and when it becomes visible or hidden again. */
+export interface StatusPage {
+  visible(): boolean;
+  onChange(f: () => void): () => void;
+}
+
+function browserPage(): StatusPage {
+  return {
+    visible: () => typeof document === "undefined" || document.visibilityState === "visible",
+    onChange: (f) => {
+      if (typeof document === "undefined") return () => {};
+      const on = () => f();
+      document.addEventListener("visibilitychange", on);
+      return () => document.removeEventListener("visibilitychange", on);
+    },
+  };
 }
 
 export type SettingsStore = ReturnType<typeof createSettingsStore>;

@@ -25,8 +25,6 @@ const NAV: { view: View; icon: IconName }[] = [
   { view: "settings", icon: "settings" },
 ];
 
-const STATUS_POLL_MS = 15000;
-
 export function App() {
   const stores = useStores();
   const { api, ui, library, chat, settings, jobs, source, embedding } = stores;
@@ -58,10 +56,8 @@ export function App() {
     void load();
     // The desktop smoke test waits for this call: the UI is mounted.
     api.Ready().catch(() => {});
-    const poll = setInterval(() => {
-      if (document.visibilityState === "visible") void settings.loadStatus().catch(() => {});
-    }, STATUS_POLL_MS);
-    return () => clearInterval(poll);
+    // No timer asks the runtime anything while all is well (see watchStatus).
+    return settings.watchStatus();
   }, []);
 
   // The source panel belongs to what opened it: leaving the view closes it.
@@ -86,10 +82,8 @@ export function App() {
       } else if (mod && e.shiftKey && key === "o") {
         e.preventDefault();
         ui.navigate({ view: "chat" });
-        void chat
-          .newConversation(library.current.value)
-          .then(() => document.querySelector<HTMLTextAreaElement>("[data-testid=chat-input]")?.focus())
-          .catch((err) => ui.toast("error", errorMessage(err)));
+        chat.newChat();
+        requestAnimationFrame(() => document.querySelector<HTMLTextAreaElement>("[data-testid=chat-input]")?.focus());
       } else if (e.altKey && !mod && /^Digit[1-4]$/.test(e.code)) {
         e.preventDefault();
         const v = NAV_ORDER[Number(e.code.slice(5)) - 1];

@@ -10,22 +10,16 @@ import { Icon } from "../components/Icon";
 import { RichText } from "../components/RichText";
 import { formatShortDate } from "../format/dates";
 import { formatDuration } from "../format/progress";
-import { locale, t, type Locale } from "../i18n";
+import { locale, t } from "../i18n";
 import { describeError, errorMessage } from "../i18n/errors";
 import { useStores } from "../stores";
 import { scopeOf, type ScopeItem } from "../stores/chat";
 import type { Stream } from "../stores/streaming";
+import { meaningfulTitle, suggestedQuestions, suggestionCandidates } from "../format/documents";
 import { pageLabel } from "../format/pages";
 import { conversationMarkdown, exportFileName } from "../text/export";
 import { groupSame } from "../text/group";
 import { GetStarted, needsSetup } from "./GetStarted";
-
-/** Questions that work on any document, asked with one click. */
-const EXAMPLES: Record<Locale, string[]> = {
-  en: ["What are the main findings?", "What numbers are reported?", "What risks are mentioned?"],
-  ja: ["主な結論は何ですか", "どんな数値が報告されていますか", "どんなリスクが挙げられていますか"],
-  ko: ["주요 결론은 무엇인가요?", "어떤 수치가 보고되었나요?", "어떤 위험이 언급되었나요?"],
-};
 
 /** Copies text, falling back to execCommand where the Clipboard API is missing. */
 export async function copyText(text: string): Promise<void> {
@@ -169,20 +163,16 @@ export function ChatView() {
 }
 
 function ConversationList({ onPicked }: { onPicked: () => void }) {
-  const { chat, ui, library } = useStores();
+  const { chat, ui } = useStores();
   const [editing, setEditing] = useState<number | null>(null);
   const [draft, setDraft] = useState("");
   const loc = locale.value;
   const fail = (e: unknown) => ui.toast("error", errorMessage(e));
 
-  const create = async () => {
-    try {
-      await chat.newConversation(library.current.value);
-      onPicked();
-      document.querySelector<HTMLTextAreaElement>("[data-testid=chat-input]")?.focus();
-    } catch (e) {
-      fail(e);
-    }
+  const create = () => {
+    chat.newChat();
+    onPicked();
+    document.querySelector<HTMLTextAreaElement>("[data-testid=chat-input]")?.focus();
   };
 
   const commit = async (id: number) => {
@@ -368,14 +358,34 @@ function Messages() {
 
 /** The empty conversation: the first-run steps until Kura can answer, else questions to ask. */
 function EmptyChat() {
-  const { chat, library, settings, ui } = useStores();
+  const { api, chat, library, settings, ui } = useStores();
   const st = settings.status.value;
-  if (needsSetup(st, library.documents.value.length)) return <GetStarted />;
+  const docs = library.documents.value;
+  // Documents without a title are named by their heading: the first page
+  // of the newest few, read once.
+  const [firstPages, setFirstPages] = useState<ReadonlyMap<string, string>>(new Map());
+  useEffect(() => {
+    const collection = library.current.value;
+    const untitled = suggestionCandidates(docs)
+      .slice(0, 6)
+      .filter((d) => !meaningfulTitle(d) && !firstPages.has(d.path));
+    if (untitled.length === 0) return;
+    let stale = false;
+    void Promise.allSettled(untitled.map((d) => api.Source(collection, d.path, 1))).then((results) => {
+      if (stale) return;
+      const next = new Map(firstPages);
+      results.forEach((r, i) => next.set(untitled[i].path, r.status === "fulfilled" ? r.value.text : ""));
+      setFirstPages(next);
+    });
+    return () => {
+      stale = true;
+    };
+  }, [docs]);
+  if (needsSetup(st, docs.length)) return <GetStarted />;
+  const suggestions = suggestedQuestions(docs, firstPages);
   const ask = async (q: string) => {
     try {
-      let id = chat.currentId.value;
-      if (id === null) id = (await chat.newConversation(library.current.value)).id;
-      await chat.send(id, q);
+      await chat.ask(library.current.value, q);
     } catch (e) {
       ui.toast("error", errorMessage(e));
     }
@@ -387,14 +397,16 @@ function EmptyChat() {
       </div>
       <h2>{t("chat.emptyTitle")}</h2>
       <p class="muted">{t("chat.emptyBody")}</p>
-      <div class="examples">
-        <span class="muted">{t("chat.examples")}</span>
-        {EXAMPLES[locale.value].map((q) => (
-          <button key={q} class="chip" onClick={() => void ask(q)} data-testid="example-chip">
-            {q}
-          </button>
-        ))}
-      </div>
+      {suggestions.length > 0 && (
+        <div class="examples">
+          <span class="muted">{t("chat.examples")}</span>
+          {suggestions.map((q) => (
+            <button key={q} class="chip" onClick={() => void ask(q)} data-testid="example-chip">
+              {q}
+            </button>
+          ))}
+        </div>
+      )}
     </div>
   );
 }
@@ -470,13 +482,17 @@ function AssistantMessage({ m, onCite }: { m: Message; onCite: (p: Passage, also
       </div>
       <div class="msg-body">
         {m.text && <RichText text={m.text} sources={m.sources} onCite={(p) => onCite(p)} />}
-        {m.error && (
+        {answerEnd(m) === "failed" && (
           <div class="note error" data-testid="message-error" data-code={m.errorCode}>
             <Icon name="alert" size={16} />
-            <span>{m.errorCode === "canceled" ? t("chat.stopped") : t("chat.failed", { error: messageError(m) })}</span>
+            <span>{t("chat.failed", { error: messageError(m) })}</span>
           </div>
         )}
-        {!m.complete && !m.error && <span class="pill subtle stopped">{t("chat.stopped")}</span>}
+        {answerEnd(m) === "stopped" && (
+          <span class="pill subtle stopped" data-testid="message-stopped">
+            {t("chat.stopped")}
+          </span>
+        )}
         {shown.length > 0 && (
           <div class="sources" data-testid="message-sources">
             <span class="sources-label">{t("chat.sources")}</span>
@@ -600,6 +616,16 @@ export function scopeCandidates(docs: Document[], query: string, limit = 8): Sco
   return [...files.sort(byName), ...dirs].slice(0, limit);
 }
 
+/**
+ * How a saved answer ended: complete, stopped by the user (Stop or Escape;
+ * shown as a plain mark, not as an error: nothing went wrong), or failed.
+ */
+export function answerEnd(m: Pick<Message, "complete" | "error" | "errorCode">): "complete" | "stopped" | "failed" {
+  if (m.errorCode === "canceled") return "stopped";
+  if (m.error) return "failed";
+  return m.complete ? "complete" : "stopped";
+}
+
 /** The @-mention being typed: its query and where it starts, or null. */
 export function mentionAt(text: string, caret: number): { query: string; start: number } | null {
   const before = text.slice(0, caret);
@@ -629,13 +655,12 @@ function Composer({ collection }: { collection: string }) {
   const send = async () => {
     const q = text.trim();
     if (!q || streaming) return;
-    let id = chat.currentId.value;
     try {
-      if (id === null) id = (await chat.newConversation(library.current.value)).id;
       setText("");
       setMention(null);
-      await chat.send(id, q);
+      await chat.ask(library.current.value, q);
     } catch (e) {
+      if (chat.currentId.value === null) setText(q);
       ui.toast("error", errorMessage(e));
     }
   };

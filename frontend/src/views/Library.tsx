@@ -8,6 +8,8 @@ import { isApiError, type Collection, type Document } from "../api";
 import { errorMessage } from "../i18n/errors";
 import { Icon } from "../components/Icon";
 import { JobCard } from "../components/JobCard";
+import { meaningfulTitle } from "../format/documents";
+export { meaningfulTitle };
 import { formatDate } from "../format/dates";
 import { embedLine } from "../format/jobs";
 import { locale, t } from "../i18n";
@@ -379,19 +381,6 @@ export function Jobs({ kinds }: { kinds: string[] }) {
       ))}
     </section>
   );
-}
-
-/**
- * Whether a document's own title tells more than its file name: not empty,
- * not the file name, and not a bare number or code ("001", EPUB and HTML
- * metadata often hold nothing else).
- */
-export function meaningfulTitle(d: Pick<Document, "title" | "name">): boolean {
-  const title = d.title.trim();
-  if (!title) return false;
-  const stem = d.name.replace(/\.[^.]+$/, "");
-  if (title === d.name || title === stem) return false;
-  return /\p{L}{2,}/u.test(title);
 }
 
 function Documents() {

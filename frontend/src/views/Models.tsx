@@ -27,7 +27,9 @@ const known = (v: string) => (v && v.toLowerCase() !== "unknown" ? v : "");
 export function ModelsView() {
   const { models, ui } = useStores();
   useEffect(() => {
+    const stop = models.view();
     void models.load().catch((e) => ui.toast("error", errorMessage(e)));
+    return stop;
   }, []);
   return (
     <div class="page models-view">

@@ -1,5 +1,6 @@
 // The search box in the top bar (Ctrl/Cmd+K): passages from the current
-// collection with file, page and score, the query's words marked, the same
+// collection with file and page, most relevant first (fusion scores mean
+// nothing to a reader, so none is shown), the query's words marked, the same
 // passage in several files listed once, and whether the search was hybrid
 // or keywords only (and why). Choosing a passage opens it in the source
 // panel.
@@ -8,17 +9,18 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import type { Passage } from "../api";
 import { Icon } from "../components/Icon";
 import { isMac } from "../components/Shortcuts";
-import { t } from "../i18n";
+import { locale, t } from "../i18n";
 import { errorMessage } from "../i18n/errors";
 import { useStores } from "../stores";
 import { pageLabel } from "../format/pages";
+import { coverageOf, searchModeText } from "../format/search";
 import { groupSame } from "../text/group";
 import { queryTerms, splitTerms } from "../text/highlight";
 
 const DEBOUNCE_MS = 250;
 
 export function SearchBox() {
-  const { search, library, source } = useStores();
+  const { search, library, source, embedding } = useStores();
   const inputRef = useRef<HTMLInputElement>(null);
   const boxRef = useRef<HTMLDivElement>(null);
   const [text, setText] = useState(search.query.value);
@@ -30,6 +32,10 @@ export function SearchBox() {
   const groups = groupSame(result?.passages ?? []);
   const passages = groups.map((g) => g.passage);
   const terms = queryTerms(search.query.value);
+  // The part of the passages with vectors, live from embed:progress.
+  const mode = result
+    ? searchModeText(result.mode, coverageOf(embedding.byCollection.value.get(collection), library.collections.value.find((c) => c.name === collection)), locale.value)
+    : null;
 
   // Ctrl/Cmd+K focuses the box from anywhere.
   useEffect(() => {
@@ -119,10 +125,11 @@ export function SearchBox() {
         <div class="search-panel" role="listbox" data-testid="search-results">
           {result && (
             <div class="search-meta">
-              <span class={`mode-badge ${result.mode}`} title={t(result.mode === "hybrid" ? "search.hybridHint" : "search.lexicalHint")} data-testid="search-mode" data-mode={result.mode}>
-                {t(result.mode === "hybrid" ? "search.hybrid" : "search.lexical")}
+              <span class={`mode-badge ${result.mode}`} title={mode?.hint} data-testid="search-mode" data-mode={result.mode}>
+                {mode?.label}
               </span>
               <span class="muted">{t("search.count", { count: passages.length, collection })}</span>
+              {passages.length > 1 && <span class="muted" data-testid="search-order">· {t("search.order")}</span>}
               {search.loading.value && <span class="spinner small" />}
             </div>
           )}
@@ -157,7 +164,6 @@ export function SearchBox() {
                         {t("search.ocr")}
                       </span>
                     )}
-                    <span class="search-score">{t("search.score", { score: p.score.toFixed(3) })}</span>
                   </div>
                   {also.length > 0 && (
                     <div class="search-also muted" data-testid="search-also">

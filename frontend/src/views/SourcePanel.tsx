@@ -10,7 +10,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { isApiError, type Passage } from "../api";
 import { Icon } from "../components/Icon";
 import { t } from "../i18n";
-import { errorMessage } from "../i18n/errors";
+import { errorMessage, pdfErrorText } from "../i18n/errors";
 import { useStores } from "../stores";
 import { isSection } from "../format/pages";
 import { queryTerms, splitTerms } from "../text/highlight";
@@ -290,9 +290,9 @@ function PdfPage({ fileUrl, page, passage, zoom, scroll }: { fileUrl: string; pa
   return (
     <section class="pdf-wrap" ref={wrapRef}>
       {state.error !== null ? (
-        <div class="note error" data-testid="source-pdf-error">
+        <div class="note error" data-testid="source-pdf-error" title={state.error instanceof Error ? state.error.message : undefined}>
           <Icon name="alert" size={16} />
-          <span>{t("source.pdfFailed", { error: errorMessage(state.error) })}</span>
+          <span>{t("source.pdfFailed", { error: pdfErrorText(state.error) })}</span>
         </div>
       ) : (
         <div class="pdf-page" style={state.loading ? { visibility: "hidden" } : undefined} data-zoom={zoom}>

@@ -1,6 +1,8 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
+import { suggestedQuestions } from "../format/documents";
+import { setLanguage } from "../i18n";
 import type { Document } from "../api/types";
-import { mentionAt, scopeCandidates } from "./Chat";
+import { answerEnd, mentionAt, scopeCandidates } from "./Chat";
 import { meaningfulTitle } from "./Library";
 import { evidenceParts } from "./SourcePanel";
 
@@ -49,5 +51,39 @@ describe("the evidence in its page", () => {
   });
   it("marks the quote alone when no passage is known", () => {
     expect(evidenceParts("abc def", { start: 4, end: 7, passageStart: 0, passageEnd: 0 })).toEqual(["abc ", "", "def", "", ""]);
+  });
+});
+
+describe("answerEnd", () => {
+  it("shows a stopped answer as stopped, not as an error", () => {
+    expect(answerEnd({ complete: false, error: "The answer was stopped.", errorCode: "canceled" })).toBe("stopped");
+    expect(answerEnd({ complete: false, error: "", errorCode: "" })).toBe("stopped");
+    expect(answerEnd({ complete: false, error: "Ollama is not reachable", errorCode: "unreachable" })).toBe("failed");
+    expect(answerEnd({ complete: true, error: "", errorCode: "" })).toBe("complete");
+  });
+});
+
+describe("suggestedQuestions", () => {
+  const d = (name: string, title: string, indexedAt: number, status = "indexed"): Document => ({ ...doc(`/d/${name}`, title), status, indexedAt } as Document);
+  afterEach(() => setLanguage("en"));
+  it("asks about the collection's own documents, in the UI's language, newest first", () => {
+    const docs = [d("notes_old.md", "", 1), d("survey_2024.pdf", "2024年 生成AI利用調査", 3), d("report.docx", "오픈소스 AI 보고서", 2)];
+    expect(suggestedQuestions(docs)).toEqual([
+      "What are the main points of “2024年 生成AI利用調査”?",
+      "What figures does “오픈소스 AI 보고서” report?",
+      "What risks or open questions does “notes old” mention?",
+    ]);
+    setLanguage("ja");
+    expect(suggestedQuestions(docs)[0]).toBe("「2024年 生成AI利用調査」の要点は何ですか");
+  });
+  it("names a document without a title by its heading, never by a code", () => {
+    const docs = [d("000_0eff4470da887f30.txt", "", 2), d("001_1473911884bdf481.txt", "", 1)];
+    expect(suggestedQuestions(docs)).toEqual([]);
+    const headings = new Map([["/d/000_0eff4470da887f30.txt", "\n\n生成AIの未来を 形作る\n\nオープンソース"]]);
+    expect(suggestedQuestions(docs, headings)).toEqual(["What are the main points of “生成AIの未来を 形作る”?"]);
+  });
+  it("names a document seen through two files once, and skips what cannot be searched", () => {
+    const docs = [d("a.pdf", "Annual Report", 3), d("a.txt", "annual report", 2), d("b.pdf", "Broken", 1, "failed")];
+    expect(suggestedQuestions(docs)).toEqual(["What are the main points of “Annual Report”?"]);
   });
 });
