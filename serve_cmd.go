@@ -22,13 +22,14 @@ func (e *engine) serve(a *cli.App, ctx context.Context, args []string) int {
 	fs.SetOutput(a.Stderr)
 	var c cli.Common
 	addr := fs.String("addr", serve.DefaultAddr, "address to listen on; anything but loopback requires a token")
-	token := fs.String("token", os.Getenv("KURA_TOKEN"), "token every request must carry (default $KURA_TOKEN, else a new random one at each start)")
+	token := fs.String("token", "", "token every request must carry; every user of this machine can read it in ps: prefer --token-file or $KURA_TOKEN (default: a new random one at each start)")
+	tokenFile := fs.String("token-file", "", "read the token from the first line of this file (keep it chmod 600)")
 	noToken := fs.Bool("no-token", false, "require no token (loopback only): any local process or user can then read your documents through the API")
 	noBrowser := fs.Bool("no-browser", false, "do not open the address in a browser")
 	fs.StringVar(&c.Data, "data", "", "data folder (default $KURA_DATA or the per-user data folder)")
 	fs.StringVar(&c.Ollama, "ollama", "", "Ollama URL (default from settings, $OLLAMA_HOST, or http://127.0.0.1:11434)")
 	fs.Usage = func() {
-		fmt.Fprintf(a.Stderr, "Usage: kura serve [--addr HOST:PORT] [--token T | --no-token] [--no-browser]\n\nFlags:\n")
+		fmt.Fprintf(a.Stderr, "Usage: kura serve [--addr HOST:PORT] [--token-file FILE | --token T | --no-token] [--no-browser]\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -42,7 +43,12 @@ func (e *engine) serve(a *cli.App, ctx context.Context, args []string) int {
 		fs.Usage()
 		return cli.ExitUsage
 	}
-	tok, err := serve.Token(*token, *noToken)
+	given, err := givenToken(a, *token, *tokenFile)
+	if err != nil {
+		fmt.Fprintf(a.Stderr, "kura: %v\n", err)
+		return cli.ExitUsage
+	}
+	tok, err := serve.Token(given, *noToken)
 	if err != nil {
 		fmt.Fprintf(a.Stderr, "kura: %v\n", err)
 		return cli.ExitUsage
@@ -64,15 +70,22 @@ func (e *engine) serve(a *cli.App, ctx context.Context, args []string) int {
 		return cli.ExitFailure
 	}
 	defer closeFn()
-	host := app.New(lib, app.Options{Runtime: e.appRuntime(), FileToken: *token, ReadyFile: os.Getenv("KURA_READY_FILE")})
+	// File URLs carry no token: the page has the cookie, and a URL with
+	// the token would stay in the browser's history.
+	host := app.New(lib, app.Options{Runtime: e.appRuntime(), ReadyFile: os.Getenv("KURA_READY_FILE")})
 	srv := serve.New(host, frontendDist(), *token)
+	srv.Hosts = serveHosts(*addr)
 	u := serve.URL(ln, *token)
 	fmt.Fprintf(a.Stdout, "Kura is serving at %s (Ctrl-C stops it)\n", u)
 	if *token == "" {
 		fmt.Fprintln(a.Stderr, "note: no token (--no-token): any process or user on this machine can read your documents through this address")
 	}
 	if !*noBrowser && cli.IsTerminal(a.Stdout) {
-		openBrowser(u)
+		// A one-time code, not the token: every local user can read the
+		// browser's command line.
+		if open, err := srv.OpenURL(ln); err == nil {
+			openBrowser(open)
+		}
 	}
 	err = srv.Run(ctx, ln)
 	stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -93,4 +106,45 @@ func openBrowser(url string) {
 		return
 	}
 	_ = app.OpenWithSystem(url)
+}
+
+// givenToken is the token the user fixed: from --token-file, $KURA_TOKEN or
+// --token (at most one of them), with a note on stderr where other users
+// can read it.
+func givenToken(a *cli.App, flagToken, file string) (string, error) {
+	env := os.Getenv("KURA_TOKEN")
+	n := 0
+	for _, v := range []string{flagToken, file, env} {
+		if v != "" {
+			n++
+		}
+	}
+	if n > 1 {
+		return "", errors.New("give the token one way: --token-file, KURA_TOKEN or --token")
+	}
+	switch {
+	case file != "":
+		tok, warn, err := serve.ReadTokenFile(file)
+		if warn != "" {
+			fmt.Fprintf(a.Stderr, "note: %s\n", warn)
+		}
+		return tok, err
+	case flagToken != "":
+		fmt.Fprintln(a.Stderr, "note: --token is visible to every user of this machine (ps); --token-file FILE or KURA_TOKEN are not")
+		return flagToken, nil
+	}
+	return env, nil
+}
+
+// serveHosts are the host names, besides loopback and IP addresses, that
+// requests may name: the one listened on and this machine's.
+func serveHosts(addr string) []string {
+	var hosts []string
+	if h, _, err := net.SplitHostPort(addr); err == nil && h != "" && net.ParseIP(h) == nil {
+		hosts = append(hosts, h)
+	}
+	if name, err := os.Hostname(); err == nil && name != "" {
+		hosts = append(hosts, name, name+".local")
+	}
+	return hosts
 }

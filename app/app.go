@@ -44,9 +44,6 @@ type Options struct {
 	// ReadyFile, if set, receives "ready" when the page calls Ready (the
 	// desktop smoke test waits for it; main.go reads $KURA_READY_FILE).
 	ReadyFile string
-	// FileToken is appended to file URLs (Source.FileURL) as ?token= when
-	// `kura serve` requires a token, since the browser loads them directly.
-	FileToken string
 	// Log receives errors a user cannot act on (default log.Default()).
 	Log *log.Logger
 }

@@ -332,11 +332,10 @@ func (a *App) SaveCollectionSettings(collection string, s CollectionSettings) er
 }
 
 // fileURL is where the files handler serves a document's original file.
+// It carries no token: under `kura serve` the page's cookie authorizes it,
+// and a token in it would stay in the browser's history.
 func (a *App) fileURL(collection, path string) string {
 	q := url.Values{"collection": {collection}, "path": {EncodePath(path)}}
-	if a.opts.FileToken != "" {
-		q.Set("token", a.opts.FileToken)
-	}
 	return FilesPath + "?" + q.Encode()
 }
 

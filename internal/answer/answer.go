@@ -68,8 +68,9 @@ type Options struct {
 	// MaxContext caps num_ctx (tokens) whatever the model supports, to bound
 	// the memory the runtime allocates; default 8192.
 	MaxContext int
-	// AnswerTokens are reserved for the answer; default 1024, at most a
-	// quarter of the context.
+	// AnswerTokens are reserved for the answer (at most a quarter of the
+	// context) and cap it (num_predict): an answer that reaches them is cut
+	// with a note. Default 1024.
 	AnswerTokens int
 	Temperature  float64
 	// FreshTokens bounds the prompt tokens the runtime has not read before
@@ -84,8 +85,8 @@ type Options struct {
 	// choosing the sentences to quote: rare terms say more about where the
 	// answer is than common ones. Nil weighs all terms alike.
 	TermWeight func(term string) float64
-	// NumPredict caps the answer's tokens (benchmarks); 0: no cap but the
-	// model's own end.
+	// NumPredict caps the answer's tokens below AnswerTokens (benchmarks);
+	// 0: AnswerTokens.
 	NumPredict int
 }
 
@@ -138,6 +139,9 @@ type Answer struct {
 	// NoPassages is true when nothing was retrieved and the model was not
 	// asked at all.
 	NoPassages bool
+	// Cut is why Kura ended the answer (CutLength, CutLoop; its Text ends
+	// with a note saying so), "" when the model ended it.
+	Cut string
 }
 
 // Chatter is the part of the model runtime answering needs.
@@ -588,16 +592,39 @@ func Ask(ctx context.Context, chat Chatter, p Prepared, o Options, onToken func(
 	var text strings.Builder
 	start := time.Now()
 	var first time.Duration
+	limit := o.AnswerTokens
+	if o.NumPredict > 0 {
+		limit = min(o.NumPredict, limit)
+	}
 	stats, err := chat.Chat(ctx, llm.ChatRequest{Model: p.Model, Messages: p.Messages, NumCtx: p.NumCtx, Temperature: o.Temperature,
-		KeepAlive: o.KeepAlive, NumPredict: o.NumPredict}, func(tok string) error {
+		KeepAlive: o.KeepAlive, NumPredict: limit}, func(tok string) error {
 		if first == 0 {
 			first = time.Since(start)
 		}
 		text.WriteString(tok)
-		return onToken(tok)
+		if err := onToken(tok); err != nil {
+			return err
+		}
+		if looping(text.String()) {
+			return errLoop
+		}
+		return nil
 	})
+	var cut string
+	switch {
+	case errors.Is(err, errLoop):
+		cut, err = CutLoop, nil
+	case err == nil && stats.DoneReason == "length" && o.NumPredict == 0:
+		cut = CutLength
+	}
+	if cut != "" {
+		note := cutNote(cut, p.Language, limit)
+		text.WriteString(note)
+		err = onToken(note)
+	}
 	ans := Answer{Text: text.String(), Language: p.Language, Sources: p.Sources, Dropped: p.Dropped, NumCtx: p.NumCtx,
-		PromptTokens: stats.PromptTokens, EstimatedTokens: p.PromptTokens, FreshTokens: p.FreshTokens, Stats: stats, FirstToken: first}
+		PromptTokens: stats.PromptTokens, EstimatedTokens: p.PromptTokens, FreshTokens: p.FreshTokens, Stats: stats, FirstToken: first,
+		Cut: cut}
 	if err != nil {
 		return ans, err
 	}

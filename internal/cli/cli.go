@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -129,7 +130,7 @@ func (a *App) flags(name, usage string, c *Common) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(a.Stderr)
 	fs.StringVar(&c.Data, "data", "", "data folder (default $KURA_DATA or the per-user data folder)")
-	fs.StringVar(&c.Collection, "collection", "default", "collection name")
+	fs.StringVar(&c.Collection, "collection", DefaultCollection, "collection name")
 	fs.StringVar(&c.Ollama, "ollama", "", "Ollama URL (default from settings, $OLLAMA_HOST, or http://127.0.0.1:11434)")
 	fs.BoolVar(&c.JSON, "json", false, "print JSON")
 	fs.Usage = func() {
@@ -198,6 +199,13 @@ func (a *App) fail(err error) int {
 	return ExitFailure
 }
 
+// DefaultCollection is the collection commands use without --collection.
+const DefaultCollection = "default"
+
+// missingCollection finds the name in the store's error for a collection
+// that does not exist.
+var missingCollection = regexp.MustCompile(`collection "([^"]*)": not found$`)
+
 // Message turns an error into words for a user of the terminal: what went
 // wrong and, where there is one, the command that sets it right.
 func Message(err error) string {
@@ -211,7 +219,14 @@ func Message(err error) string {
 	case errors.Is(err, llm.ErrUnreachable):
 		return err.Error()
 	case library.IsNotFound(err):
-		return strings.TrimSuffix(err.Error(), ": not found") + " does not exist"
+		msg := strings.TrimSuffix(err.Error(), ": not found") + " does not exist"
+		if m := missingCollection.FindStringSubmatch(err.Error()); m != nil {
+			if m[1] == DefaultCollection {
+				return msg + ": nothing is indexed in this data folder yet; add documents with: kura ingest FOLDER"
+			}
+			return msg + fmt.Sprintf("; add documents to it with: kura ingest --collection %s FOLDER (kura collections lists the others)", m[1])
+		}
+		return msg
 	}
 	return err.Error()
 }

@@ -10,11 +10,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kura-app/kura/internal/answer"
 	"github.com/kura-app/kura/internal/config"
 	"github.com/kura-app/kura/internal/corpustest"
 	"github.com/kura-app/kura/internal/library"
 	"github.com/kura-app/kura/internal/llm"
 	"github.com/kura-app/kura/internal/pathtext"
+	"github.com/kura-app/kura/internal/retrieve"
+	"github.com/kura-app/kura/internal/store"
+	"golang.org/x/text/width"
 )
 
 // testOpener wires the engine as main.go does, minus the model runtime:
@@ -287,5 +291,115 @@ func TestAFileThatCannotBeReadSaysWhatToDo(t *testing.T) {
 	code, _, errs := run(t, "ingest", "--data", t.TempDir(), "--no-embed", locked)
 	if code != ExitFailure || !strings.Contains(errs, "needs a password") || !strings.Contains(errs, "save a copy without the password") {
 		t.Fatalf("exit %d, stderr %q; want 1 and the remedy for a password-protected PDF", code, errs)
+	}
+}
+
+func TestChatHandlesItsSlashCommandsWithoutAskingTheModel(t *testing.T) {
+	data := t.TempDir()
+	var out, errb bytes.Buffer
+	a := &App{Open: testOpener, Stdin: strings.NewReader("/help\n/frobnicate\n/new\n/quit\nnever asked\n"), Stdout: &out, Stderr: &errb}
+	code := a.Run(context.Background(), []string{"chat", "--data", data})
+	if code != ExitOK {
+		t.Fatalf("exit %d, want 0 after /quit; stderr %s", code, errb.String())
+	}
+	// Nothing reached the model: a question here would fail (no runtime,
+	// no collection) with a "kura:" line.
+	if errb.Len() > 0 {
+		t.Fatalf("stderr %q, want nothing: a command was sent as a question", errb.String())
+	}
+	for _, want := range []string{"/new    start a new conversation", "/frobnicate is not a command of kura chat (nothing was asked)", "(a new conversation"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("stdout lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestChatTellsCommandsFromQuestions(t *testing.T) {
+	for line, want := range map[string]bool{
+		"/help": true, "/HELP": true, "/x": true, "/?": true,
+		"/etc/hosts とは？": false, "/usr/share/doc": false, "what does /help do": false, "/help me please": false,
+	} {
+		if _, got := chatCommand(line); got != want {
+			t.Errorf("chatCommand(%q) = %v, want %v", line, got, want)
+		}
+	}
+}
+
+func TestAskAndSearchInANewDataFolderSayHowToAddDocuments(t *testing.T) {
+	data := t.TempDir()
+	for _, args := range [][]string{{"search", "誤差"}, {"ask", "誤差は？"}} {
+		code, _, errs := run(t, append(args, "--data", data)...)
+		if code != ExitFailure || !strings.Contains(errs, "nothing is indexed in this data folder yet; add documents with: kura ingest FOLDER") {
+			t.Errorf("%s in a new data folder: exit %d, stderr %q, want how to add documents", args[0], code, errs)
+		}
+	}
+	code, _, errs := run(t, "search", "--data", data, "--collection", "規程", "誤差")
+	if code != ExitFailure || !strings.Contains(errs, "kura ingest --collection 規程 FOLDER") {
+		t.Errorf("search in a missing collection: exit %d, stderr %q", code, errs)
+	}
+}
+
+func TestTheSourcesOfAnAnswerQuoteTheirSentence(t *testing.T) {
+	lib, closeFn, err := testOpener(context.Background(), Common{Data: t.TempDir()}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeFn()
+	long := strings.Repeat("調査の回答者は316人で、誤差範囲は±4.7%でした。", 10)
+	src := func(n int, path string, page int, text string) answer.Source {
+		return answer.Source{N: n, Passage: retrieve.Passage{Chunk: store.Chunk{Path: path, Page: page, Start: 613, End: 670, Text: text}}}
+	}
+	ac := library.AskContext{
+		Search: retrieve.Result{Passages: []retrieve.Passage{{}}},
+		Prepared: answer.Prepared{Sources: []answer.Source{
+			src(1, "/docs/report.pdf", 3, "The margin of error\nwas ±4.7%."),
+			src(2, "/docs/調査.pdf", 12, long),
+		}},
+		Model: "qwen3:1.7b",
+	}
+	var out bytes.Buffer
+	a := &App{Stdout: &out, Stderr: io.Discard}
+	a.printSources(lib, ac)
+	got := out.String()
+	if strings.Contains(got, "chars 613-670") {
+		t.Errorf("sources print offsets instead of the quote:\n%s", got)
+	}
+	if !strings.Contains(got, "[1] /docs/report.pdf, p. 3\n      “The margin of error was ±4.7%.”\n") {
+		t.Errorf("source 1 lacks its page and quote on one line:\n%s", got)
+	}
+	var quote string
+	for _, l := range strings.Split(got, "\n") {
+		if strings.HasPrefix(l, "      “調査") {
+			quote = l
+		}
+	}
+	cols := 0
+	for _, r := range strings.TrimSpace(quote) {
+		cols++
+		if k := width.LookupRune(r).Kind(); k == width.EastAsianWide || k == width.EastAsianFullwidth {
+			cols++
+		}
+	}
+	if !strings.HasSuffix(quote, "…”") || cols > quoteColumns+2 || cols < quoteColumns-2 {
+		t.Errorf("a long quote is %d columns, want it cut to %d columns with …:\n%s", cols, quoteColumns, quote)
+	}
+}
+
+func TestTruncateCountsColumnsAndKeepsWordsWhole(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"short", 10, "short"},
+		{"exactly ten", 11, "exactly ten"},
+		{"the quick brown fox jumps", 20, "the quick brown fox…"},
+		{"abcdefghijklmnopqrstuvwxyz", 10, "abcdefghi…"},
+		{"日本語の文章です", 9, "日本語の…"},
+		{"日本語", 6, "日本語"},
+	} {
+		if got := truncate(tc.in, tc.n); got != tc.want {
+			t.Errorf("truncate(%q, %d) = %q, want %q", tc.in, tc.n, got, tc.want)
+		}
 	}
 }

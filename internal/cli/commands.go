@@ -254,6 +254,25 @@ func where(path string, page, endPage int) string {
 	return pathtext.Display(path)
 }
 
+// quoteColumns is how wide a quote in the list of an answer's sources may
+// be: one line of a terminal, beside its indent.
+const quoteColumns = 100
+
+// quoteLine is a quote on one line in quotation marks, shortened to
+// quoteColumns: the evidence a reader checks at a glance (the whole quote
+// is in --json and --context-only).
+func quoteLine(text string) string {
+	return "“" + truncate(strings.Join(strings.Fields(text), " "), quoteColumns) + "”"
+}
+
+// parenthesized is " (note)" for a note that starts with ", ", or "".
+func parenthesized(note string) string {
+	if note == "" {
+		return ""
+	}
+	return " (" + strings.TrimPrefix(note, ", ") + ")"
+}
+
 func ocrNote(ocr bool) string {
 	if ocr {
 		return ", text recognised by OCR"
@@ -467,7 +486,7 @@ func (a *App) printSources(lib *library.Library, ac library.AskContext) {
 	}
 	fmt.Fprintln(w, "Sources:")
 	for _, s := range p.Sources {
-		fmt.Fprintf(w, "  [%d] %s (chars %d-%d%s)\n", s.N, where(s.Path, s.Page, s.EndPage), s.Start, s.End, ocrNote(s.OCR))
+		fmt.Fprintf(w, "  [%d] %s%s\n      %s\n", s.N, where(s.Path, s.Page, s.EndPage), parenthesized(ocrNote(s.OCR)), quoteLine(s.Text))
 	}
 	if p.Dropped > 0 {
 		fmt.Fprintf(w, "  (%s found, left out so the answer starts within about %s)\n", morePassages(p.Dropped), lib.Config().FirstTokenTarget())
@@ -513,7 +532,7 @@ func (a *App) chat(ctx context.Context, args []string) int {
 		}
 		close(lines)
 	}()
-	fmt.Fprintf(a.Stdout, "Kura chat over collection %q. Ask a question; /exit or Ctrl-D to leave, /clear forgets the history, Ctrl-C stops an answer (at the prompt it leaves).\n", c.Collection)
+	fmt.Fprintf(a.Stdout, "Kura chat over collection %q. Ask a question; /help lists the commands, /quit or Ctrl-D leaves, Ctrl-C stops an answer (at the prompt it leaves).\n", c.Collection)
 	// Load the model and let it read the system prompt while the first
 	// question is typed.
 	go lib.Preload(ctx)
@@ -535,14 +554,21 @@ func (a *App) chat(ctx context.Context, args []string) int {
 			fmt.Fprintln(a.Stdout)
 			return ExitInterrupted
 		}
-		switch q {
-		case "":
+		if q == "" {
 			continue
-		case "/exit", "/quit":
-			return ExitOK
-		case "/clear":
-			history = nil
-			fmt.Fprintln(a.Stdout, "(history cleared)")
+		}
+		if cmd, ok := chatCommand(q); ok {
+			switch cmd {
+			case "/quit", "/exit":
+				return ExitOK
+			case "/new", "/clear":
+				history = nil
+				fmt.Fprintln(a.Stdout, "(a new conversation: the earlier questions are forgotten)")
+			case "/help", "/?":
+				fmt.Fprint(a.Stdout, chatHelp)
+			default:
+				fmt.Fprintf(a.Stdout, "%s is not a command of kura chat (nothing was asked); /help lists them.\n", cmd)
+			}
 			continue
 		}
 		actx, stop := context.WithCancel(ctx)
@@ -564,6 +590,24 @@ func (a *App) chat(ctx context.Context, args []string) int {
 			history = append(history, answer.Turn{Question: q, Answer: res.Text, Sources: res.Sources})
 		}
 	}
+}
+
+// chatHelp lists the commands of kura chat.
+const chatHelp = `Commands (anything else is a question):
+  /help   this list
+  /new    start a new conversation: forget the earlier questions (also /clear)
+  /quit   leave (also /exit, or Ctrl-D)
+Ctrl-C stops an answer being written; at the prompt it leaves.
+`
+
+// chatCommand reports whether a line of kura chat is a command, handled
+// here and never sent to the model: a slash and one word ("/help"), not a
+// question that starts with a path ("/etc/hosts とは？").
+func chatCommand(line string) (string, bool) {
+	if !strings.HasPrefix(line, "/") || strings.ContainsAny(line, " \t") || strings.Count(line, "/") > 1 {
+		return "", false
+	}
+	return strings.ToLower(line), true
 }
 
 func (a *App) collections(ctx context.Context, args []string) int {

@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/kura-app/kura/internal/ingest"
 	"github.com/kura-app/kura/internal/pathtext"
+	"golang.org/x/text/width"
 )
 
 // statusLine is a line of progress: redrawn in place on a terminal, printed
@@ -98,10 +100,31 @@ func eta(d time.Duration) string {
 	return "  ETA " + d.Round(time.Second).String()
 }
 
+// truncate shortens s to at most n terminal columns (a CJK character takes
+// two), ending it with "…" when it was cut, at a space near the end where
+// there is one so that a word is not split.
 func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
+	cols := 0
+	cut, space, spaceCol := -1, -1, 0
+	for i, r := range s {
+		w := 1
+		if k := width.LookupRune(r).Kind(); k == width.EastAsianWide || k == width.EastAsianFullwidth {
+			w = 2
+		}
+		if cols+w > n-1 && cut < 0 {
+			cut = i // where "…" goes if s turns out too long
+		}
+		if cols+w > n {
+			atWord := s[cut] == ' ' || (cut > 0 && s[cut-1] == ' ')
+			if !atWord && space > 0 && n-1-spaceCol <= n/5 {
+				cut = space
+			}
+			return strings.TrimRight(s[:cut], " ") + "…"
+		}
+		if r == ' ' && cut < 0 {
+			space, spaceCol = i, cols
+		}
+		cols += w
 	}
-	return string(r[:n-1]) + "…"
+	return s
 }

@@ -81,9 +81,14 @@ type Config struct {
 	// FirstTokenSeconds is how long an answer may take to start: the
 	// prompt is sized to what the model reads in that time on this machine
 	// (see package answer).
-	FirstTokenSeconds int    `json:"first_token_seconds"`
-	Theme             string `json:"theme"`    // light, dark, system
-	Language          string `json:"language"` // UI language: "", en, ja, ko ("" follows the system)
+	FirstTokenSeconds int `json:"first_token_seconds"`
+	// AnswerTokens caps an answer's length in tokens (sent as num_predict,
+	// and reserved for it in the context): a model caught in a loop stops
+	// there. Default 1024, about 700 English words or 1,500 Japanese
+	// characters; MinAnswerTokens..MaxAnswerTokens.
+	AnswerTokens int    `json:"answer_tokens"`
+	Theme        string `json:"theme"`    // light, dark, system
+	Language     string `json:"language"` // UI language: "", en, ja, ko ("" follows the system)
 }
 
 // Default returns the defaults for this machine (see DefaultModels).
@@ -92,7 +97,7 @@ func Default() Config {
 	return Config{
 		Version: Version, ChatModel: chat, EmbedModel: embed,
 		TopK: 6, LexicalWeight: 0.5, ChunkSize: 800, ChunkOverlap: 120, MaxContext: 8192, Theme: "system",
-		FirstTokenSeconds: DefaultFirstTokenSeconds,
+		FirstTokenSeconds: DefaultFirstTokenSeconds, AnswerTokens: DefaultAnswerTokens,
 	}
 }
 
@@ -124,6 +129,9 @@ func (c Config) Normalize() Config {
 	if c.FirstTokenSeconds < MinFirstTokenSeconds || c.FirstTokenSeconds > MaxFirstTokenSeconds {
 		c.FirstTokenSeconds = d.FirstTokenSeconds
 	}
+	if c.AnswerTokens < MinAnswerTokens || c.AnswerTokens > MaxAnswerTokens {
+		c.AnswerTokens = d.AnswerTokens
+	}
 	switch c.Theme {
 	case "light", "dark", "system":
 	default:
@@ -145,6 +153,13 @@ const (
 	DefaultFirstTokenSeconds = 20
 	MinFirstTokenSeconds     = 3
 	MaxFirstTokenSeconds     = 300
+)
+
+// Bounds and default of AnswerTokens.
+const (
+	DefaultAnswerTokens = 1024
+	MinAnswerTokens     = 128
+	MaxAnswerTokens     = 8192
 )
 
 // FirstTokenTarget is FirstTokenSeconds as a duration.

@@ -86,3 +86,14 @@ func TestDefaultModelsFollowTheMachine(t *testing.T) {
 		})
 	}
 }
+
+func TestAnswerTokensDefaultAndBounds(t *testing.T) {
+	if d := Default(); d.AnswerTokens != DefaultAnswerTokens || DefaultAnswerTokens != 1024 {
+		t.Fatalf("default answer tokens %d", d.AnswerTokens)
+	}
+	for in, want := range map[int]int{0: 1024, 50: 1024, 9000: 1024, 128: 128, 4096: 4096} {
+		if got := (Config{AnswerTokens: in}).Normalize().AnswerTokens; got != want {
+			t.Errorf("Normalize(answer_tokens %d) = %d, want %d", in, got, want)
+		}
+	}
+}

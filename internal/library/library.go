@@ -612,6 +612,11 @@ func (l *Library) Ask(ctx context.Context, collection, question string, history 
 	// the person waiting for the answer comes first.
 	release := l.worker.Gate().Hold()
 	defer release()
+	// A collection that does not exist is said first: asking the runtime
+	// about a model for it would hide the reason (a new data folder).
+	if _, err := l.store.Collection(ctx, collection); err != nil {
+		return AskResult{}, err
+	}
 	model := l.chatModelFor(ctx, collection)
 	ctxLen, err := l.contextLength(ctx, model)
 	if err != nil {
@@ -705,7 +710,8 @@ func (l *Library) askContext(ctx context.Context, collection, question string, h
 }
 
 func (l *Library) answerOptions(fresh int) answer.Options {
-	return answer.Options{MaxContext: l.Config().MaxContext, FreshTokens: fresh, KeepAlive: ChatKeepAlive,
+	cfg := l.Config()
+	return answer.Options{MaxContext: cfg.MaxContext, AnswerTokens: cfg.AnswerTokens, FreshTokens: fresh, KeepAlive: ChatKeepAlive,
 		NumPredict: int(l.answerCap.Load())}
 }
 

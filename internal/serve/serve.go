@@ -10,13 +10,24 @@
 // indexed document and indexes any file its user can read, so by default
 // `kura serve` makes a random token at each start (Token) and prints the
 // address with it; every request must carry it: `Authorization: Bearer T`
-// (the scheme in any case, RFC 7235), `?token=T` (EventSource and file URLs
-// cannot set headers), or the cookie set when a page was opened with
-// ?token=T (for the page's own scripts and styles). --token fixes one;
-// --no-token turns it off, which only loopback addresses allow, and then
-// any local process or user can call the API. Either way it refuses API
-// calls from other origins, and without a token requests whose Host is not
-// a loopback name (DNS rebinding).
+// (the scheme in any case, RFC 7235), `?token=T` on the API and /files, or
+// the cookie (HttpOnly, SameSite=Strict) a page gets when it is opened with
+// ?token=T or with a one-time ?code= (OpenURL). A page opened so is
+// redirected at once to the same address without the secret, so neither
+// the browser's history nor a bookmark keeps it; the browser is started
+// with a one-time code, never the token, because every local user can read
+// a command line (ps). A page without the token gets a page, in the
+// browser's language, saying how to get in. --token-file or $KURA_TOKEN fix
+// a token (--token T too, but ps shows it); --no-token turns it off, which
+// only loopback addresses allow, and then any local process or user can
+// call the API. Either way it refuses API calls from other origins and
+// requests whose Host is a name that is not a loopback name or one the
+// server was told about (DNS rebinding).
+//
+// Bounds: a request's headers must arrive within 10 s and a request with a
+// body whole within ReadTimeout; call arguments are at most 8 MiB; at most
+// MaxEventClients event streams are open at once, and one more is refused
+// with 503 and words.
 package serve
 
 import (
@@ -35,11 +46,13 @@ import (
 	"net/url"
 	"path"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/kura-app/kura/app"
+	"github.com/kura-app/kura/internal/extract"
 )
 
 // DefaultAddr is where `kura serve` listens without --addr.
@@ -52,7 +65,12 @@ const tokenCookie = "kura_token"
 // maxBody bounds the JSON arguments of one call.
 const maxBody = 8 << 20
 
-// Server is the HTTP side of one app.App. Create it with New.
+// codeLife is how long a one-time code of OpenURL stays good: long enough
+// for a browser to start, short enough that a code read from ps is stale.
+const codeLife = 2 * time.Minute
+
+// Server is the HTTP side of one app.App. Create it with New; set the
+// exported fields before serving.
 type Server struct {
 	host    *app.Host
 	assets  fs.FS
@@ -61,16 +79,35 @@ type Server struct {
 	hub     *hub
 	log     *log.Logger
 	handler http.Handler
+
+	mu    sync.Mutex
+	codes map[string]time.Time // one-time codes of OpenURL and when they expire
+
 	// KeepAlive is the interval of SSE comment lines that keep proxies and
 	// browsers from closing an idle event stream (default 15 s).
 	KeepAlive time.Duration
+	// ReadTimeout bounds the reading of a whole request that has a body,
+	// headers and body (default 1 min: 8 MiB of arguments arrive in well
+	// under a second on any network this is for); a body slower than that
+	// gets 408 and the connection is closed. Requests without a body are not
+	// bounded after their headers, so event streams and file downloads last.
+	ReadTimeout time.Duration
+	// MaxEventClients caps the event streams open at once (default 64: a
+	// page opens one); beyond it /api/events answers 503.
+	MaxEventClients int
+	// Hosts are host names, besides loopback names and IP addresses, that
+	// requests may be addressed to when a token is required (such as the
+	// machine's name for other screens). A request for any other name is
+	// refused: it is how DNS rebinding reaches a local server.
+	Hosts []string
 }
 
 // New returns the server for h, serving the built frontend from assets.
 // With a non-empty token every request must carry it. It makes h's events
 // go to the server's SSE clients.
 func New(h *app.Host, assets fs.FS, token string) *Server {
-	s := &Server{host: h, assets: assets, token: token, methods: methods(h.App), hub: newHub(), log: log.Default(), KeepAlive: 15 * time.Second}
+	s := &Server{host: h, assets: assets, token: token, methods: methods(h.App), hub: newHub(), log: log.Default(),
+		codes: map[string]time.Time{}, KeepAlive: 15 * time.Second, ReadTimeout: time.Minute, MaxEventClients: 64}
 	h.SetEmitter(s.Broadcast)
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/call/{method}", s.call)
@@ -95,23 +132,59 @@ func methods(a *app.App) map[string]reflect.Value {
 	return m
 }
 
-// Token decides the token of a start: the one given (--token or
-// $KURA_TOKEN), none when disabled (--no-token, which CheckAddr allows on
-// loopback only), else a new random one (128 bits).
+// Token decides the token of a start: the one given (--token-file,
+// $KURA_TOKEN or --token), none when disabled (--no-token, which CheckAddr
+// allows on loopback only), else a new random one (128 bits).
 func Token(given string, disabled bool) (string, error) {
 	switch {
 	case disabled && given != "":
-		return "", errors.New("--no-token and --token (or KURA_TOKEN) contradict each other: choose one")
+		return "", errors.New("--no-token and a token (--token, --token-file or KURA_TOKEN) contradict each other: choose one")
 	case disabled:
 		return "", nil
 	case given != "":
 		return given, nil
 	}
+	return random()
+}
+
+// random is 128 random bits as URL-safe text.
+func random() (string, error) {
 	b := make([]byte, 16)
 	if _, err := rand.Read(b); err != nil {
 		return "", fmt.Errorf("make a token: %w", err)
 	}
 	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// maxTokenFile bounds what ReadTokenFile reads: a token is a line.
+const maxTokenFile = 4 << 10
+
+// ReadTokenFile reads a token from the first line of a file (--token-file),
+// so that it is not on the command line, where ps shows it to every user of
+// the machine. The file must be a regular file of at most 4 KiB holding a
+// non-empty first line. warn is non-empty when other users may read it.
+func ReadTokenFile(name string) (token, warn string, err error) {
+	f, st, err := extract.OpenFile(name) // never waits on a FIFO
+	if err != nil {
+		return "", "", fmt.Errorf("token file: %w", err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxTokenFile+1))
+	if err != nil {
+		return "", "", fmt.Errorf("token file %s: %w", name, err)
+	}
+	if len(b) > maxTokenFile {
+		return "", "", fmt.Errorf("token file %s: longer than %d bytes; it should hold the token on one line", name, maxTokenFile)
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	token = strings.TrimSpace(line)
+	if token == "" {
+		return "", "", fmt.Errorf("token file %s: its first line is empty", name)
+	}
+	if st.Mode().Perm()&0o077 != 0 {
+		warn = fmt.Sprintf("token file %s can be read by other users (mode %v): chmod 600 it", name, st.Mode().Perm())
+	}
+	return token, warn, nil
 }
 
 // CheckAddr refuses to listen beyond this machine without a token: the API
@@ -135,40 +208,93 @@ func loopbackHost(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// ServeHTTP checks the token (or, without one, that the request is for a
-// loopback host) and serves the request.
+// ServeHTTP checks the host the request is for (DNS rebinding) and the
+// token, trades a secret in a page's address for a cookie, and serves the
+// request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Body == http.NoBody {
+		// Nothing more to read: an event stream or a file download may
+		// outlast ReadTimeout.
+		http.NewResponseController(w).SetReadDeadline(time.Time{})
+	}
+	host := r.Host
+	if h, _, err := net.SplitHostPort(r.Host); err == nil {
+		host = h
+	}
+	if !s.hostAllowed(host) {
+		http.Error(w, "kura serve does not answer for the host name "+strconv.Quote(host)+": open the address it printed", http.StatusForbidden)
+		return
+	}
 	if s.token == "" {
-		host := r.Host
-		if h, _, err := net.SplitHostPort(r.Host); err == nil {
-			host = h
+		s.handler.ServeHTTP(w, r)
+		return
+	}
+	if page(r) {
+		q := r.URL.Query()
+		if q.Has("code") || q.Has("token") {
+			if s.takeCode(q.Get("code")) || s.same(q.Get("token")) {
+				http.SetCookie(w, &http.Cookie{Name: tokenCookie, Value: s.token, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
+				q.Del("code")
+				q.Del("token")
+				clean := url.URL{Path: r.URL.Path, RawQuery: q.Encode()}
+				w.Header().Set("Cache-Control", "no-store")
+				w.Header().Set("Referrer-Policy", "no-referrer")
+				http.Redirect(w, r, clean.String(), http.StatusSeeOther)
+				return
+			}
 		}
-		if !loopbackHost(host) {
-			http.Error(w, "kura serve answers only to loopback addresses without a token", http.StatusForbidden)
-			return
-		}
-	} else if !s.authorized(w, r) {
-		if strings.HasPrefix(r.URL.Path, "/api/") {
+	}
+	if !s.authorized(r) {
+		switch {
+		case strings.HasPrefix(r.URL.Path, "/api/"):
 			writeJSON(w, http.StatusUnauthorized, errorBody("unauthorized", "A token is required: open the address kura serve printed."))
-		} else {
-			http.Error(w, "a token is required: open the address `kura serve` printed (with ?token=)", http.StatusUnauthorized)
+		case page(r):
+			writeLocked(w, r)
+		default:
+			http.Error(w, "a token is required: open the address `kura serve` printed", http.StatusUnauthorized)
 		}
 		return
 	}
 	s.handler.ServeHTTP(w, r)
 }
 
-// authorized reports whether r carries the token; a page opened with
-// ?token= gets it as a cookie for its own scripts and styles.
-func (s *Server) authorized(w http.ResponseWriter, r *http.Request) bool {
+// page reports whether r asks for one of the app's pages (not the API, not
+// a file): where a secret in the address is traded for the cookie.
+func page(r *http.Request) bool {
+	return (r.Method == http.MethodGet || r.Method == http.MethodHead) &&
+		!strings.HasPrefix(r.URL.Path, "/api/") && r.URL.Path != app.FilesPath
+}
+
+// hostAllowed reports whether a request for host may be served: loopback
+// names always; with a token also IP addresses (DNS rebinding needs a name)
+// and the names in Hosts.
+func (s *Server) hostAllowed(host string) bool {
+	if loopbackHost(host) {
+		return true
+	}
+	if s.token == "" {
+		return false
+	}
+	if net.ParseIP(strings.Trim(host, "[]")) != nil {
+		return true
+	}
+	for _, h := range s.Hosts {
+		if strings.EqualFold(strings.TrimSuffix(host, "."), strings.TrimSuffix(h, ".")) {
+			return true
+		}
+	}
+	return false
+}
+
+// authorized reports whether r carries the token: in the Authorization
+// header, as ?token= (EventSource and file URLs cannot set headers), or in
+// the cookie.
+func (s *Server) authorized(r *http.Request) bool {
 	if scheme, t, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " "); ok &&
 		strings.EqualFold(scheme, "Bearer") && s.same(strings.TrimSpace(t)) {
 		return true
 	}
 	if s.same(r.URL.Query().Get("token")) {
-		if r.Method == http.MethodGet && !strings.HasPrefix(r.URL.Path, "/api/") {
-			http.SetCookie(w, &http.Cookie{Name: tokenCookie, Value: s.token, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
-		}
 		return true
 	}
 	if c, err := r.Cookie(tokenCookie); err == nil && s.same(c.Value) {
@@ -179,6 +305,44 @@ func (s *Server) authorized(w http.ResponseWriter, r *http.Request) bool {
 
 func (s *Server) same(t string) bool {
 	return t != "" && subtle.ConstantTimeCompare([]byte(t), []byte(s.token)) == 1
+}
+
+// OpenURL is the address to start a browser with for a server listening on
+// ln: with a token, it carries a one-time code that is good for one page
+// load within 2 minutes and gets that browser the cookie, so the token is
+// never on a command line (ps shows those to every user).
+func (s *Server) OpenURL(ln net.Listener) (string, error) {
+	u := url.URL{Scheme: "http", Host: ln.Addr().String(), Path: "/"}
+	if s.token == "" {
+		return u.String(), nil
+	}
+	c, err := random()
+	if err != nil {
+		return "", err
+	}
+	s.mu.Lock()
+	now := time.Now()
+	for k, exp := range s.codes {
+		if now.After(exp) {
+			delete(s.codes, k)
+		}
+	}
+	s.codes[c] = now.Add(codeLife)
+	s.mu.Unlock()
+	u.RawQuery = url.Values{"code": {c}}.Encode()
+	return u.String(), nil
+}
+
+// takeCode reports whether c is a live one-time code, and spends it.
+func (s *Server) takeCode(c string) bool {
+	if c == "" {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	exp, ok := s.codes[c]
+	delete(s.codes, c)
+	return ok && time.Now().Before(exp)
 }
 
 type errorJSON struct {
@@ -221,6 +385,21 @@ func (s *Server) call(w http.ResponseWriter, r *http.Request) {
 	}
 	var raw []json.RawMessage
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err == nil {
+		// The body is in: the call itself may take longer than ReadTimeout.
+		http.NewResponseController(w).SetReadDeadline(time.Time{})
+	}
+	var tooLarge *http.MaxBytesError
+	var slow net.Error
+	switch {
+	case errors.As(err, &tooLarge):
+		writeJSON(w, http.StatusRequestEntityTooLarge, errorBody(app.CodeInvalid, fmt.Sprintf("The arguments are larger than %d MiB.", maxBody>>20)))
+		return
+	case errors.As(err, &slow) && slow.Timeout():
+		w.Header().Set("Connection", "close")
+		writeJSON(w, http.StatusRequestTimeout, errorBody(app.CodeInvalid, fmt.Sprintf("The arguments did not arrive within %v.", s.ReadTimeout)))
+		return
+	}
 	if err == nil && len(strings.TrimSpace(string(body))) > 0 {
 		err = json.Unmarshal(body, &raw)
 	}
@@ -323,7 +502,11 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no")
-	c := s.hub.subscribe()
+	c := s.hub.subscribe(s.MaxEventClients)
+	if c == nil {
+		writeJSON(w, http.StatusServiceUnavailable, errorBody("busy", fmt.Sprintf("Too many event streams are open (%d): close other Kura tabs or programs reading /api/events.", s.MaxEventClients)))
+		return
+	}
 	defer s.hub.unsubscribe(c)
 	w.WriteHeader(http.StatusOK)
 	io.WriteString(w, ": connected\n\n")
@@ -364,10 +547,14 @@ type client struct{ ch chan []byte }
 
 func newHub() *hub { return &hub{clients: map[*client]bool{}} }
 
-func (h *hub) subscribe() *client {
+// subscribe adds a client, or returns nil when max (> 0) are connected.
+func (h *hub) subscribe(max int) *client {
 	c := &client{ch: make(chan []byte, 1024)}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if max > 0 && len(h.clients) >= max {
+		return nil
+	}
 	if h.closed {
 		close(c.ch)
 	} else {
@@ -412,8 +599,7 @@ func (h *hub) close() {
 // Run serves on ln until ctx ends, then shuts down: event streams are
 // closed and calls in flight get 5 seconds to finish.
 func (s *Server) Run(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
-	srv.RegisterOnShutdown(s.hub.close)
+	srv := s.HTTPServer()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -427,6 +613,17 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	return nil
+}
+
+// HTTPServer is the http.Server that Run serves with: s as its handler,
+// its time limits (headers within 10 s, a request with a body within
+// ReadTimeout, an idle connection closed after 2 minutes, headers of at
+// most 64 KiB), and event streams ended at Shutdown.
+func (s *Server) HTTPServer() *http.Server {
+	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: s.ReadTimeout,
+		IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
+	srv.RegisterOnShutdown(s.hub.close)
+	return srv
 }
 
 // URL is the address to open for a server listening on ln, with the token

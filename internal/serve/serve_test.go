@@ -25,7 +25,7 @@ import (
 
 // newServer builds the same wiring as `kura serve` on a temp data folder,
 // with no model runtime (everything but answers works), and serves it.
-func newServer(t *testing.T, token string) (*httptest.Server, *serve.Server) {
+func newServer(t *testing.T, token string, opts ...func(*serve.Server)) (*httptest.Server, *serve.Server) {
 	t.Helper()
 	dead := httptest.NewServer(http.NotFoundHandler())
 	dead.Close()
@@ -37,14 +37,21 @@ func newServer(t *testing.T, token string) (*httptest.Server, *serve.Server) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := app.New(lib, app.Options{FileToken: token, Log: log.New(io.Discard, "", 0)})
+	h := app.New(lib, app.Options{Log: log.New(io.Discard, "", 0)})
 	assets := fstest.MapFS{
 		"index.html":    {Data: []byte(`<!doctype html><title>Kura</title><script src="/assets/app.js"></script>`)},
 		"assets/app.js": {Data: []byte(`console.log("kura")`)},
 	}
 	s := serve.New(h, assets, token)
 	s.KeepAlive = 50 * time.Millisecond
-	ts := httptest.NewServer(s)
+	for _, o := range opts {
+		o(s)
+	}
+	// The http.Server of `kura serve` itself (its time limits), on a
+	// real loopback socket.
+	ts := httptest.NewUnstartedServer(nil)
+	ts.Config = s.HTTPServer()
+	ts.Start()
 	t.Cleanup(func() {
 		ts.CloseClientConnections()
 		ts.Close()
@@ -206,8 +213,12 @@ func TestATokenIsRequiredOnceSet(t *testing.T) {
 		t.Errorf("another scheme = %d, want 401", r.StatusCode)
 	}
 	r := get("/?token="+token, "", nil)
-	if r.StatusCode != 200 {
-		t.Fatalf("the token in the query = %d, want 200", r.StatusCode)
+	if r.StatusCode != 401 {
+		t.Fatalf("the token in the query, redirected to the address without it and no cookie kept = %d, want 401", r.StatusCode)
+	}
+	r = noRedirect(t, ts, "/?token="+token, "")
+	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/" {
+		t.Fatalf("the token in the query = %d to %q, want 303 to /", r.StatusCode, r.Header.Get("Location"))
 	}
 	var cookie *http.Cookie
 	for _, c := range r.Cookies() {

@@ -1,8 +1,10 @@
 // The HTTP transport for `kura serve`: POST /api/call/<Method> with the
 // arguments as a JSON array, answers {result} or {error: {code, message, params}};
-// events over Server-Sent Events at /api/events. The access token comes from
-// the page URL (?token=) and goes out as a Bearer header, and as ?token= where
-// headers cannot be set (EventSource, file URLs).
+// events over Server-Sent Events at /api/events. `kura serve` trades a token
+// in the page's address for a cookie and redirects to the address without
+// it, so a served page normally has no token and its requests go with the
+// cookie; a token still found in the page URL (?token=) goes out as a Bearer
+// header, and as ?token= where headers cannot be set (EventSource, file URLs).
 
 import { ApiError, Listeners, apiErrorFrom, type FileSource, type Transport } from "./transport";
 import { ERROR_CODES } from "./types";
