@@ -17,6 +17,8 @@ import type {
   Failure,
   Job,
   Message,
+  SentenceCheck,
+  Verdict,
   Model,
   PackExport,
   PackInfo,
@@ -72,7 +74,23 @@ export function normalizeJob(j: Job): Job {
 }
 
 export function normalizeMessage(m: Message): Message {
-  return { ...m, text: str(m.text), error: str(m.error), errorCode: str(m.errorCode), errorParams: dict(m.errorParams), sources: list(m.sources) };
+  const check = m.check
+    ? {
+        judged: num(m.check.judged),
+        supported: num(m.check.supported),
+        sentences: list<SentenceCheck>(m.check.sentences).map((s) => ({
+          ...s,
+          text: str(s.text),
+          verdict: str(s.verdict) as Verdict,
+          cited: list<number>(s.cited),
+          quotes: list<number>(s.quotes),
+          numbersMissing: list<string>(s.numbersMissing),
+          missingQuotes: list<number>(s.missingQuotes),
+          suggest: num(s.suggest),
+        })),
+      }
+    : null;
+  return { ...m, text: str(m.text), error: str(m.error), errorCode: str(m.errorCode), errorParams: dict(m.errorParams), sources: list(m.sources), check };
 }
 
 export function normalizeEmbed(e: EmbedStatus): EmbedStatus {

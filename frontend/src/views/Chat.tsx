@@ -7,7 +7,7 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import { isApiError, type Document, type Message, type Passage } from "../api";
 import { Icon } from "../components/Icon";
-import { RichText } from "../components/RichText";
+import { RichText, claimTitle } from "../components/RichText";
 import { formatShortDate } from "../format/dates";
 import { formatDuration } from "../format/progress";
 import { locale, t } from "../i18n";
@@ -67,6 +67,8 @@ export function useExport() {
         page: (s) => pageLabel(s),
         incomplete: t("chat.exportIncomplete"),
         exported: t("chat.exportExported"),
+        checked: (supported, judged) => t("check.summary", { supported, judged, count: judged }),
+        unsupported: (s) => claimTitle(s),
       },
       new Date().toLocaleString(locale.value),
     );
@@ -481,7 +483,13 @@ function AssistantMessage({ m, onCite }: { m: Message; onCite: (p: Passage, also
         <Icon name="sparkle" size={16} />
       </div>
       <div class="msg-body">
-        {m.text && <RichText text={m.text} sources={m.sources} onCite={(p) => onCite(p)} />}
+        {m.text && <RichText text={m.text} sources={m.sources} check={m.check} onCite={(p) => onCite(p)} />}
+        {m.check && m.check.judged > 0 && (
+          <div class={`check-summary${m.check.supported < m.check.judged ? " some-unsupported" : ""}`} data-testid="check-summary">
+            <Icon name={m.check.supported < m.check.judged ? "alert" : "check"} size={14} />
+            {t("check.summary", { supported: m.check.supported, judged: m.check.judged, count: m.check.judged })}
+          </div>
+        )}
         {answerEnd(m) === "failed" && (
           <div class="note error" data-testid="message-error" data-code={m.errorCode}>
             <Icon name="alert" size={16} />
