@@ -693,3 +693,24 @@ func TestACollectionsAnswerSettingsAreCheckedAndKept(t *testing.T) {
 		t.Fatalf("a chat model with the runtime down = %+v, want unreachable", e)
 	}
 }
+
+// One report reached through two paths (a copy in another folder) is one
+// content: its passages carry the same hash, so the page lists its page
+// once; another file's passages carry another.
+func TestPassagesNameTheContentOfTheirFile(t *testing.T) {
+	h, rec := newTestApp(t, closedURL(t))
+	report := "The margin of error was three percent.\n\nThe survey had 1,234 respondents."
+	ingestDir(t, h, rec, "default", writeDocs(t, map[string]string{"report.txt": report}))
+	ingestDir(t, h, rec, "default", writeDocs(t, map[string]string{"copy.txt": report, "other.txt": "The margin of error of another survey."}))
+	res, err := h.App.Search("default", "margin of error", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]string{}
+	for _, p := range res.Passages {
+		byName[p.Name] = p.Hash
+	}
+	if byName["report.txt"] == "" || byName["report.txt"] != byName["copy.txt"] || byName["other.txt"] == byName["report.txt"] {
+		t.Fatalf("hashes by file = %q; want report.txt and copy.txt the same, other.txt another", byName)
+	}
+}

@@ -156,7 +156,7 @@ func (a *App) answerSources(id string, conversationID int64, ac library.AskConte
 	for _, s := range p.Sources {
 		out.Sources = append(out.Sources, Passage{N: s.N, Path: EncodePath(s.Path), Name: EncodePath(filepath.Base(s.Path)), Page: s.Page,
 			EndPage: max(s.EndPage, s.Page), OCR: s.OCR, Start: s.Start, End: s.End, Text: s.Text, Score: s.Score,
-			PassageStart: s.PassageStart, PassageEnd: s.PassageEnd})
+			PassageStart: s.PassageStart, PassageEnd: s.PassageEnd, Hash: s.Hash})
 	}
 	if rate := a.lib.ReadingRate(a.base, ac.Model); rate > 0 {
 		out.ReadingMs = int64(float64(p.FreshTokens) / rate * 1000)
@@ -222,7 +222,7 @@ func messageDTO(m library.ChatMessage) Message {
 	for _, s := range m.Sources {
 		out.Sources = append(out.Sources, Passage{N: s.N, Path: EncodePath(s.Path), Name: EncodePath(filepath.Base(s.Path)), Page: s.Page,
 			EndPage: max(s.EndPage, s.Page), OCR: s.OCR, Start: s.Start, End: s.End, Text: s.Text, Score: s.Score, Cited: s.Cited,
-			PassageStart: s.PassageStart, PassageEnd: s.PassageEnd})
+			PassageStart: s.PassageStart, PassageEnd: s.PassageEnd, Hash: s.Hash})
 	}
 	if c := m.Check; c != nil {
 		out.Check = &AnswerCheck{Judged: c.Judged, Supported: c.Supported, Sentences: make([]SentenceCheck, 0, len(c.Sentences))}

@@ -345,7 +345,7 @@ func collectionDTO(c store.Collection) Collection {
 
 func passageDTO(n int, p retrieve.Passage, cited bool) Passage {
 	return Passage{N: n, Path: EncodePath(p.Path), Name: EncodePath(filepath.Base(p.Path)), Page: p.Page, EndPage: max(p.EndPage, p.Page), OCR: p.OCR,
-		Start: p.Start, End: p.End, Text: p.Text, Score: p.Score, Cited: cited}
+		Start: p.Start, End: p.End, Text: p.Text, Score: p.Score, Cited: cited, Hash: p.Hash}
 }
 
 func checkCollection(name string) error {

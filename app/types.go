@@ -196,6 +196,10 @@ type Passage struct {
 	// was taken from (0, 0 when the quote is the passage).
 	PassageStart int `json:"passageStart"`
 	PassageEnd   int `json:"passageEnd"`
+	// Hash is the content hash of the passage's file: the same file under
+	// two paths has one Hash, so the page lists its page once ("" in
+	// answers saved before it was kept).
+	Hash string `json:"hash"`
 }
 
 // Conversation is a saved chat over one collection. Times are unix seconds.

@@ -251,3 +251,38 @@ func TestAFollowUpQuestionIsReadFromTheRuntimesCache(t *testing.T) {
 	}
 	t.Logf("follow-up: %d prompt tokens, %d read from the cache, %d new", prompts[last], used[last], prompts[last]-used[last])
 }
+
+// The Models view shows the speeds this machine measured: the embedding
+// rate from the passes that embedded the documents, the reading speed from
+// the answers. Both must be known after an ingest and two answers, with
+// the tiny models too, whose reads take a few milliseconds (issue 21: the
+// browser test saw "Speed not measured yet" right after two answers).
+func TestTheSpeedsAreMeasuredByTheIngestAndTheAnswers(t *testing.T) {
+	srv := ollamatest.Shared(t)
+	ctx := context.Background()
+	lib := openLibrary(t, t.TempDir(), srv.URL, testConfig(srv))
+	if _, err := lib.Ingest(ctx, "harbour", []string{harbourFiles(t)}, library.IngestOptions{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	var turns []answer.Turn
+	for _, q := range []string{"When does the harbour ferry leave?", "Who logs the ships?"} {
+		ans, err := lib.Ask(ctx, "harbour", q, turns, library.AskEvents{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%q: %d prompt tokens read in %v", q, ans.PromptTokens, ans.Stats.PromptDuration)
+		turns = append(turns, answer.Turn{Question: q, Answer: ans.Text, Sources: ans.Sources})
+	}
+	chat, embed := lib.ModelSpeed(ctx, srv.ChatModel), lib.ModelSpeed(ctx, srv.EmbedModel)
+	t.Logf("reading %.1f tokens/s, embedding %.2f passages/s", chat.ReadTokensPerSec, embed.PassagesPerSec)
+	if chat.ReadTokensPerSec <= 0 {
+		t.Errorf("the chat model's reading speed is not known after two answers")
+	}
+	if embed.PassagesPerSec <= 0 {
+		t.Errorf("the embedding model's speed is not known after an ingest embedded the documents")
+	}
+	// Listed by Ollama with its tag, the models have the same speeds.
+	if lib.ModelSpeed(ctx, srv.ChatModel+":latest") != chat || lib.ModelSpeed(ctx, srv.EmbedModel+":latest") != embed {
+		t.Errorf("the speeds differ under the names Ollama lists the models by")
+	}
+}

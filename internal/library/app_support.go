@@ -77,6 +77,9 @@ type SavedSource struct {
 	Cited        bool    `json:"cited"`
 	PassageStart int     `json:"passage_start,omitempty"`
 	PassageEnd   int     `json:"passage_end,omitempty"`
+	// Hash is the content hash of the source's file ("" in sources saved
+	// before it was kept).
+	Hash string `json:"hash,omitempty"`
 }
 
 // savedSources turns an answer's sources into what is saved with it.
@@ -89,7 +92,7 @@ func savedSources(srcs []answer.Source, text string) []SavedSource {
 	for _, s := range srcs {
 		out = append(out, SavedSource{N: s.N, Path: s.Path, Title: s.Title, Page: s.Page, EndPage: s.EndPage, OCR: s.OCR,
 			Start: s.Start, End: s.End, Text: s.Text, Score: s.Score, Cited: s.Cited || cited[s.N],
-			PassageStart: s.PassageStart, PassageEnd: s.PassageEnd})
+			PassageStart: s.PassageStart, PassageEnd: s.PassageEnd, Hash: s.Hash})
 	}
 	return out
 }

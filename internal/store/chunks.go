@@ -20,16 +20,19 @@ type Chunk struct {
 	Start, End int
 	Text       string
 	OCR        bool
+	// Hash is the content hash of the chunk's document: the same file
+	// indexed under two paths has the same Hash.
+	Hash string
 }
 
 // chunkColumns are the columns scanChunk reads, for a query over chunks k
 // joined with documents d.
 const chunkColumns = `k.id, k.doc_id, d.path, d.title, k.page, k.end_page, k.start, k.end, k.text,
-	coalesce((SELECT p.ocr FROM pages p WHERE p.doc_id = k.doc_id AND p.page = k.page), 0)`
+	coalesce((SELECT p.ocr FROM pages p WHERE p.doc_id = k.doc_id AND p.page = k.page), 0), d.hash`
 
 func scanChunk(sc interface{ Scan(...any) error }) (Chunk, error) {
 	var c Chunk
-	err := sc.Scan(&c.ID, &c.DocID, &c.Path, &c.Title, &c.Page, &c.EndPage, &c.Start, &c.End, &c.Text, &c.OCR)
+	err := sc.Scan(&c.ID, &c.DocID, &c.Path, &c.Title, &c.Page, &c.EndPage, &c.Start, &c.End, &c.Text, &c.OCR, &c.Hash)
 	if c.EndPage == 0 {
 		c.EndPage = c.Page
 	}

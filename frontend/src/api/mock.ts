@@ -83,6 +83,7 @@ function passage(n: number, pageIdx: number, needle: string, score: number): Pas
     passageEnd: Math.min(cps.length, at + len + 200),
     ocr: false,
     cited: true,
+    hash: `sha256:${p.path}`,
   };
 }
 
@@ -468,7 +469,7 @@ export class MockTransport implements Transport {
       throw new ApiError("model_missing", "No chat model is installed. Install one in Models.");
     }
     const list = this.messages.get(conversationId) ?? [];
-    const scope = within.map((path, i) => ({ n: i + 1, path, name: path.split("/").pop() ?? path, page: 0, endPage: 0, start: 0, end: 0, text: "", score: 0, ocr: false, cited: false, passageStart: 0, passageEnd: 0 }));
+    const scope = within.map((path, i) => ({ n: i + 1, path, name: path.split("/").pop() ?? path, page: 0, endPage: 0, start: 0, end: 0, text: "", score: 0, ocr: false, cited: false, passageStart: 0, passageEnd: 0, hash: "" }));
     list.push({ id: this.nextId++, role: "user", text: question, sources: scope, complete: true, error: "", errorCode: "", errorParams: {}, createdAt: sec() });
     if (!conv.title) conv.title = question.slice(0, 40);
     conv.updatedAt = sec();

@@ -168,6 +168,8 @@ export interface Passage {
   /** The passage the quote [start, end) was taken from (0, 0 when the quote is the passage). */
   passageStart: number;
   passageEnd: number;
+  /** The content hash of the passage's file: one file under two paths has one hash ("" in answers saved before it was kept). */
+  hash: string;
 }
 
 /** Why a search ran on keywords alone. */

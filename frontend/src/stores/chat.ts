@@ -131,7 +131,7 @@ export function createChatStore(api: Api, streaming: StreamingStore, opts: { onE
       id: localId(),
       role: "user",
       text: q,
-      sources: within.map((w, i) => ({ n: i + 1, path: w.path, name: w.name, page: 0, endPage: 0, start: 0, end: 0, text: "", score: 0, ocr: false, cited: false, passageStart: 0, passageEnd: 0 })),
+      sources: within.map((w, i) => ({ n: i + 1, path: w.path, name: w.name, page: 0, endPage: 0, start: 0, end: 0, text: "", score: 0, ocr: false, cited: false, passageStart: 0, passageEnd: 0, hash: "" })),
       complete: true,
       error: "",
       errorCode: "",

@@ -7,7 +7,7 @@ const page = (n: number, text: string, ocr = false): Source => ({
 });
 
 const passage = (p: Partial<Passage>): Passage => ({
-  n: 1, path: "/docs/scan.pdf", name: "scan.pdf", page: 11, endPage: 11, start: 0, end: 4, text: "", score: 1, ocr: false, cited: true, passageStart: 0, passageEnd: 4, ...p,
+  n: 1, path: "/docs/scan.pdf", name: "scan.pdf", page: 11, endPage: 11, start: 0, end: 4, text: "", score: 1, ocr: false, cited: true, passageStart: 0, passageEnd: 4, hash: "", ...p,
 });
 
 function setup() {

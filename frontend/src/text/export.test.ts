@@ -4,7 +4,7 @@ import { conversationMarkdown, exportFileName } from "./export";
 import { groupSame } from "./group";
 
 const src = (n: number, path: string, text: string, page = 0, cited = true): Passage => ({
-  n, path, name: path.split("/").pop()!, page, endPage: page, start: 0, end: text.length, text, score: 0, ocr: false, cited, passageStart: 0, passageEnd: 0,
+  n, path, name: path.split("/").pop()!, page, endPage: page, start: 0, end: text.length, text, score: 0, ocr: false, cited, passageStart: 0, passageEnd: 0, hash: "",
 });
 const msg = (role: "user" | "assistant", text: string, sources: Passage[] = [], complete = true): Message => ({
   id: 1, role, text, sources, complete, error: "", errorCode: "", errorParams: {}, createdAt: 0,

@@ -18,7 +18,7 @@ import type { Stream } from "../stores/streaming";
 import { meaningfulTitle, suggestedQuestions, suggestionCandidates } from "../format/documents";
 import { pageLabel } from "../format/pages";
 import { conversationMarkdown, exportFileName } from "../text/export";
-import { groupSame } from "../text/group";
+import { groupSamePage } from "../text/group";
 import { GetStarted, needsSetup } from "./GetStarted";
 
 /** Copies text, falling back to execCommand where the Clipboard API is missing. */
@@ -449,21 +449,25 @@ function UserMessage({ m }: { m: Message }) {
 function SourceChips({ sources, onCite }: { sources: Passage[]; onCite: (p: Passage, also?: Passage[]) => void }) {
   return (
     <>
-      {groupSame(sources).map(({ passage: s, also }) => (
-        <button
-          key={`${s.n}`}
-          class="source-chip"
-          onClick={() => onCite(s, also)}
-          title={[s.path, ...also.map((a) => a.path)].join("\n")}
-          data-testid="source-chip"
-          data-n={s.n}
-        >
-          <span class="cite static">{[s.n, ...also.map((a) => a.n)].join(",")}</span>
-          <span class="source-chip-name">{s.name}</span>
-          {s.page > 0 && <span class="muted">{pageLabel(s)}</span>}
-          {also.length > 0 && <span class="muted also">{t("search.alsoIn", { names: also.map((a) => a.name).join(", ") })}</span>}
-        </button>
-      ))}
+      {groupSamePage(sources).map(({ passage: s, also }) => {
+        // Other files holding it; the same file quoted twice is not "also in".
+        const elsewhere = [...new Set(also.filter((a) => a.path !== s.path).map((a) => a.name))];
+        return (
+          <button
+            key={`${s.n}`}
+            class="source-chip"
+            onClick={() => onCite(s, also.filter((a) => a.path !== s.path))}
+            title={[...new Set([s.path, ...also.map((a) => a.path)])].join("\n")}
+            data-testid="source-chip"
+            data-n={s.n}
+          >
+            <span class="cite static">{[s.n, ...also.map((a) => a.n)].join(",")}</span>
+            <span class="source-chip-name">{s.name}</span>
+            {s.page > 0 && <span class="muted">{pageLabel(s)}</span>}
+            {elsewhere.length > 0 && <span class="muted also">{t("search.alsoIn", { names: elsewhere.join(", ") })}</span>}
+          </button>
+        );
+      })}
     </>
   );
 }
