@@ -237,5 +237,12 @@ func messageDTO(m library.ChatMessage) Message {
 			EndPage: max(s.EndPage, s.Page), Paged: extract.Paged(s.Path), OCR: s.OCR, Start: s.Start, End: s.End, Text: s.Text, Score: s.Score, Cited: s.Cited,
 			PassageStart: s.PassageStart, PassageEnd: s.PassageEnd, Hash: s.Hash})
 	}
+	if c := m.Check; c != nil {
+		out.Check = &AnswerCheck{Judged: c.Judged, Supported: c.Supported, Sentences: make([]SentenceCheck, 0, len(c.Sentences))}
+		for _, s := range c.Sentences {
+			out.Check.Sentences = append(out.Check.Sentences, SentenceCheck{Text: s.Text, Verdict: s.Verdict, Cited: s.Cited, Quotes: s.Quotes,
+				NumbersMissing: s.NumbersMissing, MissingQuotes: s.Missing, Suggest: s.Suggest})
+		}
+	}
 	return out
 }

@@ -232,6 +232,33 @@ type Message struct {
 	// FromDocuments: no chat model could answer (Error and ErrorCode say
 	// why), so the answer is the documents' own sentences, each cited.
 	FromDocuments bool `json:"fromDocuments"`
+	// Check is an answer's sentences judged against its quotes; null for
+	// questions and for answers saved before checks.
+	Check *AnswerCheck `json:"check"`
+}
+
+// AnswerCheck is how much of an answer its quotes support: Supported of
+// Judged sentences were found in the sources.
+type AnswerCheck struct {
+	Sentences []SentenceCheck `json:"sentences"`
+	Judged    int             `json:"judged"`
+	Supported int             `json:"supported"`
+}
+
+// SentenceCheck is one sentence of an answer and its verdict: "supported",
+// "partly", "unsupported", or "" when it is too short to judge. Quotes are
+// the quotes that support it best (the one to open when it is clicked);
+// NumbersMissing the numbers no quote holds; MissingQuotes citations of
+// quotes that were not given; Suggest a quote that supports it when the one
+// it cites does not (0: none).
+type SentenceCheck struct {
+	Text           string   `json:"text"`
+	Verdict        string   `json:"verdict"`
+	Cited          []int    `json:"cited"`
+	Quotes         []int    `json:"quotes"`
+	NumbersMissing []string `json:"numbersMissing"`
+	MissingQuotes  []int    `json:"missingQuotes"`
+	Suggest        int      `json:"suggest"`
 }
 
 // Source is the stored text of one page of a document, for showing a cited

@@ -17,6 +17,9 @@ import type {
   Failure,
   Job,
   Message,
+  Passage,
+  SentenceCheck,
+  Verdict,
   Model,
   PackExport,
   PackInfo,
@@ -72,7 +75,23 @@ export function normalizeJob(j: Job): Job {
 }
 
 export function normalizeMessage(m: Message): Message {
-  return { ...m, text: str(m.text), error: str(m.error), errorCode: str(m.errorCode), errorParams: dict(m.errorParams), sources: list(m.sources) };
+  const check = m.check
+    ? {
+        judged: num(m.check.judged),
+        supported: num(m.check.supported),
+        sentences: list<SentenceCheck>(m.check.sentences).map((s) => ({
+          ...s,
+          text: str(s.text),
+          verdict: str(s.verdict) as Verdict,
+          cited: list<number>(s.cited),
+          quotes: list<number>(s.quotes),
+          numbersMissing: list<string>(s.numbersMissing),
+          missingQuotes: list<number>(s.missingQuotes),
+          suggest: num(s.suggest),
+        })),
+      }
+    : null;
+  return { ...m, text: str(m.text), error: str(m.error), errorCode: str(m.errorCode), errorParams: dict(m.errorParams), sources: list(m.sources), check, fromDocuments: m.fromDocuments === true };
 }
 
 export function normalizeEmbed(e: EmbedStatus): EmbedStatus {
@@ -98,7 +117,7 @@ function normalizeEvent(name: EventName, payload: unknown): unknown {
     }
     case "answer:sources": {
       const d = payload as EventMap["answer:sources"];
-      return { ...d, sources: list(d.sources), warning: str(d.warning), warningCode: str(d.warningCode), model: str(d.model), dropped: num(d.dropped), readingMs: num(d.readingMs) };
+      return { ...d, sources: list(d.sources), warning: str(d.warning), warningCode: str(d.warningCode), model: str(d.model), dropped: num(d.dropped), readingMs: num(d.readingMs), extract: list<Passage>(d.extract) };
     }
     case "embed:progress":
       return normalizeEmbed(payload as EmbedStatus);

@@ -209,6 +209,29 @@ export interface Message {
   createdAt: number;
   /** No chat model could answer (error says why): the text is the documents' own sentences, each cited. */
   fromDocuments?: boolean;
+  /** An answer's sentences judged against its quotes; null for questions and older answers. */
+  check?: AnswerCheck | null;
+}
+
+/** How much of an answer its quotes support: `supported` of `judged` sentences were found in the sources. */
+export interface AnswerCheck {
+  sentences: SentenceCheck[];
+  judged: number;
+  supported: number;
+}
+
+export type Verdict = "supported" | "partly" | "unsupported" | "";
+
+/** One sentence of an answer: its verdict, the quotes that support it best, the numbers no quote holds. */
+export interface SentenceCheck {
+  text: string;
+  verdict: Verdict;
+  cited: number[];
+  quotes: number[];
+  numbersMissing: string[];
+  missingQuotes: number[];
+  /** A quote that supports the sentence when the one it cites does not (0: none). */
+  suggest: number;
 }
 
 export interface Source {

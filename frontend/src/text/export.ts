@@ -2,7 +2,7 @@
 // [n] markers and is followed by the list of its sources (file, page and
 // the quoted sentence), so the export stands on its own.
 
-import type { Conversation, Message, Passage } from "../api/types";
+import type { Conversation, Message, Passage, SentenceCheck } from "../api/types";
 
 export interface ExportLabels {
   question: string;
@@ -13,6 +13,10 @@ export interface ExportLabels {
   page: (s: Passage) => string;
   incomplete: string;
   exported: string;
+  /** "4 of 5 sentences found in the sources". */
+  checked?: (supported: number, judged: number) => string;
+  /** A sentence the sources do not (fully) support, with why. */
+  unsupported?: (s: SentenceCheck) => string;
 }
 
 const oneLine = (s: string) => s.replace(/\s+/g, " ").trim();
@@ -28,6 +32,13 @@ export function conversationMarkdown(conv: Pick<Conversation, "title" | "collect
     }
     out.push(`### ${labels.answer}`, "", m.text.trim() || "…", "");
     if (!m.complete) out.push(`*${labels.incomplete}*`, "");
+    if (m.check && m.check.judged > 0 && labels.checked) {
+      out.push(`*${labels.checked(m.check.supported, m.check.judged)}*`, "");
+      for (const s of m.check.sentences) {
+        if (s.verdict === "partly" || s.verdict === "unsupported") out.push(`- ⚠ “${oneLine(s.text)}” — ${labels.unsupported ? labels.unsupported(s) : s.verdict}`);
+      }
+      out.push("");
+    }
     const cited = m.sources.filter((s) => s.cited);
     const list = cited.length > 0 ? cited : m.sources;
     if (list.length > 0) {

@@ -7,7 +7,7 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import { isApiError, type Document, type Message, type Passage } from "../api";
 import { Icon } from "../components/Icon";
-import { RichText } from "../components/RichText";
+import { RichText, claimTitle } from "../components/RichText";
 import { formatShortDate } from "../format/dates";
 import { formatDuration } from "../format/progress";
 import { locale, t } from "../i18n";
@@ -67,6 +67,8 @@ export function useExport() {
         page: (s) => pageLabel(s),
         incomplete: t("chat.exportIncomplete"),
         exported: t("chat.exportExported"),
+        checked: (supported, judged) => t("check.summary", { supported, judged, count: judged }),
+        unsupported: (s) => claimTitle(s),
       },
       new Date().toLocaleString(locale.value),
     );
@@ -485,11 +487,23 @@ function AssistantMessage({ m, onCite }: { m: Message; onCite: (p: Passage, also
         <Icon name="sparkle" size={16} />
       </div>
       <div class="msg-body">
-        {m.text && <RichText text={m.text} sources={m.sources} onCite={(p) => onCite(p)} />}
+        {m.text && <RichText text={m.text} sources={m.sources} check={m.check} onCite={(p) => onCite(p)} />}
+        {m.check && m.check.judged > 0 && (
+          <div class={`check-summary${m.check.supported < m.check.judged ? " some-unsupported" : ""}`} data-testid="check-summary">
+            <Icon name={m.check.supported < m.check.judged ? "alert" : "check"} size={14} />
+            {t("check.summary", { supported: m.check.supported, judged: m.check.judged, count: m.check.judged })}
+          </div>
+        )}
         {answerEnd(m) === "failed" && (
           <div class="note error" data-testid="message-error" data-code={m.errorCode}>
             <Icon name="alert" size={16} />
             <span>{t("chat.failed", { error: messageError(m) })}</span>
+          </div>
+        )}
+        {answerEnd(m) === "fromDocuments" && (
+          <div class="note warn small" data-testid="message-from-documents" data-code={m.errorCode}>
+            <Icon name="info" size={16} />
+            <span>{t("chat.fromDocuments", { error: messageError(m) })}</span>
           </div>
         )}
         {answerEnd(m) === "stopped" && (
@@ -511,6 +525,28 @@ function AssistantMessage({ m, onCite }: { m: Message; onCite: (p: Passage, also
           </div>
         )}
       </div>
+    </div>
+  );
+}
+
+/** The answer from the documents, shown at once while the model reads: each sentence quoted, with the quote (or passage) it comes from. */
+function FromDocuments({ extract, sources, onCite }: { extract: Passage[]; sources: Passage[]; onCite: (p: Passage, also?: Passage[]) => void }) {
+  const byN = new Map(sources.map((p) => [p.n, p]));
+  return (
+    <div class="from-documents" data-testid="answer-extract">
+      <div class="sources-label">{t("chat.extractTitle")}</div>
+      {extract.map((x, i) => {
+        const target = byN.get(x.n) ?? x;
+        return (
+          <blockquote key={i} class="extract-sentence">
+            “{x.text.trim()}”{" "}
+            <button type="button" class="cite" data-testid="extract-citation" onClick={() => onCite(target)} title={`${x.name}${x.page ? ` · ${pageLabel(x)}` : ""}`}>
+              {x.n > 0 ? x.n : "↗"}
+            </button>
+            <span class="muted small-text"> {x.name}{x.page ? `, ${pageLabel(x)}` : ""}</span>
+          </blockquote>
+        );
+      })}
     </div>
   );
 }
@@ -548,6 +584,7 @@ function StreamingMessage({ onGrow, onCite }: { onGrow: () => void; onCite: (p: 
         <Icon name="sparkle" size={16} />
       </div>
       <div class="msg-body">
+        {!s.text && ctx && (ctx.extract?.length ?? 0) > 0 && <FromDocuments extract={ctx.extract ?? []} sources={ctx.sources} onCite={onCite} />}
         {s.text ? (
           <RichText text={s.text} sources={ctx?.sources ?? []} pending={!ctx} onCite={(p) => onCite(p)} />
         ) : (
@@ -624,8 +661,9 @@ export function scopeCandidates(docs: Document[], query: string, limit = 8): Sco
  * How a saved answer ended: complete, stopped by the user (Stop or Escape;
  * shown as a plain mark, not as an error: nothing went wrong), or failed.
  */
-export function answerEnd(m: Pick<Message, "complete" | "error" | "errorCode">): "complete" | "stopped" | "failed" {
+export function answerEnd(m: Pick<Message, "complete" | "error" | "errorCode" | "fromDocuments">): "complete" | "stopped" | "failed" | "fromDocuments" {
   if (m.errorCode === "canceled") return "stopped";
+  if (m.fromDocuments && m.complete) return "fromDocuments";
   if (m.error) return "failed";
   return m.complete ? "complete" : "stopped";
 }

@@ -61,6 +61,10 @@ describe("answerEnd", () => {
     expect(answerEnd({ complete: false, error: "Ollama is not reachable", errorCode: "unreachable" })).toBe("failed");
     expect(answerEnd({ complete: true, error: "", errorCode: "" })).toBe("complete");
   });
+
+  it("shows an answer given from the documents, with no model, as such and not as a failure", () => {
+    expect(answerEnd({ complete: true, error: "Ollama is not reachable", errorCode: "unreachable", fromDocuments: true })).toBe("fromDocuments");
+  });
 });
 
 describe("suggestedQuestions", () => {
