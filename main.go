@@ -30,6 +30,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), sigs...)
 	e := &engine{defaultURL: defaultOllamaURL()}
 	cmd := &cli.App{Open: e.open, Runtime: e.runtime, Stdin: &stdinUntil{ctx: ctx, r: os.Stdin}, Stdout: os.Stdout, Stderr: os.Stderr,
+		Version: kuraVersion(),
 		Extra: map[string]cli.Command{
 			"app":   {Summary: "open the desktop window (what `kura` alone does)", Run: e.desktop},
 			"serve": {Summary: "serve the app to a web browser at --addr (loopback by default)", Run: e.serve},
@@ -40,7 +41,7 @@ func main() {
 		args = []string{"app"}
 	case desktopBuild && len(args) == 0:
 		args = []string{"app"}
-	case desktopBuild && strings.HasPrefix(args[0], "--") && args[0] != "--help":
+	case desktopBuild && strings.HasPrefix(args[0], "--") && args[0] != "--help" && args[0] != "--version":
 		// `kura --data DIR` opens the window on that data folder.
 		args = append([]string{"app"}, args...)
 	}

@@ -64,7 +64,7 @@ func (e *engine) serve(a *cli.App, ctx context.Context, args []string) int {
 		return cli.ExitFailure
 	}
 	defer closeFn()
-	host := app.New(lib, app.Options{Runtime: e.appRuntime(), FileToken: *token, ReadyFile: os.Getenv("KURA_READY_FILE")})
+	host := app.New(lib, app.Options{Runtime: e.appRuntime(), Version: kuraVersion(), FileToken: *token, ReadyFile: os.Getenv("KURA_READY_FILE")})
 	srv := serve.New(host, frontendDist(), *token)
 	u := serve.URL(ln, *token)
 	fmt.Fprintf(a.Stdout, "Kura is serving at %s (Ctrl-C stops it)\n", u)

@@ -39,6 +39,9 @@ type RuntimeInfo struct {
 // an Emitter is set).
 type Options struct {
 	Runtime RuntimeInfo
+	// Version is Kura's version, shown in Settings (main.go reads it from
+	// the VERSION file).
+	Version string
 	// Emit delivers events; Host.Startup replaces it with the Wails one.
 	Emit Emitter
 	// ReadyFile, if set, receives "ready" when the page calls Ready (the

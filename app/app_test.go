@@ -702,3 +702,19 @@ func TestACollectionsAnswerSettingsAreCheckedAndKept(t *testing.T) {
 		t.Fatalf("a chat model with the runtime down = %+v, want unreachable", e)
 	}
 }
+
+func TestSettingsShowKurasVersionAndSavingThemLeavesItAlone(t *testing.T) {
+	h, _ := newTestApp(t, closedURL(t))
+	h.App.opts.Version = "9.8.7"
+	s, _ := h.App.Settings()
+	if s.Version != "9.8.7" {
+		t.Fatalf("Settings().Version = %q, want the version main.go gave", s.Version)
+	}
+	s.Version = "0.0.1"
+	if err := h.App.SaveSettings(s); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := h.App.Settings(); got.Version != "9.8.7" {
+		t.Fatalf("after saving, Settings().Version = %q", got.Version)
+	}
+}

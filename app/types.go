@@ -296,6 +296,8 @@ type Settings struct {
 	FirstTokenSeconds int    `json:"firstTokenSeconds"`
 	Theme             string `json:"theme"`
 	Language          string `json:"language"`
+	// Version is Kura's version; read-only (SaveSettings ignores it).
+	Version string `json:"version"`
 }
 
 // Status is what the banner needs: whether the runtime at URL answers and

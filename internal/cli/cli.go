@@ -57,6 +57,9 @@ type App struct {
 	// Runtime describes the model runtime the last Open settled on, for
 	// `kura runtime`; main.go provides it with Open. Nil means unknown.
 	Runtime func() RuntimeInfo
+	// Version is Kura's version, printed by `kura version` and `kura
+	// --version`; main.go provides it (from the VERSION file).
+	Version string
 	// Extra subcommands provided by other parts (models, runtime, serve).
 	Extra map[string]Command
 }
@@ -83,6 +86,7 @@ func (a *App) commands() map[string]Command {
 		"models":      {"list, pull, import (GGUF files, or a folder of them), choose and remove models", (*App).models},
 		"runtime":     {"show the model runtime in use and the models it has loaded", (*App).runtime},
 		"pack":        {"export a collection as a sealed knowledge pack, or import one", (*App).pack},
+		"version":     {"print Kura's version and where its data lives", (*App).version},
 	}
 	for k, v := range a.Extra {
 		cmds[k] = v
@@ -98,6 +102,9 @@ func (a *App) Run(ctx context.Context, args []string) int {
 			return ExitUsage
 		}
 		return ExitOK
+	}
+	if args[0] == "--version" || args[0] == "-version" {
+		args = append([]string{"version"}, args[1:]...)
 	}
 	cmd, ok := a.commands()[args[0]]
 	if !ok {

@@ -265,6 +265,8 @@ export interface Settings {
   theme: Theme;
   /** "" = follow the system; otherwise "en", "ja" or "ko". */
   language: string;
+  /** Kura's version (read-only; SaveSettings ignores it). */
+  version: string;
 }
 
 export interface Status {

@@ -370,6 +370,8 @@ export const en = {
   "settings.language": "Language",
   "settings.language.system": "System ({name})",
   "settings.runtime": "Model runtime",
+  "settings.about": "About Kura",
+  "settings.version": "Version",
   "settings.ollamaUrl": "Ollama address",
   "settings.ollamaUrlHint": "Leave empty to use a local Ollama, or Kura's bundled one.",
   "settings.retrieval": "Search and answers",

@@ -233,6 +233,8 @@ export const ja: Translations = {
   "settings.language": "表示言語",
   "settings.language.system": "システムに合わせる ({name})",
   "settings.runtime": "モデルの実行環境",
+  "settings.about": "Kura について",
+  "settings.version": "バージョン",
   "settings.ollamaUrl": "Ollama のアドレス",
   "settings.ollamaUrlHint": "空欄にすると、この PC の Ollama か Kura 同梱のものを使います。",
   "settings.retrieval": "検索と回答",

@@ -233,6 +233,8 @@ export const ko: Translations = {
   "settings.language": "언어",
   "settings.language.system": "시스템 설정 ({name})",
   "settings.runtime": "모델 실행 환경",
+  "settings.about": "Kura 정보",
+  "settings.version": "버전",
   "settings.ollamaUrl": "Ollama 주소",
   "settings.ollamaUrlHint": "비워 두면 이 컴퓨터의 Ollama나 Kura에 내장된 Ollama를 씁니다.",
   "settings.retrieval": "검색과 답변",
