@@ -69,20 +69,20 @@ func (e *engine) runtime() cli.RuntimeInfo {
 // appRuntime is runtime() for the app package.
 func (e *engine) appRuntime() app.RuntimeInfo {
 	rt := e.runtime()
-	return app.RuntimeInfo{URL: rt.URL, Bundled: rt.Bundled, Version: rt.Version, ModelsDir: rt.ModelsDir}
+	return app.RuntimeInfo{URL: rt.URL, Bundled: rt.Bundled, Version: rt.Version, ModelsDir: rt.ModelsDir, Data: rt.Data}
 }
 
 // open wires the engine for a subcommand: settings from the data folder,
 // the model runtime client, and the library.
 func (e *engine) open(ctx context.Context, c cli.Common, stderr io.Writer) (*library.Library, func(), error) {
-	dir := c.Data
-	if dir == "" {
-		d, err := config.DataDir()
-		if err != nil {
-			return nil, nil, fmt.Errorf("find the data folder: %w (set --data or KURA_DATA)", err)
-		}
-		dir = d
+	loc, err := config.Locate(c.Data)
+	if err != nil {
+		return nil, nil, err
 	}
+	if err := loc.Prepare(); err != nil {
+		return nil, nil, err
+	}
+	dir := loc.Data
 	cfg, err := config.Load(dir)
 	if err != nil {
 		return nil, nil, err
@@ -94,17 +94,18 @@ func (e *engine) open(ctx context.Context, c cli.Common, stderr io.Writer) (*lib
 			url = e.defaultURL
 		}
 	}
-	info := cli.RuntimeInfo{URL: url}
+	info := cli.RuntimeInfo{URL: url, Data: loc}
 	stopRuntime := func() {}
 	if !c.NoRuntime {
 		// An Ollama the user runs takes precedence; otherwise start the
 		// bundled one. Without either, Kura still works lexically.
-		rt, err := e.ensureRuntime(ctx, ollamarun.Options{URL: url, DataDir: dir, Log: runtimeLog(dir)})
+		rt, err := e.ensureRuntime(ctx, ollamarun.Options{URL: url, DataDir: dir, ModelsDir: loc.Models,
+			Env: loc.RuntimeEnv(), Log: runtimeLog(loc.Logs)})
 		if err != nil {
 			fmt.Fprintf(stderr, "note: no model runtime: %v; keyword search still works\n", err)
 		} else {
 			url, stopRuntime = rt.URL, rt.Stop
-			info = cli.RuntimeInfo{URL: rt.URL, Bundled: rt.Bundled, Version: rt.Version, ModelsDir: rt.ModelsDir, Pid: rt.Pid()}
+			info = cli.RuntimeInfo{URL: rt.URL, Bundled: rt.Bundled, Version: rt.Version, ModelsDir: rt.ModelsDir, Pid: rt.Pid(), Data: loc}
 			if rt.Bundled {
 				info.CPUBackend = rt.CPUBackend
 			}
@@ -182,13 +183,13 @@ func (s *stdinUntil) Read(p []byte) (int, error) {
 	return s.pipe.Read(p)
 }
 
-// runtimeLog is where the bundled Ollama's output goes: a file in the data
+// runtimeLog is where the bundled Ollama's output goes: a file in the logs
 // folder, truncated at each start (nil if it cannot be created).
-func runtimeLog(dir string) io.Writer {
-	if err := os.MkdirAll(filepath.Join(dir, "logs"), 0o700); err != nil {
+func runtimeLog(logs string) io.Writer {
+	if err := os.MkdirAll(logs, 0o700); err != nil {
 		return nil
 	}
-	f, err := os.Create(filepath.Join(dir, "logs", "ollama.log"))
+	f, err := os.Create(filepath.Join(logs, "ollama.log"))
 	if err != nil {
 		return nil
 	}

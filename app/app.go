@@ -22,6 +22,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kura-app/kura/internal/config"
 	"github.com/kura-app/kura/internal/library"
 	"github.com/kura-app/kura/internal/vectorize"
 )
@@ -33,6 +34,8 @@ type RuntimeInfo struct {
 	Bundled   bool // Kura started it and stops it on exit
 	Version   string
 	ModelsDir string // the bundled runtime's model store; "" for an external one
+	// Data is where this Kura keeps its data (config.Locate).
+	Data config.Locations
 }
 
 // Options configure an App. The zero value works (events are dropped until

@@ -703,12 +703,13 @@ func TestACollectionsAnswerSettingsAreCheckedAndKept(t *testing.T) {
 	}
 }
 
-func TestSettingsShowKurasVersionAndSavingThemLeavesItAlone(t *testing.T) {
+func TestSettingsShowKurasVersionAndDataFolderAndSavingLeavesThemAlone(t *testing.T) {
 	h, _ := newTestApp(t, closedURL(t))
 	h.App.opts.Version = "9.8.7"
+	h.App.opts.Runtime.Data = config.Locations{Data: "/media/stick/kura-data", Portable: true}
 	s, _ := h.App.Settings()
-	if s.Version != "9.8.7" {
-		t.Fatalf("Settings().Version = %q, want the version main.go gave", s.Version)
+	if s.Version != "9.8.7" || s.DataDir != "/media/stick/kura-data" || !s.Portable {
+		t.Fatalf("Settings() = %+v, want the version, data folder and portable mode main.go gave", s)
 	}
 	s.Version = "0.0.1"
 	if err := h.App.SaveSettings(s); err != nil {

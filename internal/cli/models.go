@@ -36,6 +36,8 @@ type RuntimeInfo struct {
 	// CPUBackend tells the CPU library a bundled runtime computes with;
 	// nil for an external one.
 	CPUBackend func() ollamarun.CPUBackend
+	// Data is where this Kura keeps its data (config.Locate).
+	Data config.Locations
 }
 
 // Model kinds as `kura models` prints them.
@@ -452,6 +454,8 @@ type RuntimeJSON struct {
 	// Defaults are the models Kura uses on this machine when none is
 	// chosen, and why.
 	Defaults DefaultsJSON `json:"defaults"`
+	// Data is where Kura keeps its data.
+	Data config.Locations `json:"data"`
 }
 
 // DefaultsJSON are the default models for this machine.
@@ -523,7 +527,7 @@ func (a *App) runtime(ctx context.Context, args []string) int {
 	}
 	client := lib.LLM()
 	out := RuntimeJSON{Kind: "external", Bundled: info.Bundled, URL: client.URL(), Version: info.Version,
-		ModelsDir: info.ModelsDir, Pid: info.Pid, Loaded: []LoadedModelJSON{}, CPU: cpuJSON(info)}
+		ModelsDir: info.ModelsDir, Pid: info.Pid, Loaded: []LoadedModelJSON{}, CPU: cpuJSON(info), Data: info.Data}
 	out.Defaults.Chat, out.Defaults.Embedding, out.Defaults.Why = config.DefaultModels(machine.Read())
 	if info.Bundled {
 		out.Kind = "bundled"
@@ -573,6 +577,7 @@ func (a *App) printRuntime(r RuntimeJSON) {
 		version = "not reachable"
 	}
 	fmt.Fprintf(w, "runtime:    %s\nversion:    %s\nurl:        %s\nmodels dir: %s\n", kind, version, r.URL, modelsDir)
+	fmt.Fprintf(w, "data:       %s\n", dataText(r.Data))
 	cpuName := r.CPU.Name
 	if cpuName == "" {
 		cpuName = "unknown CPU"

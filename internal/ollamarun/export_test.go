@@ -9,3 +9,6 @@ func WithDefaultURL(o Options, u string) Options {
 
 // IsLocalDefault exposes isLocalDefault to the tests.
 var IsLocalDefault = isLocalDefault
+
+// BesideKura exposes besideKura to the tests.
+var BesideKura = besideKura
