@@ -267,6 +267,10 @@ export interface Settings {
   language: string;
   /** Kura's version (read-only; SaveSettings ignores it). */
   version: string;
+  /** The folder Kura keeps its data in (read-only). */
+  dataDir: string;
+  /** True when dataDir is the kura-data folder beside Kura: everything it writes stays there. */
+  portable: boolean;
 }
 
 export interface Status {

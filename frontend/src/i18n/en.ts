@@ -372,6 +372,8 @@ export const en = {
   "settings.runtime": "Model runtime",
   "settings.about": "About Kura",
   "settings.version": "Version",
+  "settings.dataDir": "Data folder",
+  "settings.portable": "Portable: everything Kura writes stays in this folder, beside the program.",
   "settings.ollamaUrl": "Ollama address",
   "settings.ollamaUrlHint": "Leave empty to use a local Ollama, or Kura's bundled one.",
   "settings.retrieval": "Search and answers",

@@ -235,6 +235,8 @@ export const ja: Translations = {
   "settings.runtime": "モデルの実行環境",
   "settings.about": "Kura について",
   "settings.version": "バージョン",
+  "settings.dataDir": "データフォルダー",
+  "settings.portable": "ポータブル: Kura が書き込むものはすべて、プログラムの隣にあるこのフォルダーに保存されます。",
   "settings.ollamaUrl": "Ollama のアドレス",
   "settings.ollamaUrlHint": "空欄にすると、この PC の Ollama か Kura 同梱のものを使います。",
   "settings.retrieval": "検索と回答",

@@ -235,6 +235,8 @@ export const ko: Translations = {
   "settings.runtime": "모델 실행 환경",
   "settings.about": "Kura 정보",
   "settings.version": "버전",
+  "settings.dataDir": "데이터 폴더",
+  "settings.portable": "휴대용: Kura가 쓰는 모든 것은 프로그램 옆의 이 폴더에 저장됩니다.",
   "settings.ollamaUrl": "Ollama 주소",
   "settings.ollamaUrlHint": "비워 두면 이 컴퓨터의 Ollama나 Kura에 내장된 Ollama를 씁니다.",
   "settings.retrieval": "검색과 답변",

@@ -273,7 +273,10 @@ export function SettingsView() {
         <dl class="facts">
           <dt>{t("settings.version")}</dt>
           <dd class="mono" data-testid="settings-version">{s.version}</dd>
+          <dt>{t("settings.dataDir")}</dt>
+          <dd class="mono" data-testid="settings-data-dir">{s.dataDir}</dd>
         </dl>
+        {s.portable && <p class="hint">{t("settings.portable")}</p>}
       </section>
     </div>
   );
