@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"path/filepath"
 	"testing"
 
 	"github.com/kura-app/kura/internal/tokenize"
@@ -107,27 +105,12 @@ func TestPendingOCRListsDocumentsWaitingForAnEngine(t *testing.T) {
 // and checks that its chunks read as single-page passages.
 func TestMigratingAVersion3File(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "index.db")
-	db, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	stmts := []string{`CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)`}
-	for _, step := range [][]string{schemaV1, schemaV2, schemaV3} {
-		stmts = append(stmts, step...)
-	}
-	stmts = append(stmts, `INSERT INTO meta VALUES('schema_version', '3')`,
+	path := oldIndex(t, 3,
 		`INSERT INTO collections(id, name, created_at) VALUES(1, 'default', 0)`,
 		`CREATE VIRTUAL TABLE fts_1 USING fts5(terms, content='', contentless_delete=1, tokenize='ascii')`,
 		`INSERT INTO documents(id, collection_id, path, status) VALUES(1, 1, '/a.pdf', 'lexical')`,
 		`INSERT INTO pages(doc_id, page, text) VALUES(1, 5, 'old text')`,
 		`INSERT INTO chunks(id, doc_id, page, start, end, text) VALUES(1, 1, 5, 0, 8, 'old text')`)
-	for _, q := range stmts {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	db.Close()
 	s, err := Open(path)
 	if err != nil {
 		t.Fatal(err)
