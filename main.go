@@ -125,6 +125,10 @@ func (e *engine) open(ctx context.Context, c cli.Common, stderr io.Writer) (*lib
 		stopRuntime()
 		return nil, nil, err
 	}
+	if u := lib.Upgraded(); u.From != 0 {
+		fmt.Fprintf(stderr, "note: this Kura upgraded the library from schema %d to %d; a copy of it as it was is at %s (older Kura versions read only that copy)\n",
+			u.From, u.To, u.Backup)
+	}
 	e.mu.Lock()
 	e.rt = info
 	e.mu.Unlock()

@@ -86,6 +86,8 @@ func (a *App) commands() map[string]Command {
 		"models":      {"list, pull, import (GGUF files, or a folder of them), choose and remove models", (*App).models},
 		"runtime":     {"show the model runtime in use and the models it has loaded", (*App).runtime},
 		"pack":        {"export a collection as a sealed knowledge pack, or import one", (*App).pack},
+		"backup":      {"write one file with the library and settings, while Kura may run", (*App).backup},
+		"restore":     {"put a backup into an empty data folder", (*App).restore},
 		"version":     {"print Kura's version and where its data lives", (*App).version},
 	}
 	for k, v := range a.Extra {

@@ -85,23 +85,13 @@ type ExportSummary struct {
 // complete, so a stopped or failed export leaves no file that looks whole;
 // an existing out is replaced only by a complete pack.
 func (l *Library) ExportPackFile(ctx context.Context, collection, out string, opts ExportOptions, onProgress func(PackProgress) error) (ExportSummary, error) {
-	tmp := out + ".partial"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	var sum ExportSummary
+	err := writeWhole(out, func(w io.Writer) error {
+		var err error
+		sum, err = l.ExportPack(ctx, collection, w, opts, onProgress)
+		return err
+	})
 	if err != nil {
-		return ExportSummary{}, err
-	}
-	sum, err := l.ExportPack(ctx, collection, f, opts, onProgress)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, out)
-	}
-	if err != nil {
-		os.Remove(tmp)
 		return ExportSummary{}, err
 	}
 	return sum, nil
