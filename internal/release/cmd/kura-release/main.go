@@ -4,6 +4,7 @@
 //	kura-release keygen --key FILE --pub FILE   a new key pair (password from $KURA_KEY_PASSWORD)
 //	kura-release sign DIR --key FILE            write DIR/SHA256SUMS and DIR/SHA256SUMS.minisig
 //	kura-release verify DIR --pub FILE          check the signature, then every file's sum
+//	kura-release icon IN.png OUT.png SIZE         IN scaled down to SIZE×SIZE (for hicolor)
 package main
 
 import (
@@ -41,6 +42,16 @@ func main() {
 		names, err = release.SignDir(dir, *key, password)
 		if err == nil {
 			fmt.Printf("signed the sums of %d files in %s/%s\n", len(names), dir, release.SigFile)
+		}
+	case "icon":
+		rest := fs.Args()
+		if len(rest) != 2 {
+			err = fmt.Errorf("usage: kura-release icon IN.png OUT.png SIZE")
+			break
+		}
+		var size int
+		if _, err = fmt.Sscan(rest[1], &size); err == nil {
+			err = release.ScaleIcon(dir, rest[0], size)
 		}
 	case "verify":
 		var names []string
