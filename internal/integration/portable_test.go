@@ -75,7 +75,7 @@ func TestAPortableKuraWritesOnlyIntoKuraData(t *testing.T) {
 		// folder; then strace runs kura from the stick's folder.
 		script := `mount --bind "$1" "$1" && mount --bind "$2" "$2" && mount -o remount,ro,bind / && shift 2 && exec "$@"`
 		cmd := exec.Command("unshare", append([]string{"-m", "sh", "-c", script, "sh", data, traces,
-			"strace", "-f", "-qq", "-o", trace, "-e", "trace=" + writeSyscalls, filepath.Join(root, "kura")}, args...)...)
+			"strace", "-f", "-qq", "-y", "-o", trace, "-e", "trace=" + writeSyscalls, filepath.Join(root, "kura")}, args...)...)
 		cmd.Env, cmd.Dir = env, root
 		stdout, stderr, code := runCmd(t, cmd)
 		for _, w := range writesOutside(t, trace, root, data) {
@@ -122,7 +122,9 @@ const writeSyscalls = "open,openat,openat2,creat,mkdir,mkdirat,rename,renameat,r
 
 // writesOutside returns the lines of an strace log that write (or try to)
 // outside dir: every call of writeSyscalls but an open for reading only,
-// on any path not under dir, /dev or /proc. A relative path counts from cwd.
+// on any path not under dir, /dev or /proc. A relative path counts from
+// the folder its directory descriptor names (strace -y prints it as
+// 5</path>), else from cwd.
 func writesOutside(t *testing.T, trace, cwd, dir string) []string {
 	t.Helper()
 	f, err := os.Open(trace)
@@ -131,6 +133,7 @@ func writesOutside(t *testing.T, trace, cwd, dir string) []string {
 	}
 	defer f.Close()
 	quoted := regexp.MustCompile(`"((?:[^"\\]|\\.)*)"`)
+	dirfd := regexp.MustCompile(`^\d+\s+\w+\((?:\d+|AT_FDCWD)<([^>]*)>, "`)
 	var out []string
 	r := bufio.NewReader(f)
 	for {
@@ -138,11 +141,16 @@ func writesOutside(t *testing.T, trace, cwd, dir string) []string {
 		if call := strings.TrimSpace(line); call != "" {
 			isOpen := regexp.MustCompile(`^\d+\s+(open|openat|openat2)\(`).MatchString(call)
 			writes := !isOpen || regexp.MustCompile(`O_WRONLY|O_RDWR|O_CREAT|O_TRUNC`).MatchString(call)
-			if writes && !strings.Contains(call, "resumed>") {
+			// mkdir of a folder that exists (EEXIST) changes nothing.
+			if writes && !strings.Contains(call, "resumed>") && !strings.HasSuffix(call, "EEXIST (File exists)") {
+				base := cwd
+				if m := dirfd.FindStringSubmatch(call); m != nil {
+					base = m[1]
+				}
 				for _, m := range quoted.FindAllStringSubmatch(call, -1) {
 					p := m[1]
 					if !filepath.IsAbs(p) {
-						p = filepath.Join(cwd, p)
+						p = filepath.Join(base, p)
 					}
 					p = filepath.Clean(p)
 					if p != dir && !strings.HasPrefix(p, dir+"/") && !strings.HasPrefix(p, "/dev/") && !strings.HasPrefix(p, "/proc/") {
