@@ -106,7 +106,10 @@ func (a *App) Run(ctx context.Context, args []string) int {
 		return ExitOK
 	}
 	if args[0] == "--version" || args[0] == "-version" {
-		args = append([]string{"version"}, args[1:]...)
+		// One line, as programs and package tests expect of --version;
+		// `kura version` says where the data lives too.
+		fmt.Fprintf(a.Stdout, "kura %s\n", a.Version)
+		return ExitOK
 	}
 	cmd, ok := a.commands()[args[0]]
 	if !ok {

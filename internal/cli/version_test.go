@@ -9,14 +9,18 @@ import (
 )
 
 func TestVersionAndDashDashVersionPrintTheVersionMainGave(t *testing.T) {
-	for _, args := range [][]string{{"version"}, {"--version"}} {
+	for _, args := range [][]string{{"version", "--data", t.TempDir()}, {"--version"}} {
 		var out, errb bytes.Buffer
 		a := &App{Open: testOpener, Version: "1.2.3", Stdout: &out, Stderr: &errb}
 		if code := a.Run(context.Background(), args); code != ExitOK {
 			t.Fatalf("kura %v: exit %d: %s", args, code, errb.String())
 		}
-		if first, _, _ := strings.Cut(out.String(), "\n"); first != "kura 1.2.3" {
+		first, rest, _ := strings.Cut(out.String(), "\n")
+		if first != "kura 1.2.3" {
 			t.Fatalf("kura %v printed %q, want the first line %q", args, out.String(), "kura 1.2.3")
+		}
+		if wantData := args[0] == "version"; strings.HasPrefix(rest, "data: "+args[len(args)-1]+" (set by --data)") != wantData {
+			t.Fatalf("kura %v printed %q; want the data folder line only from kura version", args, out.String())
 		}
 	}
 	var out bytes.Buffer
