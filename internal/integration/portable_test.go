@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -204,4 +205,44 @@ func portableFolder(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return root
+}
+
+// TestTheWriteCheckFlagsEveryWriteOutsideTheFolder feeds writesOutside
+// an strace log of the shapes strace -f -y prints, so a check that found
+// nothing is known to have looked.
+func TestTheWriteCheckFlagsEveryWriteOutsideTheFolder(t *testing.T) {
+	lines := []struct {
+		line    string
+		flagged bool
+	}{
+		{`10  openat(AT_FDCWD</stick>, "/stick/kura-data/index.db", O_RDWR|O_CREAT|O_CLOEXEC, 0644) = 3</stick/kura-data/index.db>`, false},
+		{`10  openat(AT_FDCWD</stick>, "/etc/ld.so.cache", O_RDONLY|O_CLOEXEC) = 3</etc/ld.so.cache>`, false},
+		{`10  openat(AT_FDCWD</stick>, "/home/u/.cache/x", O_WRONLY|O_CREAT|O_TRUNC, 0600) = -1 EROFS (Read-only file system)`, true},
+		{`10  openat(AT_FDCWD</stick>, "notes.txt", O_WRONLY|O_CREAT, 0600) = 3</stick/notes.txt>`, true},
+		{`11  mkdir("/tmp/kura-ocr-1", 0700) = 0`, true},
+		{`11  mkdir("/stick/kura-data", 0777) = -1 EEXIST (File exists)`, false},
+		{`12  unlinkat(5</tmp/x>, "a", 0) = 0`, true},
+		{`12  unlinkat(5</stick/kura-data/tmp/y>, "a", 0) = 0`, false},
+		{`13  renameat2(AT_FDCWD</stick>, "/stick/kura-data/a.partial", AT_FDCWD</stick>, "/stick/kura-data/a", 0) = 0`, false},
+		{`13  openat(AT_FDCWD</stick>, "/dev/null", O_WRONLY|O_CLOEXEC) = 3</dev/null>`, false},
+	}
+	var log strings.Builder
+	want := 0
+	for _, l := range lines {
+		log.WriteString(l.line + "\n")
+		if l.flagged {
+			want++
+		}
+	}
+	trace := filepath.Join(t.TempDir(), "t.trace")
+	os.WriteFile(trace, []byte(log.String()), 0o644)
+	got := writesOutside(t, trace, "/stick", "/stick/kura-data")
+	if len(got) != want {
+		t.Fatalf("flagged %d lines, want %d:\n%s", len(got), want, strings.Join(got, "\n"))
+	}
+	for _, l := range lines {
+		if l.flagged && !slices.Contains(got, l.line) {
+			t.Errorf("not flagged: %s", l.line)
+		}
+	}
 }
