@@ -5,7 +5,7 @@ GO ?= go
 BIN := build/bin
 export CGO_ENABLED := 1
 
-.PHONY: all build run test test-unit test-system test-frontend test-integration bench bench-smoke ollama deps lint
+.PHONY: all build run test test-unit test-system test-frontend test-integration bench bench-smoke ollama deps lint release test-release
 
 all: build
 
@@ -261,5 +261,25 @@ bench-edge: build ollama
 		$(BIN)/kura models import "$$path" --name "$$name" --data $(EDGE_DATA) >&2 || exit 1; \
 	done < $(SHAPES_DIR)/edge.tsv
 	@$(BIN)/kura bench --edge --json --data $(EDGE_DATA) --chat $(EDGE_CHAT) --embed $(EDGE_EMBED)
+
+# release writes dist/ for the version in the VERSION file (the one place it
+# is written; kura embeds the same file): the Debian package
+# kura_X.Y.Z_amd64.deb, the portable kura-X.Y.Z-linux-amd64.tar.gz, and
+# SHA256SUMS with its minisign signature SHA256SUMS.minisig, made with the
+# key KEY (its password, if any, in $$KURA_KEY_PASSWORD). A new key:
+#   go run ./internal/release/cmd/kura-release keygen --key kura.key --pub kura.pub
+# The kura in it is the desktop build, stripped (-s -w) and without local
+# paths (-trimpath); packaging/release.sh lays the files out.
+release: frontend-placeholder frontend/wailsjs/go/models.ts frontend-build ollama
+	$(GO) build -trimpath -ldflags "-s -w" -tags $(WAILS_TAGS) -o build/release/kura .
+	KEY="$(KEY)" ./packaging/release.sh
+
+# test-release checks what `make release` wrote, each on a clean system: the
+# .deb installed with apt into a fresh Debian root (debootstrap), used, and
+# removed; the portable tarball run read-only from its own folder; the
+# signature and sums. It is not part of `make test` (it needs root, a
+# Debian mirror and a few minutes): run it before publishing a release.
+test-release:
+	./packaging/test-release.sh
 
 FORCE:

@@ -73,7 +73,7 @@ func (e *engine) desktop(a *cli.App, ctx context.Context, args []string) int {
 			return cli.ExitFailure
 		}
 		defer closeFn()
-		host = app.New(lib, app.Options{Runtime: e.appRuntime(), ReadyFile: os.Getenv("KURA_READY_FILE")})
+		host = app.New(lib, app.Options{Runtime: e.appRuntime(), Version: kuraVersion(), ReadyFile: os.Getenv("KURA_READY_FILE")})
 		host.QuitOn(ctx)
 	}
 	err := wails.Run(&options.App{

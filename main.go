@@ -30,6 +30,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), sigs...)
 	e := &engine{defaultURL: defaultOllamaURL()}
 	cmd := &cli.App{Open: e.open, Runtime: e.runtime, Stdin: &stdinUntil{ctx: ctx, r: os.Stdin}, Stdout: os.Stdout, Stderr: os.Stderr,
+		Version: kuraVersion(),
 		Extra: map[string]cli.Command{
 			"app":   {Summary: "open the desktop window (what `kura` alone does)", Run: e.desktop},
 			"serve": {Summary: "serve the app to a web browser at --addr (loopback by default)", Run: e.serve},
@@ -40,7 +41,7 @@ func main() {
 		args = []string{"app"}
 	case desktopBuild && len(args) == 0:
 		args = []string{"app"}
-	case desktopBuild && strings.HasPrefix(args[0], "--") && args[0] != "--help":
+	case desktopBuild && strings.HasPrefix(args[0], "--") && args[0] != "--help" && args[0] != "--version":
 		// `kura --data DIR` opens the window on that data folder.
 		args = append([]string{"app"}, args...)
 	}
@@ -68,20 +69,20 @@ func (e *engine) runtime() cli.RuntimeInfo {
 // appRuntime is runtime() for the app package.
 func (e *engine) appRuntime() app.RuntimeInfo {
 	rt := e.runtime()
-	return app.RuntimeInfo{URL: rt.URL, Bundled: rt.Bundled, Version: rt.Version, ModelsDir: rt.ModelsDir}
+	return app.RuntimeInfo{URL: rt.URL, Bundled: rt.Bundled, Version: rt.Version, ModelsDir: rt.ModelsDir, Data: rt.Data}
 }
 
 // open wires the engine for a subcommand: settings from the data folder,
 // the model runtime client, and the library.
 func (e *engine) open(ctx context.Context, c cli.Common, stderr io.Writer) (*library.Library, func(), error) {
-	dir := c.Data
-	if dir == "" {
-		d, err := config.DataDir()
-		if err != nil {
-			return nil, nil, fmt.Errorf("find the data folder: %w (set --data or KURA_DATA)", err)
-		}
-		dir = d
+	loc, err := config.Locate(c.Data)
+	if err != nil {
+		return nil, nil, err
 	}
+	if err := loc.Prepare(); err != nil {
+		return nil, nil, err
+	}
+	dir := loc.Data
 	cfg, err := config.Load(dir)
 	if err != nil {
 		return nil, nil, err
@@ -93,17 +94,18 @@ func (e *engine) open(ctx context.Context, c cli.Common, stderr io.Writer) (*lib
 			url = e.defaultURL
 		}
 	}
-	info := cli.RuntimeInfo{URL: url}
+	info := cli.RuntimeInfo{URL: url, Data: loc}
 	stopRuntime := func() {}
 	if !c.NoRuntime {
 		// An Ollama the user runs takes precedence; otherwise start the
 		// bundled one. Without either, Kura still works lexically.
-		rt, err := ollamarun.Ensure(ctx, ollamarun.Options{URL: url, DefaultURL: e.defaultURL, DataDir: dir, Log: runtimeLog(dir)})
+		rt, err := ollamarun.Ensure(ctx, ollamarun.Options{URL: url, DefaultURL: e.defaultURL, DataDir: dir, ModelsDir: loc.Models,
+			Env: loc.RuntimeEnv(), Log: runtimeLog(loc.Logs)})
 		if err != nil {
 			fmt.Fprintf(stderr, "note: no model runtime: %v; keyword search still works\n", err)
 		} else {
 			url, stopRuntime = rt.URL, rt.Stop
-			info = cli.RuntimeInfo{URL: rt.URL, Bundled: rt.Bundled, Version: rt.Version, ModelsDir: rt.ModelsDir, Pid: rt.Pid()}
+			info = cli.RuntimeInfo{URL: rt.URL, Bundled: rt.Bundled, Version: rt.Version, ModelsDir: rt.ModelsDir, Pid: rt.Pid(), Data: loc}
 			if rt.Bundled {
 				info.CPUBackend = rt.CPUBackend
 			}
@@ -122,6 +124,10 @@ func (e *engine) open(ctx context.Context, c cli.Common, stderr io.Writer) (*lib
 	if err != nil {
 		stopRuntime()
 		return nil, nil, err
+	}
+	if u := lib.Upgraded(); u.From != 0 {
+		fmt.Fprintf(stderr, "note: this Kura upgraded the library from schema %d to %d; a copy of it as it was is at %s (older Kura versions read only that copy)\n",
+			u.From, u.To, u.Backup)
 	}
 	e.mu.Lock()
 	e.rt = info
@@ -169,13 +175,13 @@ func (s *stdinUntil) Read(p []byte) (int, error) {
 	return s.pipe.Read(p)
 }
 
-// runtimeLog is where the bundled Ollama's output goes: a file in the data
+// runtimeLog is where the bundled Ollama's output goes: a file in the logs
 // folder, truncated at each start (nil if it cannot be created).
-func runtimeLog(dir string) io.Writer {
-	if err := os.MkdirAll(filepath.Join(dir, "logs"), 0o700); err != nil {
+func runtimeLog(logs string) io.Writer {
+	if err := os.MkdirAll(logs, 0o700); err != nil {
 		return nil
 	}
-	f, err := os.Create(filepath.Join(dir, "logs", "ollama.log"))
+	f, err := os.Create(filepath.Join(logs, "ollama.log"))
 	if err != nil {
 		return nil
 	}

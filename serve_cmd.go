@@ -72,7 +72,7 @@ func (e *engine) serve(a *cli.App, ctx context.Context, args []string) int {
 	defer closeFn()
 	// File URLs carry no token: the page has the cookie, and a URL with
 	// the token would stay in the browser's history.
-	host := app.New(lib, app.Options{Runtime: e.appRuntime(), ReadyFile: os.Getenv("KURA_READY_FILE")})
+	host := app.New(lib, app.Options{Runtime: e.appRuntime(), Version: kuraVersion(), ReadyFile: os.Getenv("KURA_READY_FILE")})
 	srv := serve.New(host, frontendDist(), *token)
 	srv.Hosts = serveHosts(*addr)
 	u := serve.URL(ln, *token)

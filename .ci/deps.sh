@@ -15,6 +15,7 @@ pkgs=(
   wkhtmltopdf                     # PDFs from an HTML-to-PDF tool (recall tests)
   fonts-noto-cjk fonts-ipafont-gothic fonts-nanum  # CJK fonts the test PDFs are printed with
   nodejs npm                      # the frontend build (Vite)
+  strace                          # the portable test records every write Kura attempts
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -22,6 +22,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kura-app/kura/internal/config"
 	"github.com/kura-app/kura/internal/library"
 	"github.com/kura-app/kura/internal/vectorize"
 )
@@ -33,12 +34,17 @@ type RuntimeInfo struct {
 	Bundled   bool // Kura started it and stops it on exit
 	Version   string
 	ModelsDir string // the bundled runtime's model store; "" for an external one
+	// Data is where this Kura keeps its data (config.Locate).
+	Data config.Locations
 }
 
 // Options configure an App. The zero value works (events are dropped until
 // an Emitter is set).
 type Options struct {
 	Runtime RuntimeInfo
+	// Version is Kura's version, shown in Settings (main.go reads it from
+	// the VERSION file).
+	Version string
 	// Emit delivers events; Host.Startup replaces it with the Wails one.
 	Emit Emitter
 	// ReadyFile, if set, receives "ready" when the page calls Ready (the

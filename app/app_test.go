@@ -716,3 +716,20 @@ func TestPassagesNameTheContentOfTheirFile(t *testing.T) {
 		t.Fatalf("hashes by file = %q; want report.txt and copy.txt the same, other.txt another", byName)
 	}
 }
+
+func TestSettingsShowKurasVersionAndDataFolderAndSavingLeavesThemAlone(t *testing.T) {
+	h, _ := newTestApp(t, closedURL(t))
+	h.App.opts.Version = "9.8.7"
+	h.App.opts.Runtime.Data = config.Locations{Data: "/media/stick/kura-data", Portable: true}
+	s, _ := h.App.Settings()
+	if s.Version != "9.8.7" || s.DataDir != "/media/stick/kura-data" || !s.Portable {
+		t.Fatalf("Settings() = %+v, want the version, data folder and portable mode main.go gave", s)
+	}
+	s.Version = "0.0.1"
+	if err := h.App.SaveSettings(s); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := h.App.Settings(); got.Version != "9.8.7" {
+		t.Fatalf("after saving, Settings().Version = %q", got.Version)
+	}
+}

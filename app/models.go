@@ -231,7 +231,8 @@ func (a *App) Settings() (Settings, error) {
 	c := a.lib.Config()
 	return Settings{OllamaURL: c.OllamaURL, ChatModel: c.ChatModel, EmbedModel: c.EmbedModel, TopK: c.TopK,
 		LexicalWeight: c.LexicalWeight, ChunkSize: c.ChunkSize, ChunkOverlap: c.ChunkOverlap, MaxContext: c.MaxContext,
-		FirstTokenSeconds: c.FirstTokenSeconds, Theme: c.Theme, Language: c.Language}, nil
+		FirstTokenSeconds: c.FirstTokenSeconds, Theme: c.Theme, Language: c.Language, Version: a.opts.Version,
+		DataDir: a.opts.Runtime.Data.Data, Portable: a.opts.Runtime.Data.Portable}, nil
 }
 
 // Allowed ranges of the numeric settings (config.Normalize falls back to

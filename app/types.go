@@ -338,6 +338,12 @@ type Settings struct {
 	FirstTokenSeconds int    `json:"firstTokenSeconds"`
 	Theme             string `json:"theme"`
 	Language          string `json:"language"`
+	// Version is Kura's version; read-only (SaveSettings ignores it).
+	Version string `json:"version"`
+	// DataDir is the folder Kura keeps its data in, and Portable whether it
+	// is the kura-data folder beside the executable; read-only.
+	DataDir  string `json:"dataDir"`
+	Portable bool   `json:"portable"`
 }
 
 // Status is what the banner needs: whether the runtime at URL answers and

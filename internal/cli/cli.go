@@ -58,6 +58,9 @@ type App struct {
 	// Runtime describes the model runtime the last Open settled on, for
 	// `kura runtime`; main.go provides it with Open. Nil means unknown.
 	Runtime func() RuntimeInfo
+	// Version is Kura's version, printed by `kura version` and `kura
+	// --version`; main.go provides it (from the VERSION file).
+	Version string
 	// Extra are subcommands that need more than a library, provided by
 	// main.go (the composition root): `app` (the desktop window) and
 	// `serve` (the app for a browser). The rest are commands() here.
@@ -88,6 +91,9 @@ func (a *App) commands() map[string]Command {
 		"models":      {"list, pull, import (GGUF files, or a folder of them), choose and remove models", (*App).models},
 		"runtime":     {"show the model runtime in use and the models it has loaded", (*App).runtime},
 		"pack":        {"export a collection as a sealed knowledge pack, or import one", (*App).pack},
+		"backup":      {"write one file with the library and settings, while Kura may run", (*App).backup},
+		"restore":     {"put a backup into an empty data folder", (*App).restore},
+		"version":     {"print Kura's version and where its data lives", (*App).version},
 	}
 	for k, v := range a.Extra {
 		cmds[k] = v
@@ -102,6 +108,12 @@ func (a *App) Run(ctx context.Context, args []string) int {
 		if len(args) == 0 {
 			return ExitUsage
 		}
+		return ExitOK
+	}
+	if args[0] == "--version" || args[0] == "-version" {
+		// One line, as programs and package tests expect of --version;
+		// `kura version` says where the data lives too.
+		fmt.Fprintf(a.Stdout, "kura %s\n", a.Version)
 		return ExitOK
 	}
 	cmd, ok := a.commands()[args[0]]

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"runtime/debug"
 
 	"github.com/kura-app/kura/internal/mcpserver"
 )
@@ -30,17 +29,16 @@ func (a *App) mcp(ctx context.Context, args []string) int {
 	if err := lib.CheckWithin(ctx, c.Collection, within); err != nil {
 		return a.fail(err)
 	}
-	if err := mcpserver.Serve(ctx, lib, mcpserver.Scope{Collection: c.Collection, Within: within}, buildVersion(), a.Stdin, a.Stdout); err != nil {
+	if err := mcpserver.Serve(ctx, lib, mcpserver.Scope{Collection: c.Collection, Within: within}, a.versionText(), a.Stdin, a.Stdout); err != nil {
 		return a.fail(err)
 	}
 	return ExitOK
 }
 
-// buildVersion is the version the binary was built as ("devel" from a
-// source tree).
-func buildVersion() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
+// versionText is Kura's version as main.go gave it ("devel" when it gave none).
+func (a *App) versionText() string {
+	if a.Version != "" {
+		return a.Version
 	}
 	return "devel"
 }

@@ -36,6 +36,8 @@ type RuntimeInfo struct {
 	// CPUBackend tells the CPU library a bundled runtime computes with;
 	// nil for an external one.
 	CPUBackend func() ollamarun.CPUBackend
+	// Data is where this Kura keeps its data (config.Locate).
+	Data config.Locations
 }
 
 // Model kinds as `kura models` prints them.
@@ -447,6 +449,8 @@ type RuntimeJSON struct {
 	// Defaults are the models Kura uses (the settings', the ones kura
 	// models marks as default), and why.
 	Defaults DefaultsJSON `json:"defaults"`
+	// Data is where Kura keeps its data.
+	Data config.Locations `json:"data"`
 }
 
 // DefaultsJSON are the default models for this machine.
@@ -530,7 +534,7 @@ func (a *App) runtime(ctx context.Context, args []string) int {
 	}
 	st := lib.RuntimeStatus(ctx)
 	out := RuntimeJSON{Kind: "external", Bundled: info.Bundled, URL: st.URL, Version: info.Version,
-		ModelsDir: info.ModelsDir, Pid: info.Pid, Reachable: st.Reachable, Loaded: []LoadedModelJSON{}, CPU: cpuJSON(info)}
+		ModelsDir: info.ModelsDir, Pid: info.Pid, Reachable: st.Reachable, Loaded: []LoadedModelJSON{}, CPU: cpuJSON(info), Data: info.Data}
 	out.Defaults = defaultsJSON(lib.Config())
 	if info.Bundled {
 		out.Kind = "bundled"
@@ -578,6 +582,7 @@ func (a *App) printRuntime(r RuntimeJSON) {
 		version = "not reachable"
 	}
 	fmt.Fprintf(w, "runtime:    %s\nversion:    %s\nurl:        %s\nmodels dir: %s\n", kind, version, r.URL, modelsDir)
+	fmt.Fprintf(w, "data:       %s\n", dataText(r.Data))
 	cpuName := r.CPU.Name
 	if cpuName == "" {
 		cpuName = "unknown CPU"

@@ -303,15 +303,11 @@ func (a *App) packImport(ctx context.Context, args []string) int {
 // newDataFolder returns the absolute data folder that flag (or the
 // default) names when it does not exist yet, else "".
 func newDataFolder(flag string) string {
-	dir := flag
-	if dir == "" {
-		d, err := config.DataDir()
-		if err != nil {
-			return ""
-		}
-		dir = d
+	loc, err := config.Locate(flag)
+	if err != nil {
+		return ""
 	}
-	dir, err := filepath.Abs(dir)
+	dir, err := filepath.Abs(loc.Data)
 	if err != nil {
 		return ""
 	}

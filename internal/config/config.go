@@ -247,16 +247,13 @@ func WriteFileAtomic(path string, data []byte, perm fs.FileMode) error {
 	return nil
 }
 
-// DataDir returns the data folder: $KURA_DATA, else the per-user data
-// folder (~/.local/share/kura on Linux, ~/Library/Application Support/Kura
-// on macOS, %AppData%\Kura on Windows).
-func DataDir() (string, error) {
-	if d := os.Getenv("KURA_DATA"); d != "" {
-		return filepath.Abs(d)
-	}
+// dataDir is the per-user data folder: ~/.local/share/kura on Linux
+// ($XDG_DATA_HOME/kura when set), ~/Library/Application Support/Kura on
+// macOS, %AppData%\Kura on Windows.
+func dataDir(getenv func(string) string) (string, error) {
 	switch runtime.GOOS {
 	case "linux", "freebsd", "openbsd", "netbsd":
-		if x := os.Getenv("XDG_DATA_HOME"); x != "" {
+		if x := getenv("XDG_DATA_HOME"); x != "" {
 			return filepath.Join(x, "kura"), nil
 		}
 		home, err := os.UserHomeDir()

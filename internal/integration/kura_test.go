@@ -415,12 +415,19 @@ func runKura(t *testing.T, defaultURL string, args ...string) (string, string, i
 	t.Helper()
 	cmd := exec.Command(kuraBinary(t), args...)
 	cmd.Env, cmd.Dir = kuraEnv(t, defaultURL), t.TempDir()
+	return runCmd(t, cmd)
+}
+
+// runCmd runs cmd and returns its output and exit status; it fails t when
+// cmd could not run at all.
+func runCmd(t *testing.T, cmd *exec.Cmd) (string, string, int) {
+	t.Helper()
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
 	var exit *exec.ExitError
 	if err != nil && !errors.As(err, &exit) {
-		t.Fatalf("kura %s: %v", strings.Join(args, " "), err)
+		t.Fatalf("%s: %v", strings.Join(cmd.Args, " "), err)
 	}
 	return stdout.String(), stderr.String(), cmd.ProcessState.ExitCode()
 }

@@ -154,6 +154,10 @@ func (l *Library) EmbeddingStatuses() []vectorize.Status { return l.worker.Statu
 // Close closes the index.
 func (l *Library) Close() error { return l.store.Close() }
 
+// Upgraded says whether opening brought an older index to this build's
+// schema, and where the copy made first is (From is 0 when not).
+func (l *Library) Upgraded() store.Upgrade { return l.store.Upgraded() }
+
 // Dir is the data folder.
 func (l *Library) Dir() string { return l.dir }
 

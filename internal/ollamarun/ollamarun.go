@@ -39,12 +39,15 @@ type Options struct {
 	// URL is the Ollama URL the user configured; "" means the default,
 	// http://127.0.0.1:11434.
 	URL string
-	// DataDir is Kura's data directory. The bundled server keeps its models
-	// in DataDir/models and a note of its process in DataDir/run.
+	// DataDir is Kura's data directory. The bundled server keeps a note of
+	// its process in DataDir/run, and its models in ModelsDir.
 	DataDir string
-	// Binary is the bundled ollama executable. "" looks for "ollama" next to
-	// Kura's own executable, then for build/bin/ollama in the source tree
-	// Kura runs from (development: `make ollama`).
+	// ModelsDir is the bundled server's model store (its OLLAMA_MODELS);
+	// "" means DataDir/models.
+	ModelsDir string
+	// Binary is the bundled ollama executable. "" looks, beside Kura's own
+	// executable, in the places of RuntimeLayouts, then for build/bin/ollama
+	// in the source tree Kura runs from (development: `make ollama`).
 	Binary string
 	// Log receives the bundled server's output; nil discards it.
 	Log io.Writer
@@ -126,7 +129,10 @@ func Start(ctx context.Context, opts Options) (*Runtime, error) {
 	if err != nil {
 		return nil, err
 	}
-	modelsDir := filepath.Join(opts.DataDir, "models")
+	modelsDir := opts.ModelsDir
+	if modelsDir == "" {
+		modelsDir = filepath.Join(opts.DataDir, "models")
+	}
 	runDir := filepath.Join(opts.DataDir, "run")
 	for _, d := range []string{modelsDir, runDir} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
@@ -316,6 +322,18 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
+// RuntimeLayouts are the folders, relative to the folder of Kura's
+// executable, where Kura looks for the bundled ollama, in order. Each holds
+// the binary in a bin-like folder with its CPU libraries in ../lib/ollama
+// beside it, where Ollama itself looks for them:
+//
+//	"."               development and tests: build/bin/kura beside build/bin/ollama
+//	                  (libraries in build/lib/ollama)
+//	"runtime/bin"     the portable tarball: kura, runtime/bin/ollama, runtime/lib/ollama
+//	"../lib/kura/bin" an installed package: /usr/bin/kura, /usr/lib/kura/bin/ollama,
+//	                  /usr/lib/kura/lib/ollama
+var RuntimeLayouts = []string{".", "runtime/bin", "../lib/kura/bin"}
+
 // findBinary resolves Options.Binary; see there for the search order.
 func findBinary(bin string) (string, error) {
 	if bin != "" {
@@ -330,11 +348,11 @@ func findBinary(bin string) (string, error) {
 	}
 	var tried []string
 	if exe, err := os.Executable(); err == nil {
-		p := filepath.Join(filepath.Dir(exe), name)
-		if fileExists(p) {
+		p, looked := besideKura(filepath.Dir(exe), name)
+		if p != "" {
 			return p, nil
 		}
-		tried = append(tried, p)
+		tried = append(tried, looked...)
 	}
 	if root, err := ModuleRoot(); err == nil {
 		p := filepath.Join(root, "build", "bin", name)
@@ -345,6 +363,20 @@ func findBinary(bin string) (string, error) {
 	}
 	return "", fmt.Errorf("bundled ollama not found (looked for %s); install Ollama, or build it with `make ollama`",
 		strings.Join(tried, ", "))
+}
+
+// besideKura returns the first file name in the RuntimeLayouts under
+// exeDir, or "" and the paths it looked at.
+func besideKura(exeDir, name string) (string, []string) {
+	var tried []string
+	for _, rel := range RuntimeLayouts {
+		p := filepath.Join(exeDir, filepath.FromSlash(rel), name)
+		if fileExists(p) {
+			return p, nil
+		}
+		tried = append(tried, p)
+	}
+	return "", tried
 }
 
 // ModuleRoot is the nearest directory at or above the working directory

@@ -226,3 +226,33 @@ func loadModel(t *testing.T, url string) {
 		t.Fatalf("load model: %s", resp.Status)
 	}
 }
+
+// TestTheRuntimeIsFoundWhereEachPackageShipsIt builds each shipped layout
+// (the source tree, the portable tarball, the installed package) around a
+// kura executable and checks that the ollama of that layout is the one
+// found, and that nothing is found outside them.
+func TestTheRuntimeIsFoundWhereEachPackageShipsIt(t *testing.T) {
+	for _, c := range []struct {
+		name, exeDir, ollama string
+	}{
+		{"the source tree: build/bin/kura beside build/bin/ollama", "build/bin", "build/bin/ollama"},
+		{"the portable tarball: kura, runtime/bin/ollama", "kura-0.1.0", "kura-0.1.0/runtime/bin/ollama"},
+		{"the package: /usr/bin/kura, /usr/lib/kura/bin/ollama", "usr/bin", "usr/lib/kura/bin/ollama"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			root := t.TempDir()
+			exeDir := filepath.Join(root, filepath.FromSlash(c.exeDir))
+			want := filepath.Join(root, filepath.FromSlash(c.ollama))
+			if got, _ := ollamarun.BesideKura(exeDir, "ollama"); got != "" {
+				t.Fatalf("found %s before it was put there", got)
+			}
+			os.MkdirAll(filepath.Dir(want), 0o755)
+			if err := os.WriteFile(want, []byte("#!/bin/sh\n"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if got, tried := ollamarun.BesideKura(exeDir, "ollama"); filepath.Clean(got) != want {
+				t.Fatalf("found %q (looked at %v), want %s", got, tried, want)
+			}
+		})
+	}
+}

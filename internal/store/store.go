@@ -58,7 +58,20 @@ type Store struct {
 	r    *sql.DB // readers: a pool of query-only connections
 	w    *sql.DB // the one writer connection
 	path string
+	// upgrade is what Open did to an older file (zero when nothing).
+	upgrade Upgrade
 }
+
+// Upgrade says that Open brought an older index to SchemaVersion, and
+// where the copy of the file it made first is.
+type Upgrade struct {
+	From, To int
+	Backup   string // a consistent copy of the index as it was before
+}
+
+// Upgraded reports what Open did to an older index; From is 0 when the
+// file was already at SchemaVersion or new.
+func (s *Store) Upgraded() Upgrade { return s.upgrade }
 
 // Open opens or creates the index at path (its folder is created). It
 // migrates older schemas forward and refuses newer ones.
@@ -92,6 +105,31 @@ func Open(path string) (*Store, error) {
 	return s, nil
 }
 
+// CopyTo writes a consistent copy of the whole index to dst, a file
+// that must not exist, while others keep reading and writing: SQLite's
+// VACUUM INTO reads one transaction's view, so the copy holds every
+// committed write up to some instant and none after. It runs on a
+// connection of its own, so it does not hold up the writer.
+func (s *Store) CopyTo(ctx context.Context, dst string) error {
+	db, err := sql.Open("sqlite", "file:"+s.path+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		return fmt.Errorf("copy the index %s: %w", s.path, err)
+	}
+	defer db.Close()
+	return s.snapshot(ctx, db, dst)
+}
+
+func (s *Store) snapshot(ctx context.Context, db *sql.DB, dst string) error {
+	if _, err := os.Lstat(dst); err == nil {
+		return fmt.Errorf("copy the index: %s already exists", dst)
+	}
+	if _, err := db.ExecContext(ctx, `VACUUM INTO ?`, dst); err != nil {
+		os.Remove(dst)
+		return fmt.Errorf("copy the index %s: %w", s.path, err)
+	}
+	return nil
+}
+
 // Path is the file the store lives in.
 func (s *Store) Path() string { return s.path }
 
@@ -118,6 +156,15 @@ func (s *Store) migrate() error {
 	}
 	if have == SchemaVersion {
 		return nil
+	}
+	if have > 0 {
+		// An upgrade cannot be undone by an older Kura: keep a copy of
+		// the file as it was, beside it, before changing anything.
+		backup := fmt.Sprintf("%s.schema%d-%s.bak", s.path, have, time.Now().UTC().Format("20060102T150405Z"))
+		if err := s.snapshot(context.Background(), s.w, backup); err != nil {
+			return fmt.Errorf("back up the index before upgrading it from schema %d: %w", have, err)
+		}
+		s.upgrade = Upgrade{From: have, To: SchemaVersion, Backup: backup}
 	}
 	tx, err := s.begin(context.Background())
 	if err != nil {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -165,5 +166,65 @@ func TestCountingVectorsUsesAnIndexNotTheVectors(t *testing.T) {
 	}
 	if p := strings.Join(plan, "; "); !strings.Contains(p, "COVERING INDEX vectors_set") {
 		t.Fatalf("the vector count reads the vectors (plan: %q); Collection runs it on every search", plan)
+	}
+}
+
+func TestACopyHoldsWhatWasCommittedAndOpensAsAnIndex(t *testing.T) {
+	ctx := context.Background()
+	s, c := openTest(t)
+	if _, _, _, err := s.PutDocument(ctx, Document{CollectionID: c.ID, Path: "/kept.txt", Status: StatusLexical}, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	dst := filepath.Join(t.TempDir(), "copy.db")
+	if err := s.CopyTo(ctx, dst); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CopyTo(ctx, dst); err == nil {
+		t.Fatal("a second copy over the first succeeded; want it refused")
+	}
+	copied, err := Open(dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer copied.Close()
+	cc, err := copied.Collection(ctx, c.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if docs, err := copied.Documents(ctx, cc.ID, "/"); err != nil || len(docs) != 1 || docs[0].Path != "/kept.txt" {
+		t.Fatalf("documents in the copy = %+v, %v; want /kept.txt", docs, err)
+	}
+}
+
+func TestUpgradingAnOlderSchemaKeepsACopyOfTheFileFirst(t *testing.T) {
+	path := oldIndex(t, 5, `INSERT INTO collections(id, name, created_at) VALUES(1, 'old', 0)`)
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := s.Upgraded()
+	s.Close()
+	if u.From != 5 || u.To != SchemaVersion || u.Backup == "" {
+		t.Fatalf("Upgraded() = %+v, want from 5 to %d with a backup", u, SchemaVersion)
+	}
+	b, err := sql.Open("sqlite", "file:"+u.Backup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	var v, name string
+	if err := b.QueryRow(`SELECT value FROM meta WHERE key='schema_version'`).Scan(&v); err != nil || v != "5" {
+		t.Fatalf("the backup's schema version = %q, %v; want the old 5", v, err)
+	}
+	if err := b.QueryRow(`SELECT name FROM collections`).Scan(&name); err != nil || name != "old" {
+		t.Fatalf("the backup's collection = %q, %v", name, err)
+	}
+	again, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	if u := again.Upgraded(); u.From != 0 {
+		t.Fatalf("opening the upgraded file again reports %+v; want no upgrade", u)
 	}
 }

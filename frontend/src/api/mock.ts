@@ -176,6 +176,9 @@ export class MockTransport implements Transport {
       firstTokenSeconds: 20,
       theme: (params.get("theme") as Settings["theme"]) || "system",
       language: params.get("lang") ?? "",
+      version: "0.1.0",
+      dataDir: "/home/mina/.local/share/kura",
+      portable: false,
     };
     this.models = [
       { name: "qwen3:1.7b", size: 1.36 * GB, family: "qwen3", parameterSize: "2.0B", quantization: "Q4_K_M", contextLength: 40960, embedding: false, isChatDefault: true, isEmbedDefault: false, speed: 0 },

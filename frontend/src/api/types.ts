@@ -301,6 +301,12 @@ export interface Settings {
   theme: Theme;
   /** "" = follow the system; otherwise "en", "ja" or "ko". */
   language: string;
+  /** Kura's version (read-only; SaveSettings ignores it). */
+  version: string;
+  /** The folder Kura keeps its data in (read-only). */
+  dataDir: string;
+  /** True when dataDir is the kura-data folder beside Kura: everything it writes stays there. */
+  portable: boolean;
 }
 
 export interface Status {

@@ -265,6 +265,19 @@ export function SettingsView() {
           </button>
         </div>
       </form>
+
+      <section class="card" data-testid="settings-about">
+        <div class="card-head">
+          <h2>{t("settings.about")}</h2>
+        </div>
+        <dl class="facts">
+          <dt>{t("settings.version")}</dt>
+          <dd class="mono" data-testid="settings-version">{s.version}</dd>
+          <dt>{t("settings.dataDir")}</dt>
+          <dd class="mono" data-testid="settings-data-dir">{s.dataDir}</dd>
+        </dl>
+        {s.portable && <p class="hint">{t("settings.portable")}</p>}
+      </section>
     </div>
   );
 }
