@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -73,6 +74,7 @@ func (l *Library) synced(ctx context.Context, c store.Collection, paths []string
 				}
 			}
 			l.store.Synced(context.WithoutCancel(ctx), c.ID, abs, time.Now().Unix(), msg)
+			l.followers.settled(abs)
 		}
 	}
 }
@@ -132,11 +134,33 @@ type SyncFunc func(ctx context.Context, collection, folder string, changed []str
 // subfolders away). A change costs the changed files, not a walk of the
 // folder.
 func (l *Library) Sync(ctx context.Context, collection, folder string, changed []string, opts IngestOptions, onProgress func(ingest.Progress) error) (ingest.Summary, error) {
-	if changed != nil && !l.folderGone(ctx, collection, changed) {
+	// A folder that now holds no file at all is synced whole, whatever
+	// changed: when a drive is unmounted its files' removals settle one by
+	// one, and the first alone would be applied as a deletion before the
+	// folder is seen empty (ingest keeps an emptied folder's documents).
+	if changed != nil && !l.folderGone(ctx, collection, changed) && !holdsNoFile(folder) {
 		opts.changesIn = folder
 		return l.Ingest(ctx, collection, changed, opts, onProgress)
 	}
 	return l.Ingest(ctx, collection, []string{folder}, opts, onProgress)
+}
+
+// errFound stops a walk at the first file.
+var errFound = errors.New("found")
+
+// holdsNoFile reports whether folder (which exists) has no file anywhere
+// under it; it stops at the first file it finds.
+func holdsNoFile(folder string) bool {
+	if st, err := os.Stat(folder); err != nil || !st.IsDir() {
+		return false
+	}
+	err := filepath.WalkDir(folder, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			return errFound
+		}
+		return nil
+	})
+	return !errors.Is(err, errFound)
 }
 
 // folderGone reports whether a path among changed is gone and held
@@ -308,24 +332,59 @@ type followers struct {
 	mu   sync.Mutex
 	list []*follower
 	// fresh are the folders an ingest of this library started following:
-	// the catch-up at a Follow's start is for what changed while Kura did
-	// not run, which they are not.
-	fresh map[string]bool
+	// the catch-up at a Follow's start is for what changed while nothing
+	// watched, which they are not while their ingest runs, nor after it
+	// as long as the folder looks as that ingest left it.
+	fresh map[string]*freshFolder
+}
+
+// freshFolder is how an ingest left a folder: done false while it runs;
+// then the folder's modification time and whether it was a mount point.
+type freshFolder struct {
+	done  bool
+	mtime time.Time
+	mount bool
 }
 
 func (fs *followers) ingested(folder string) {
 	fs.mu.Lock()
 	if fs.fresh == nil {
-		fs.fresh = map[string]bool{}
+		fs.fresh = map[string]*freshFolder{}
 	}
-	fs.fresh[folder] = true
+	fs.fresh[folder] = &freshFolder{}
 	fs.mu.Unlock()
 }
 
-func (fs *followers) fromIngest(folder string) bool {
+// settled records how the ingest that added folder left it.
+func (fs *followers) settled(folder string) {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
-	return fs.fresh[folder]
+	if f := fs.fresh[folder]; f != nil {
+		f.done, f.mtime, f.mount = true, modTime(folder), isMountPoint(folder)
+	}
+}
+
+// fromIngest reports whether folder is being ingested by this library, or
+// was and has not changed since as far as its own entry shows (a file
+// added or removed at its top, a drive unmounted): then a Follow starting
+// now needs no catch-up sync of it. A change deeper in it is caught by the
+// periodic rescan.
+func (fs *followers) fromIngest(folder string) bool {
+	fs.mu.Lock()
+	f := fs.fresh[folder]
+	fs.mu.Unlock()
+	if f == nil {
+		return false
+	}
+	return !f.done || (modTime(folder).Equal(f.mtime) && isMountPoint(folder) == f.mount)
+}
+
+func modTime(path string) time.Time {
+	info, err := os.Stat(path)
+	if err != nil {
+		return time.Time{}
+	}
+	return info.ModTime()
 }
 
 func (fs *followers) add(f *follower) {
