@@ -134,15 +134,31 @@ type SyncFunc func(ctx context.Context, collection, folder string, changed []str
 // subfolders away). A change costs the changed files, not a walk of the
 // folder.
 func (l *Library) Sync(ctx context.Context, collection, folder string, changed []string, opts IngestOptions, onProgress func(ingest.Progress) error) (ingest.Summary, error) {
-	// A folder that now holds no file at all is synced whole, whatever
-	// changed: when a drive is unmounted its files' removals settle one by
-	// one, and the first alone would be applied as a deletion before the
-	// folder is seen empty (ingest keeps an emptied folder's documents).
-	if changed != nil && !l.folderGone(ctx, collection, changed) && !holdsNoFile(folder) {
+	// A folder that now holds no file at all while several documents were
+	// indexed from it is synced whole, whatever changed: when a drive is
+	// unmounted its files' removals settle one by one, and the first alone
+	// would be applied as a deletion before the folder is seen empty
+	// (ingest keeps an emptied folder's documents). The last file of a
+	// folder deleted by hand is one document: its removal is applied.
+	if changed != nil && !l.folderGone(ctx, collection, changed) && !l.emptied(ctx, collection, folder) {
 		opts.changesIn = folder
 		return l.Ingest(ctx, collection, changed, opts, onProgress)
 	}
 	return l.Ingest(ctx, collection, []string{folder}, opts, onProgress)
+}
+
+// emptied reports whether folder holds no file while two or more documents
+// of the collection were indexed from it.
+func (l *Library) emptied(ctx context.Context, collection, folder string) bool {
+	if !holdsNoFile(folder) {
+		return false
+	}
+	c, err := l.store.Collection(ctx, collection)
+	if err != nil {
+		return false
+	}
+	docs, err := l.store.Documents(ctx, c.ID, folder)
+	return err == nil && len(docs) >= 2
 }
 
 // errFound stops a walk at the first file.
