@@ -239,18 +239,21 @@ func TestAMissingModelIsNamedWithTheCommandThatInstallsIt(t *testing.T) {
 	src := harbourFiles(t)
 	mustIngest(t, lib, "harbour", src)
 
-	t.Run("an answer with a missing chat model says how to pull it", func(t *testing.T) {
+	t.Run("an answer with a missing chat model comes from the documents and says how to pull it", func(t *testing.T) {
 		cfg := lib.Config()
 		cfg.ChatModel = "nope:latest"
 		if err := lib.SetConfig(cfg); err != nil {
 			t.Fatal(err)
 		}
-		_, err := lib.Ask(ctx, "harbour", "When does the ferry leave?", nil, library.AskEvents{})
+		res, err := lib.Ask(ctx, "harbour", "When does the ferry leave?", nil, library.AskEvents{})
 		var missing *llm.ModelMissingError
-		if !errors.As(err, &missing) || missing.Model != "nope:latest" {
-			t.Fatalf("got %v, want *llm.ModelMissingError for nope:latest", err)
+		if err != nil || !errors.As(res.NoModel, &missing) || missing.Model != "nope:latest" {
+			t.Fatalf("got %v, no model %v; want the answer from the documents, and why: *llm.ModelMissingError for nope:latest", err, res.NoModel)
 		}
-		if msg := cli.Message(err); !strings.Contains(msg, "kura models pull nope:latest") {
+		if !res.Extractive || !strings.Contains(res.Text, "“The harbour ferry leaves the north pier at nine every morning.” [1]") || len(res.Sources) == 0 {
+			t.Fatalf("answer %q with %d sources; want the sentence that answers, quoted and cited", res.Text, len(res.Sources))
+		}
+		if msg := cli.Message(res.NoModel); !strings.Contains(msg, "kura models pull nope:latest") {
 			t.Errorf("message %q does not name `kura models pull nope:latest`", msg)
 		}
 		if res, err := lib.Search(ctx, "harbour", "ferry", library.SearchOptions{}); err != nil || len(res.Passages) == 0 {
