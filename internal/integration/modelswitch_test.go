@@ -98,6 +98,7 @@ func TestANewEmbeddingModelNeverLeavesAGapAndResumesAfterARestart(t *testing.T) 
 	var mu sync.Mutex
 	var during []error
 	var batches, searched atomic.Int32
+	var stopped atomic.Bool
 	bg, quit := context.WithCancel(ctx)
 	setBefore := func(stopAt int32) {
 		counter.mu.Lock()
@@ -106,8 +107,10 @@ func TestANewEmbeddingModelNeverLeavesAGapAndResumesAfterARestart(t *testing.T) 
 			if !llm.SameModel(model, other) || len(texts) == 0 {
 				return true // the old model: queries, and the other collection
 			}
-			n := batches.Add(1)
-			if stopAt > 0 && n == stopAt {
+			// batches counts passages: a batch of embedBatch passages is
+			// committed whole, and goes out in requests of a few.
+			before := batches.Add(int32(len(texts))) - int32(len(texts))
+			if stopAt > 0 && before >= (stopAt-1)*embedBatch && !stopped.Swap(true) {
 				quit()
 				return false
 			}
@@ -157,6 +160,7 @@ func TestANewEmbeddingModelNeverLeavesAGapAndResumesAfterARestart(t *testing.T) 
 		}
 	})
 	batches.Store(0)
+	stopped.Store(false)
 	setBefore(0)
 	bg, stop := context.WithCancel(ctx)
 	done := make(chan struct{})

@@ -98,6 +98,9 @@ func (c *embedCounter) embeddedWith(model, marker string) (total, repeated int) 
 	return total, repeated
 }
 
+// embedBatch is vectorize's default batch: the passages committed together.
+const embedBatch = 8
+
 // A document is keyword-searchable as soon as its text is stored; its
 // vectors follow in batches that each commit, so a cancelled ingest keeps
 // them and the next pass embeds only what is missing.
@@ -125,13 +128,16 @@ func TestDocumentsAreSearchableBeforeTheirVectorsAndVectorsResume(t *testing.T) 
 	defer cancel()
 	// The user stops the job two batches in: the third batch of passages
 	// is held until the job's request goes away.
-	var batches atomic.Int32
+	var sent atomic.Int32
+	var stopped atomic.Bool
 	counter.mu.Lock()
 	counter.before = func(r *http.Request, _ string, texts []string) bool {
 		if len(texts) == 0 || !strings.Contains(texts[0], "Quay record") {
 			return true // the probe, or a query
 		}
-		if batches.Add(1) == 3 {
+		// Batches of embedBatch passages go out in requests of a few: the
+		// first request of the third batch is held.
+		if before := sent.Add(int32(len(texts))) - int32(len(texts)); before >= 2*embedBatch && !stopped.Swap(true) {
 			cancel()
 			return false
 		}
@@ -167,7 +173,7 @@ func TestDocumentsAreSearchableBeforeTheirVectorsAndVectorsResume(t *testing.T) 
 	counter.mu.Lock()
 	counter.before = nil
 	counter.mu.Unlock()
-	if !errors.Is(err, context.Canceled) || !sum.Canceled || sum.Vectors != 16 || sum.VectorsMissing == 0 {
+	if !errors.Is(err, context.Canceled) || !sum.Canceled || sum.Vectors != 2*embedBatch || sum.VectorsMissing == 0 {
 		t.Fatalf("cancelled ingest: %v, summary %+v; want canceled with the finished batches kept and the rest missing", err, sum)
 	}
 	kept := collection(t, lib, "quay")
