@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/kura-app/kura/internal/config"
@@ -37,8 +36,7 @@ func (a *App) backup(ctx context.Context, args []string) int {
 	case out == "":
 		return a.usageError(fs, "give the backup file to write with --out")
 	}
-	if _, err := os.Lstat(out); err == nil {
-		fmt.Fprintf(a.Stderr, "kura: %s exists already: choose another name or remove it\n", out)
+	if a.exists(out) {
 		return ExitFailure
 	}
 	c.NoRuntime, c.NoVectors = true, true

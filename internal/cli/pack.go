@@ -86,8 +86,7 @@ func (a *App) packExport(ctx context.Context, args []string) int {
 	case out == "":
 		return a.usageError(fs, "give the pack file to write with --out")
 	}
-	if _, err := os.Lstat(out); err == nil {
-		fmt.Fprintf(a.Stderr, "kura: %s exists already: choose another name or remove it\n", out)
+	if a.exists(out) {
 		return ExitFailure
 	}
 	seal, err := a.packSeal(passFile, recipientsFile, recipients)
@@ -431,4 +430,14 @@ func (p *packPrinter) print(pr library.PackProgress) error {
 	line += "  elapsed " + dur(pr.Elapsed)
 	p.draw(line)
 	return nil
+}
+
+// exists reports, and says, that out (a file a command would write) is
+// there already: pack export and backup never write over a file.
+func (a *App) exists(out string) bool {
+	if _, err := os.Lstat(out); err != nil {
+		return false
+	}
+	fmt.Fprintf(a.Stderr, "kura: %s exists already: choose another name or remove it\n", out)
+	return true
 }
